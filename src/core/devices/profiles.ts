@@ -1,0 +1,41 @@
+/**
+ * Target device profiles (DESIGN.md, "Target devices"). One body of device knowledge serves the
+ * editor, the CLI and the model tree, so they can never disagree. Facts and their sources:
+ * ../shared/docs/DOMAIN-REFERENCE.md sections 2 and 3.6; never add a device claim without a source.
+ */
+export const DEVICE_PROFILE_IDS = [
+  'intel-npu-mtl',
+  'intel-npu-lnl',
+  'intel-npu-ptl',
+  'qualcomm-htp',
+  'apple-ane',
+  'cpu',
+  'gpu',
+] as const;
+
+export type DeviceProfileId = (typeof DEVICE_PROFILE_IDS)[number];
+
+export function isDeviceProfileId(value: unknown): value is DeviceProfileId {
+  return typeof value === 'string' && (DEVICE_PROFILE_IDS as readonly string[]).includes(value);
+}
+
+export interface DeviceProfile {
+  readonly id: DeviceProfileId;
+  readonly label: string;
+  /** Vendor family, so rules can say "Intel NPU" without listing generations. */
+  readonly family: 'intel-npu' | 'qualcomm-npu' | 'apple-npu' | 'cpu' | 'gpu';
+  /** NF4 weights: Lunar Lake (Core Ultra Series 2) and newer only (DOMAIN-REFERENCE.md §2 "NF4"). */
+  readonly supportsNf4: boolean;
+}
+
+export const DEVICE_PROFILES: Readonly<Record<DeviceProfileId, DeviceProfile>> = {
+  'intel-npu-mtl': { id: 'intel-npu-mtl', label: 'Intel NPU (Meteor Lake, Core Ultra Series 1)', family: 'intel-npu', supportsNf4: false },
+  'intel-npu-lnl': { id: 'intel-npu-lnl', label: 'Intel NPU (Lunar Lake, Core Ultra Series 2)', family: 'intel-npu', supportsNf4: true },
+  'intel-npu-ptl': { id: 'intel-npu-ptl', label: 'Intel NPU (Panther Lake)', family: 'intel-npu', supportsNf4: true },
+  'qualcomm-htp': { id: 'qualcomm-htp', label: 'Qualcomm Hexagon NPU (ONNX Runtime QNN)', family: 'qualcomm-npu', supportsNf4: false },
+  'apple-ane': { id: 'apple-ane', label: 'Apple Neural Engine (Core ML)', family: 'apple-npu', supportsNf4: false },
+  cpu: { id: 'cpu', label: 'CPU', family: 'cpu', supportsNf4: true },
+  gpu: { id: 'gpu', label: 'GPU', family: 'gpu', supportsNf4: true },
+};
+
+export const DEFAULT_TARGET: DeviceProfileId = 'intel-npu-lnl';

@@ -1,0 +1,35 @@
+import * as vscode from 'vscode';
+import { DEFAULT_TARGET, isDeviceProfileId, type DeviceProfileId } from '../../core/devices/profiles';
+
+/** Setting ids, never hand-typed elsewhere. Each has a markdownDescription in package.json. */
+export const enum Setting {
+  TargetDevice = 'quantDrift.targetDevice',
+  LintEnable = 'quantDrift.lint.enable',
+  LintMaxFileSizeMB = 'quantDrift.lint.maxFileSizeMB',
+  ModelRoots = 'quantDrift.modelRoots',
+  ScanHuggingFaceCache = 'quantDrift.scanHuggingFaceCache',
+  ExecutionProvider = 'quantDrift.executionProvider',
+  Threads = 'quantDrift.threads',
+  MaxNewTokens = 'quantDrift.compare.maxNewTokens',
+  PplRatioWarn = 'quantDrift.compare.pplRatioWarn',
+  PplRatioFail = 'quantDrift.compare.pplRatioFail',
+  MeanKldWarn = 'quantDrift.compare.meanKldWarn',
+  QuantizeBlockSize = 'quantDrift.quantize.blockSize',
+  QuantizeSymmetric = 'quantDrift.quantize.symmetric',
+  QuantizeAccuracyLevel = 'quantDrift.quantize.accuracyLevel',
+  HubEndpoint = 'quantDrift.hub.endpoint',
+}
+
+function section(resource?: vscode.Uri): vscode.WorkspaceConfiguration {
+  // Read per resource (vscode-eslint): a folder may target another device than its neighbour.
+  return vscode.workspace.getConfiguration(undefined, resource);
+}
+
+export function targetDevice(resource?: vscode.Uri): DeviceProfileId {
+  const value = section(resource).get<string>(Setting.TargetDevice);
+  return isDeviceProfileId(value) ? value : DEFAULT_TARGET;
+}
+
+export function get<T>(setting: Setting, fallback: T, resource?: vscode.Uri): T {
+  return section(resource).get<T>(setting) ?? fallback;
+}
