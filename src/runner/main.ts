@@ -1,0 +1,1 @@
+// Runner child process entry; the drift-engine owner replaces this file.

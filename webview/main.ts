@@ -1,0 +1,1 @@
+// Compare panel webview entry; the compare-panel owner replaces this file.
