@@ -243,13 +243,20 @@ export function decodeVarint(bytes: Uint8Array, offset: number, absoluteOffset =
     if (at >= bytes.length) throw new WireFormatError('truncated varint', absoluteOffset + index);
     const byte = bytes[at]!;
     value += (byte & 0x7f) * multiplier;
-    if ((byte & 0x80) === 0) return [value, index + 1];
+    // A 10-byte varint is a negative int64 (e.g. axis=-1): doubles cannot hold 2^64-1, so decode it exactly.
+    if ((byte & 0x80) === 0) return index === MAX_VARINT_BYTES - 1 ? [exactInt64(bytes, offset), index + 1] : [value, index + 1];
     multiplier *= 128;
   }
   throw new WireFormatError('varint longer than 10 bytes', absoluteOffset);
 }
 
-/** Signed int64 stored as a two's-complement varint (negative numbers take 10 bytes). */
+function exactInt64(bytes: Uint8Array, offset: number): number {
+  let big = 0n;
+  for (let index = MAX_VARINT_BYTES - 1; index >= 0; index--) big = (big << 7n) | BigInt(bytes[offset + index]! & 0x7f);
+  return Number(BigInt.asIntN(64, big));
+}
+
+/** Signed int64 stored as a two's-complement varint (negative numbers take 10 bytes; decodeVarint returns them signed). */
 export function varintToInt64(value: number): number {
   return value >= 2 ** 63 ? value - 2 ** 64 : value;
 }
