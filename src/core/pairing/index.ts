@@ -1,0 +1,23 @@
+export {
+  findTwins,
+  isRunnableFormat,
+  modelNames,
+  type FindTwinsOptions,
+  type PairCandidate,
+  type Relation,
+  type Role,
+  type TwinSearch,
+} from './find';
+export { hfCacheDirs, listCachedRepos, repoIdOfPath } from './hf-cache';
+export {
+  describeFacts,
+  formatOfListing,
+  looksLikeModelListing,
+  quickInspect,
+  type FolderInspector,
+  type FolderPrecision,
+  type ModelFormat,
+  type PrecisionClass,
+} from './inspect';
+export { nameStem, precisionFromName, stemMatch } from './names';
+export { runnablePairMessage } from './runnable';
