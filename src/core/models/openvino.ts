@@ -1,0 +1,184 @@
+/**
+ * OpenVINO IR (.xml) inspection, streaming: the .xml is read in chunks and only its tags are looked at;
+ * the .bin (the weights) is never opened. What we want:
+ *  - element types and shapes of `Const` layers (u4/i4/nf4 weights, f16 scales, u8 zero points, ...);
+ *  - the model-level `rt_info/nncf/weight_compression/{mode, group_size, ratio, backup_mode, ...}` NNCF
+ *    writes after compression (DOMAIN-REFERENCE.md §1.4), and `rt_info/optimum/...` when present.
+ */
+import { createReadStream } from 'node:fs';
+
+export interface IrConst {
+  readonly elementType: string;
+  readonly shape: readonly number[];
+}
+
+export interface IrSummary {
+  readonly name: string | null;
+  readonly irVersion: number | null;
+  readonly layerCounts: Readonly<Record<string, number>>;
+  /** Element count of weight-like Const layers per element type (scales/zero points excluded, see isWeightShape). */
+  readonly weightElementsByType: Readonly<Record<string, number>>;
+  /** Flattened model-level rt_info: `nncf/weight_compression/mode` -> `int4_sym`. */
+  readonly rtInfo: Readonly<Record<string, string>>;
+  readonly params: number;
+  readonly bytesRead: number;
+}
+
+const CHUNK = 256 * 1024;
+
+export async function inspectIrXml(path: string, opts: { signal?: AbortSignal } = {}): Promise<IrSummary> {
+  const scanner = new IrScanner();
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: CHUNK, ...(opts.signal ? { signal: opts.signal } : {}) });
+  let bytesRead = 0;
+  for await (const chunk of stream as AsyncIterable<string>) {
+    bytesRead += Buffer.byteLength(chunk);
+    scanner.feed(chunk);
+  }
+  return scanner.finish(bytesRead);
+}
+
+export function inspectIrText(text: string): IrSummary {
+  return inspectIrChunks([text]);
+}
+
+/** The streaming scanner over text chunks that may split tags anywhere (what a read stream yields). */
+export function inspectIrChunks(chunks: Iterable<string>): IrSummary {
+  const scanner = new IrScanner();
+  let bytes = 0;
+  for (const chunk of chunks) {
+    scanner.feed(chunk);
+    bytes += Buffer.byteLength(chunk);
+  }
+  return scanner.finish(bytes);
+}
+
+/** A tag tokenizer good enough for IR: no DTDs, no CDATA in the parts we read, attributes in double quotes. */
+class IrScanner {
+  private pending = '';
+  private readonly stack: string[] = [];
+  private layerType: string | null = null;
+  private name: string | null = null;
+  private irVersion: number | null = null;
+  private sawNet = false;
+  private readonly layerCounts: Record<string, number> = {};
+  private readonly weightElements: Record<string, number> = {};
+  private readonly rtInfo: Record<string, string> = {};
+  private params = 0;
+
+  feed(text: string): void {
+    let buffer = this.pending + text;
+    let position = 0;
+    for (;;) {
+      const open = buffer.indexOf('<', position);
+      if (open < 0) {
+        position = buffer.length;
+        break;
+      }
+      // Comments and processing instructions may contain '>' only at their end; skip them whole.
+      if (buffer.startsWith('<!--', open)) {
+        const end = buffer.indexOf('-->', open + 4);
+        if (end < 0) {
+          position = open;
+          break;
+        }
+        position = end + 3;
+        continue;
+      }
+      const close = buffer.indexOf('>', open + 1);
+      if (close < 0) {
+        position = open;
+        break;
+      }
+      this.tag(buffer.slice(open + 1, close));
+      position = close + 1;
+    }
+    buffer = buffer.slice(position);
+    // Text between tags is not needed: keep only an unfinished tag.
+    this.pending = buffer.includes('<') ? buffer.slice(buffer.indexOf('<')) : '';
+    if (this.pending.length > 16 * 1024 * 1024) throw new Error('malformed IR XML: a tag longer than 16 MB');
+  }
+
+  finish(bytesRead: number): IrSummary {
+    if (!this.sawNet) throw new Error('not an OpenVINO IR: no <net> element (empty, truncated or another XML file)');
+    if (this.stack.length > 0) throw new Error(`truncated IR XML: <${this.stack.join('><')}> never closed`);
+    return {
+      name: this.name,
+      irVersion: this.irVersion,
+      layerCounts: this.layerCounts,
+      weightElementsByType: this.weightElements,
+      rtInfo: this.rtInfo,
+      params: this.params,
+      bytesRead,
+    };
+  }
+
+  private tag(body: string): void {
+    if (body.startsWith('?') || body.startsWith('!')) return;
+    if (body.startsWith('/')) {
+      const name = body.slice(1).trim();
+      const top = this.stack.pop();
+      if (top !== name) throw new Error(`malformed IR XML: </${name}> closes <${top ?? 'nothing'}>`);
+      if (name === 'layer') this.layerType = null;
+      return;
+    }
+    const selfClosing = body.endsWith('/');
+    const content = selfClosing ? body.slice(0, -1) : body;
+    const nameEnd = content.search(/[\s]/);
+    const name = nameEnd < 0 ? content : content.slice(0, nameEnd);
+    const attributes = nameEnd < 0 ? '' : content.slice(nameEnd);
+    this.element(name, attributes);
+    if (!selfClosing) this.stack.push(name);
+  }
+
+  private element(name: string, attributes: string): void {
+    const depth = this.stack.length;
+    if (name === 'net' && depth === 0) {
+      this.sawNet = true;
+      this.name = attribute(attributes, 'name');
+      const version = Number(attribute(attributes, 'version'));
+      this.irVersion = Number.isFinite(version) ? version : null;
+      return;
+    }
+    if (name === 'layer' && this.stack[depth - 1] === 'layers') {
+      this.layerType = attribute(attributes, 'type') ?? 'unknown';
+      this.layerCounts[this.layerType] = (this.layerCounts[this.layerType] ?? 0) + 1;
+      return;
+    }
+    if (name === 'data' && this.layerType === 'Const' && this.stack[depth - 1] === 'layer') {
+      const elementType = attribute(attributes, 'element_type');
+      const shape = (attribute(attributes, 'shape') ?? '')
+        .split(',')
+        .filter((dim) => dim.trim() !== '')
+        .map(Number);
+      if (!elementType || shape.some((dim) => !Number.isFinite(dim))) return;
+      if (!isWeightShape(shape)) return;
+      const elements = shape.reduce((product, dim) => product * dim, 1);
+      this.weightElements[elementType] = (this.weightElements[elementType] ?? 0) + elements;
+      this.params += elements;
+      return;
+    }
+    // Model-level rt_info: <net><rt_info><nncf><weight_compression><mode value="int4_sym"/>.
+    if (this.stack[0] === 'net' && this.stack[1] === 'rt_info') {
+      const value = attribute(attributes, 'value');
+      if (value !== null) this.rtInfo[[...this.stack.slice(2), name].join('/')] = value;
+    }
+  }
+}
+
+/**
+ * Weights are rank >= 2 with a real last dimension. Group-wise compressed weights are [N, G, group] with
+ * scales and zero points [N, G, 1]; channel-wise ones are [N, K] with [N, 1]: a trailing 1 marks the
+ * per-group constants, which are not parameters.
+ */
+function isWeightShape(shape: readonly number[]): boolean {
+  return shape.length >= 2 && shape[shape.length - 1]! > 1 && shape.reduce((product, dim) => product * dim, 1) >= 64;
+}
+
+function attribute(attributes: string, name: string): string | null {
+  const match = new RegExp(`(?:^|\\s)${name}="([^"]*)"`).exec(attributes);
+  return match ? unescapeXml(match[1]!) : null;
+}
+
+function unescapeXml(text: string): string {
+  return text.replace(/&(lt|gt|quot|apos|amp);/g, (_, entity: string) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[entity]!);
+}

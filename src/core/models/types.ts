@@ -1,0 +1,57 @@
+/**
+ * What the model inventory knows about one model folder. The first fields are exactly the
+ * `quant-drift inspect` contract of DESIGN.md; the rest are extras for the tree and tooltips.
+ */
+import type { DeviceProfileId } from '../devices/profiles';
+
+export type ModelFormat = 'openvino-ir' | 'onnx' | 'onnx-genai' | 'gguf' | 'safetensors' | 'unknown';
+export type Verdict = 'ok' | 'warn' | 'no';
+
+export interface DeviceVerdict {
+  verdict: Verdict;
+  reasons: string[];
+  /** Rule ids behind the reasons, for links to docs/rules/ID.md. */
+  rules?: string[];
+}
+
+export interface WeightsInfo {
+  /** `fp32`, `fp16`, `bf16`, `int8`, `int4`, `nf4`, a GGUF type such as `Q4_K_M`, or `unknown`. */
+  dtype: string;
+  bits: number | null;
+  sym: boolean | null;
+  /** Group (block) size; -1 is channel-wise. */
+  groupSize: number | null;
+  /** Share of layers at the primary precision (NNCF `ratio`), when recorded. */
+  ratio?: number | null;
+  backupPrecision?: string | null;
+  accuracyLevel?: number | null;
+  /** Where the precision was read from: `rt_info`, `MatMulNBits`, `QDQ`, `openvino_config.json`, ... */
+  source?: string;
+}
+
+export interface ModelFiles {
+  /** The model file(s) inspected, relative to the folder. */
+  model: string[];
+  externalData: string[];
+  configs: string[];
+  tokenizer: { present: string[]; missing: string[] };
+}
+
+export interface ModelInfo {
+  path: string;
+  format: ModelFormat;
+  weights: WeightsInfo;
+  params: number | null;
+  sizeBytes: number;
+  devices: Record<DeviceProfileId, DeviceVerdict>;
+  error?: string;
+  /** Display name: the hub repo id, or the folder name. */
+  name: string;
+  files: ModelFiles;
+  /** A large language model (KV-cache inputs, stateful IR, *ForCausalLM): the NPU LLM rules apply. */
+  isLlm: boolean;
+  hub?: { repo: string; revision: string };
+  details: Record<string, unknown>;
+  /** Bytes read from disk to inspect this folder (headers only). */
+  bytesRead: number;
+}

@@ -1,0 +1,113 @@
+/**
+ * Device verdicts for a model: the recipe rules (src/core/recipe, through ./rules) applied to the Recipe
+ * recovered from the model files, plus checks only a model has (which runtime can load the format, and
+ * whether an unquantized or INT8 LLM IR is outside the NPU recipe). Severity maps error -> no, warning -> warn.
+ * Sources: DOMAIN-REFERENCE.md §2, §3.4-3.6, §5; every reason names its source.
+ */
+import { DEVICE_PROFILE_IDS, DEVICE_PROFILES, type DeviceProfileId } from '../devices/profiles';
+import type { Recipe } from '../recipe/types';
+import type { EvaluateRecipe } from './rules';
+import type { DeviceVerdict, ModelFormat, ModelInfo, Verdict } from './types';
+
+type Subject = Pick<ModelInfo, 'format' | 'weights' | 'isLlm' | 'error'> & { matMulNBits?: boolean };
+
+const RANK: Record<Verdict, number> = { ok: 0, warn: 1, no: 2 };
+
+class VerdictBuilder {
+  verdict: Verdict = 'ok';
+  readonly reasons: string[] = [];
+  readonly rules: string[] = [];
+  add(verdict: Verdict, reason: string, rule?: string): void {
+    if (RANK[verdict] > RANK[this.verdict]) this.verdict = verdict;
+    this.reasons.push(reason);
+    if (rule && !this.rules.includes(rule)) this.rules.push(rule);
+  }
+  build(): DeviceVerdict {
+    return this.rules.length > 0 ? { verdict: this.verdict, reasons: this.reasons, rules: this.rules } : { verdict: this.verdict, reasons: this.reasons };
+  }
+}
+
+const isQuantized = (dtype: string): boolean => /^(u?int\d|nf4|mxfp4|cb4|bnb-|Q\d|IQ|TQ)/i.test(dtype);
+
+/** Which runtime each device family uses, and whether it loads this format (model-only check). */
+function formatCheck(format: ModelFormat, target: DeviceProfileId, subject: Subject, out: VerdictBuilder): void {
+  const family = DEVICE_PROFILES[target].family;
+  if (format === 'unknown') {
+    out.add('warn', 'No model file this extension can read was found, so nothing is known about this device.');
+    return;
+  }
+  if (format === 'safetensors') {
+    if (family === 'cpu' || family === 'gpu') out.add('ok', 'A PyTorch checkpoint: runs with transformers.');
+    else out.add('warn', `A source checkpoint, not a ${runtimeOf(family)} model: export it first (for Intel NPU: optimum-cli export openvino --weight-format int4 --sym --ratio 1.0 --group-size 128 or -1, DOMAIN-REFERENCE §2).`);
+    return;
+  }
+  if (format === 'gguf') {
+    if (family === 'cpu' || family === 'gpu') out.add('ok', 'GGUF runs with llama.cpp.');
+    else out.add('no', `GGUF is llama.cpp's format; the ${runtimeOf(family)} path for this device does not load it. Export the original checkpoint instead.`, 'model-format');
+    return;
+  }
+  if (family === 'apple-npu') {
+    out.add('no', 'The Apple Neural Engine runs Core ML models (coremltools, DOMAIN-REFERENCE §3.5); convert this model with coremltools first.', 'model-format');
+    return;
+  }
+  if (family === 'qualcomm-npu') {
+    if (format === 'openvino-ir') out.add('no', 'An OpenVINO IR; the Hexagon NPU runs ONNX models through ONNX Runtime QNN.', 'model-format');
+    else if (subject.matMulNBits) out.add('warn', 'MatMulNBits is an ONNX Runtime contrib op; QNN consumes standard int4 QDQ, and the Microsoft recipe converts it with the MatMulNBitsToQDQ pass (DOMAIN-REFERENCE §3.3).', 'model-format');
+    else if (!isQuantized(subject.weights.dtype)) out.add('warn', 'Unquantized: the Hexagon NPU runs quantized QDQ models (the Microsoft recipe: A16/W8 static QDQ, DOMAIN-REFERENCE §3.3).', 'model-format');
+    return;
+  }
+  if (family === 'intel-npu' && format !== 'openvino-ir') {
+    out.add('warn', 'The Intel NPU LLM guide covers OpenVINO IR exported with optimum-cli; an ONNX model goes through OpenVINO\'s ONNX reader or the ORT OpenVINO EP, outside that recipe.', 'model-format');
+  }
+}
+
+function runtimeOf(family: string): string {
+  return ({ 'intel-npu': 'OpenVINO', 'qualcomm-npu': 'ONNX Runtime QNN', 'apple-npu': 'Core ML', cpu: 'CPU', gpu: 'GPU' } as Record<string, string>)[family] ?? family;
+}
+
+/** Unquantized or INT8 LLMs on Intel NPU: outside the documented recipe, with a crash report for INT8. */
+function npuPrecisionCheck(target: DeviceProfileId, subject: Subject, out: VerdictBuilder): void {
+  if (DEVICE_PROFILES[target].family !== 'intel-npu' || !subject.isLlm) return;
+  const { dtype } = subject.weights;
+  if (/^u?int8$/.test(dtype)) {
+    out.add('warn', 'An INT8 LLM on Intel NPU: no guide documents it, and LLMPipeline accepted an INT8 IR then crashed at generate() (openvinotoolkit/openvino#35641). The NPU recipe is symmetric INT4 or NF4.', 'npu-llm-precision');
+  } else if (['fp16', 'fp32', 'bf16'].includes(dtype)) {
+    out.add('warn', `An unquantized (${dtype}) LLM on Intel NPU: outside the documented recipe (symmetric INT4 or NF4, DOMAIN-REFERENCE §2; openvinotoolkit/openvino#35641).`, 'npu-llm-precision');
+  } else if (/^int4$/.test(dtype) && subject.weights.sym === null) {
+    out.add('warn', 'INT4 weights whose symmetry is not recorded (no NNCF rt_info): asymmetric INT4 fails to compile on Intel NPU (openvinotoolkit/openvino#34450).', 'npu-asymmetric-int4');
+  }
+}
+
+function severityVerdict(severity: string): Verdict | null {
+  return severity === 'error' ? 'no' : severity === 'warning' ? 'warn' : null;
+}
+
+export function deviceVerdicts(subject: Subject, recipe: Recipe | null, evaluate: EvaluateRecipe): Record<DeviceProfileId, DeviceVerdict> {
+  const result = {} as Record<DeviceProfileId, DeviceVerdict>;
+  for (const target of DEVICE_PROFILE_IDS) {
+    const out = new VerdictBuilder();
+    if (subject.error) {
+      out.add('no', `Cannot read the model: ${subject.error}`);
+      result[target] = out.build();
+      continue;
+    }
+    formatCheck(subject.format, target, subject, out);
+    if (recipe) {
+      for (const finding of evaluate(recipe, target)) {
+        const verdict = severityVerdict(finding.severity);
+        if (verdict) out.add(verdict, finding.message, finding.rule);
+      }
+    }
+    npuPrecisionCheck(target, subject, out);
+    if (out.reasons.length === 0) out.add('ok', okReason(target, subject));
+    result[target] = out.build();
+  }
+  return result;
+}
+
+function okReason(target: DeviceProfileId, subject: Subject): string {
+  const family = DEVICE_PROFILES[target].family;
+  if (family === 'intel-npu' && subject.isLlm) return 'Matches the Intel NPU LLM recipe (symmetric 4-bit weights).';
+  if (family === 'cpu') return 'CPUs run every precision here.';
+  return 'No rule in the reference flags this model for this device.';
+}

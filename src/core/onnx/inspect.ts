@@ -1,0 +1,346 @@
+/**
+ * Header-only ONNX inspection: walks ModelProto -> GraphProto with the wire-format reader and skips every
+ * tensor payload by its length prefix, so a multi-GB model costs kilobytes of reads (bench/inspect).
+ *
+ * Field numbers: onnx/onnx.proto (ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto,
+ * ValueInfoProto, TypeProto). Operator semantics: DOMAIN-REFERENCE.md §5.1 (MatMulNBits) and §5.2 (QDQ).
+ */
+import { FileSource, MemorySource, MessageReader, WireType, varintToInt64, type ByteSource, type FieldHeader } from './wire';
+
+/** TensorProto.DataType names, as ONNX spells them (onnx.proto). */
+export const ONNX_DTYPE_NAMES: Readonly<Record<number, string>> = {
+  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool',
+  10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 14: 'complex64', 15: 'complex128', 16: 'bfloat16',
+  17: 'float8e4m3fn', 18: 'float8e4m3fnuz', 19: 'float8e5m2', 20: 'float8e5m2fnuz', 21: 'uint4', 22: 'int4', 23: 'float4e2m1',
+};
+
+export interface OnnxInitializer {
+  readonly name: string;
+  readonly dtype: string;
+  readonly dims: readonly number[];
+  readonly elements: number;
+  /** Stored in an external data file (TensorProto.data_location = EXTERNAL). */
+  readonly external: boolean;
+  /** Where the payload is inside this file, for the rare small payload we do read (QDQ zero points). */
+  readonly rawData?: { offset: number; length: number };
+}
+
+export interface MatMulNBitsInfo {
+  readonly name: string;
+  readonly bits: number;
+  readonly blockSize: number;
+  readonly accuracyLevel: number;
+  readonly K: number;
+  readonly N: number;
+  /** A zero_points input is wired: asymmetric (absent means the fixed 2^(bits-1), i.e. symmetric). */
+  readonly hasZeroPoints: boolean;
+  readonly inputs: readonly string[];
+}
+
+export interface ValueInfo {
+  readonly name: string;
+  readonly dtype: string | null;
+  /** Dimension values or symbolic names (`batch_size`), null where unset. */
+  readonly shape: readonly (number | string | null)[] | null;
+}
+
+export interface OnnxSummary {
+  readonly irVersion: number | null;
+  readonly producer: string | null;
+  readonly opsets: Readonly<Record<string, number>>;
+  readonly opCounts: Readonly<Record<string, number>>;
+  readonly matMulNBits: readonly MatMulNBitsInfo[];
+  /** DequantizeLinear nodes whose quantized input is an int4/uint4 initializer (QDQ INT4). */
+  readonly qdq: { readonly int4Nodes: number; readonly int8Nodes: number; readonly blockSizes: readonly number[]; readonly withZeroPoint: number; readonly signedTypes: number };
+  readonly initializers: readonly OnnxInitializer[];
+  readonly inputs: readonly ValueInfo[];
+  readonly outputs: readonly ValueInfo[];
+  readonly externalDataFiles: readonly string[];
+  /** Count of initializer elements by dtype, for the dominant precision. */
+  readonly elementsByDtype: Readonly<Record<string, number>>;
+  /** Logical parameters: float/int weights plus N*K per MatMulNBits, not counting scales and zero points. */
+  readonly params: number;
+  readonly bytesRead: number;
+  readonly fileSize: number;
+}
+
+interface RawNode {
+  opType: string;
+  domain: string;
+  name: string;
+  inputs: string[];
+  ints: Map<string, number>;
+}
+
+/** Messages below this size are read in one go and walked in memory: fewer awaits, same bytes. */
+const SMALL_MESSAGE = 64 * 1024;
+
+export async function inspectOnnxFile(path: string, opts: { signal?: AbortSignal } = {}): Promise<OnnxSummary> {
+  const source = await FileSource.open(path);
+  try {
+    return await inspectOnnx(source, opts);
+  } finally {
+    await source.close();
+  }
+}
+
+export async function inspectOnnx(source: ByteSource, opts: { signal?: AbortSignal } = {}): Promise<OnnxSummary> {
+  if (source.size === 0) throw new Error('the file is empty (0 bytes)');
+  const model = new MessageReader(source, 0, source.size);
+  let irVersion: number | null = null;
+  let producer: string | null = null;
+  const opsets: Record<string, number> = {};
+  const nodes: RawNode[] = [];
+  const initializers: OnnxInitializer[] = [];
+  const inputs: ValueInfo[] = [];
+  const outputs: ValueInfo[] = [];
+  let sawGraph = false;
+
+  for (let field = await model.next(); field; field = await model.next()) {
+    opts.signal?.throwIfAborted();
+    if (field.field === 1 && field.wireType === WireType.Varint) irVersion = field.varint ?? null;
+    else if (field.field === 2 && field.wireType === WireType.LengthDelimited) producer = await model.string(field);
+    else if (field.field === 8 && field.wireType === WireType.LengthDelimited) {
+      const opset = await small(model, field);
+      let domain = '';
+      let version = 0;
+      for (let f = await opset.next(); f; f = await opset.next()) {
+        if (f.field === 1 && f.wireType === WireType.LengthDelimited) domain = await opset.string(f);
+        else if (f.field === 2 && f.wireType === WireType.Varint) version = f.varint ?? 0;
+      }
+      opsets[domain || 'ai.onnx'] = version;
+    } else if (field.field === 7 && field.wireType === WireType.LengthDelimited) {
+      sawGraph = true;
+      await readGraph(model.sub(field), { nodes, initializers, inputs, outputs }, opts.signal);
+    }
+  }
+  if (!sawGraph) throw new Error('no graph in this file: not an ONNX model, or truncated before the graph');
+  return summarise({ irVersion, producer, opsets, nodes, initializers, inputs, outputs }, source);
+}
+
+async function small(parent: MessageReader, field: FieldHeader): Promise<MessageReader> {
+  if (field.length > SMALL_MESSAGE) return parent.sub(field);
+  const bytes = await parent.bytes(field);
+  return new MessageReader(new MemorySource(bytes), 0, bytes.length);
+}
+
+async function readGraph(
+  graph: MessageReader,
+  out: { nodes: RawNode[]; initializers: OnnxInitializer[]; inputs: ValueInfo[]; outputs: ValueInfo[] },
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  for (let field = await graph.next(); field; field = await graph.next()) {
+    signal?.throwIfAborted();
+    if (field.wireType !== WireType.LengthDelimited) continue;
+    if (field.field === 1) out.nodes.push(await readNode(await small(graph, field)));
+    else if (field.field === 5) out.initializers.push(await readTensor(graph.sub(field)));
+    else if (field.field === 11) out.inputs.push(await readValueInfo(await small(graph, field)));
+    else if (field.field === 12) out.outputs.push(await readValueInfo(await small(graph, field)));
+  }
+}
+
+async function readNode(node: MessageReader): Promise<RawNode> {
+  const raw: RawNode = { opType: '', domain: '', name: '', inputs: [], ints: new Map() };
+  for (let field = await node.next(); field; field = await node.next()) {
+    if (field.wireType !== WireType.LengthDelimited) continue;
+    if (field.field === 1) raw.inputs.push(await node.string(field));
+    else if (field.field === 3) raw.name = await node.string(field);
+    else if (field.field === 4) raw.opType = await node.string(field);
+    else if (field.field === 7) raw.domain = await node.string(field);
+    else if (field.field === 5) {
+      // AttributeProto: name = 1, i = 3. Only integer attributes matter here (bits, block_size, K, N, ...).
+      const attribute = node.sub(field);
+      let name = '';
+      let value: number | undefined;
+      for (let f = await attribute.next(); f; f = await attribute.next()) {
+        if (f.field === 1 && f.wireType === WireType.LengthDelimited) name = await attribute.string(f);
+        else if (f.field === 3 && f.wireType === WireType.Varint) value = varintToInt64(f.varint ?? 0);
+      }
+      if (name && value !== undefined) raw.ints.set(name, value);
+    }
+  }
+  return raw;
+}
+
+async function readTensor(tensor: MessageReader): Promise<OnnxInitializer> {
+  const dims: number[] = [];
+  let dataType = 0;
+  let name = '';
+  let external = false;
+  let rawData: { offset: number; length: number } | undefined;
+  for (let field = await tensor.next(); field; field = await tensor.next()) {
+    if (field.field === 1) {
+      if (field.wireType === WireType.Varint) dims.push(varintToInt64(field.varint ?? 0));
+      else if (field.wireType === WireType.LengthDelimited) dims.push(...(await tensor.packedVarints(field)).map(varintToInt64));
+    } else if (field.field === 2 && field.wireType === WireType.Varint) dataType = field.varint ?? 0;
+    else if (field.field === 8 && field.wireType === WireType.LengthDelimited) name = await tensor.string(field);
+    else if (field.field === 9 && field.wireType === WireType.LengthDelimited) rawData = { offset: field.valueOffset, length: field.length };
+    else if (field.field === 14 && field.wireType === WireType.Varint) external = field.varint === 1;
+    else if (field.field === 13 && field.wireType === WireType.LengthDelimited) external = true;
+  }
+  const elements = dims.reduce((product, dim) => product * Math.max(dim, 0), 1);
+  const initializer: OnnxInitializer = { name, dtype: ONNX_DTYPE_NAMES[dataType] ?? `type${dataType}`, dims, elements, external };
+  return rawData ? { ...initializer, rawData } : initializer;
+}
+
+/** The external data file of each EXTERNAL initializer is in its external_data entry `location`. */
+export async function externalLocations(source: ByteSource): Promise<string[]> {
+  // Kept separate from readTensor: only models with external data pay for reading the key/value strings.
+  const locations = new Set<string>();
+  const model = new MessageReader(source, 0, source.size);
+  for (let field = await model.next(); field; field = await model.next()) {
+    if (field.field !== 7 || field.wireType !== WireType.LengthDelimited) continue;
+    const graph = model.sub(field);
+    for (let g = await graph.next(); g; g = await graph.next()) {
+      if (g.field !== 5 || g.wireType !== WireType.LengthDelimited) continue;
+      const tensor = graph.sub(g);
+      for (let t = await tensor.next(); t; t = await tensor.next()) {
+        if (t.field !== 13 || t.wireType !== WireType.LengthDelimited) continue;
+        const entry = await small(tensor, t);
+        let key = '';
+        let value = '';
+        for (let e = await entry.next(); e; e = await entry.next()) {
+          if (e.field === 1 && e.wireType === WireType.LengthDelimited) key = await entry.string(e);
+          else if (e.field === 2 && e.wireType === WireType.LengthDelimited) value = await entry.string(e);
+        }
+        if (key === 'location' && value) locations.add(value);
+      }
+    }
+  }
+  return [...locations];
+}
+
+async function readValueInfo(info: MessageReader): Promise<ValueInfo> {
+  let name = '';
+  let dtype: string | null = null;
+  let shape: (number | string | null)[] | null = null;
+  for (let field = await info.next(); field; field = await info.next()) {
+    if (field.field === 1 && field.wireType === WireType.LengthDelimited) name = await info.string(field);
+    else if (field.field === 2 && field.wireType === WireType.LengthDelimited) {
+      // TypeProto.tensor_type (1) -> elem_type (1), shape (2) -> dim (1) -> dim_value (1) | dim_param (2).
+      const type = info.sub(field);
+      for (let t = await type.next(); t; t = await type.next()) {
+        if (t.field !== 1 || t.wireType !== WireType.LengthDelimited) continue;
+        const tensorType = type.sub(t);
+        for (let tt = await tensorType.next(); tt; tt = await tensorType.next()) {
+          if (tt.field === 1 && tt.wireType === WireType.Varint) dtype = ONNX_DTYPE_NAMES[tt.varint ?? 0] ?? null;
+          else if (tt.field === 2 && tt.wireType === WireType.LengthDelimited) {
+            shape = [];
+            const shapeReader = tensorType.sub(tt);
+            for (let d = await shapeReader.next(); d; d = await shapeReader.next()) {
+              if (d.field !== 1 || d.wireType !== WireType.LengthDelimited) continue;
+              const dim = shapeReader.sub(d);
+              let value: number | string | null = null;
+              for (let dv = await dim.next(); dv; dv = await dim.next()) {
+                if (dv.field === 1 && dv.wireType === WireType.Varint) value = varintToInt64(dv.varint ?? 0);
+                else if (dv.field === 2 && dv.wireType === WireType.LengthDelimited) value = await dim.string(dv);
+              }
+              shape.push(value);
+            }
+          }
+        }
+      }
+    }
+  }
+  return { name, dtype, shape };
+}
+
+const FLOAT_TYPES = new Set(['float32', 'float16', 'bfloat16', 'float64']);
+const QUANT_TYPES = new Set(['int4', 'uint4', 'int8', 'uint8']);
+
+async function summarise(
+  parts: {
+    irVersion: number | null;
+    producer: string | null;
+    opsets: Record<string, number>;
+    nodes: RawNode[];
+    initializers: OnnxInitializer[];
+    inputs: ValueInfo[];
+    outputs: ValueInfo[];
+  },
+  source: ByteSource,
+): Promise<OnnxSummary> {
+  const opCounts: Record<string, number> = {};
+  const byName = new Map(parts.initializers.map((init) => [init.name, init]));
+  const notWeights = new Set<string>(); // scales, zero points, packed blobs counted another way
+  const matMulNBits: MatMulNBitsInfo[] = [];
+  const qdq = { int4Nodes: 0, int8Nodes: 0, blockSizes: [] as number[], withZeroPoint: 0, signedTypes: 0 };
+  let params = 0;
+
+  for (const node of parts.nodes) {
+    const key = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}::${node.opType}` : node.opType;
+    opCounts[key] = (opCounts[key] ?? 0) + 1;
+    if (node.opType === 'MatMulNBits') {
+      const K = node.ints.get('K') ?? 0;
+      const N = node.ints.get('N') ?? 0;
+      matMulNBits.push({
+        name: node.name,
+        bits: node.ints.get('bits') ?? 4,
+        blockSize: node.ints.get('block_size') ?? 0,
+        accuracyLevel: node.ints.get('accuracy_level') ?? 0,
+        K,
+        N,
+        hasZeroPoints: Boolean(node.inputs[3]),
+        inputs: node.inputs,
+      });
+      params += K * N;
+      for (const input of node.inputs.slice(1, 4)) if (input) notWeights.add(input);
+    } else if (node.opType === 'DequantizeLinear') {
+      const quantized = byName.get(node.inputs[0] ?? '');
+      for (const input of node.inputs.slice(1, 3)) if (input) notWeights.add(input);
+      if (!quantized || !QUANT_TYPES.has(quantized.dtype)) continue;
+      if (quantized.dtype.endsWith('4')) qdq.int4Nodes++;
+      else qdq.int8Nodes++;
+      if (quantized.dtype.startsWith('int')) qdq.signedTypes++;
+      const blockSize = node.ints.get('block_size');
+      if (blockSize && !qdq.blockSizes.includes(blockSize)) qdq.blockSizes.push(blockSize);
+      const zeroPoint = byName.get(node.inputs[2] ?? '');
+      if (zeroPoint && !(await allZero(zeroPoint, source))) qdq.withZeroPoint++;
+    }
+  }
+
+  const elementsByDtype: Record<string, number> = {};
+  const externalDataFiles = new Set<string>();
+  let anyExternal = false;
+  for (const init of parts.initializers) {
+    elementsByDtype[init.dtype] = (elementsByDtype[init.dtype] ?? 0) + init.elements;
+    if (init.external) anyExternal = true;
+    if (notWeights.has(init.name)) continue;
+    if (FLOAT_TYPES.has(init.dtype) || QUANT_TYPES.has(init.dtype)) params += init.elements;
+  }
+  if (anyExternal) for (const location of await externalLocations(source)) externalDataFiles.add(location);
+
+  return {
+    irVersion: parts.irVersion,
+    producer: parts.producer,
+    opsets: parts.opsets,
+    opCounts,
+    matMulNBits,
+    qdq,
+    initializers: parts.initializers,
+    inputs: parts.inputs,
+    outputs: parts.outputs,
+    externalDataFiles: [...externalDataFiles],
+    elementsByDtype,
+    params,
+    bytesRead: source.bytesRead,
+    fileSize: source.size,
+  };
+}
+
+/**
+ * A zero point that is all zeros (signed int4/int8) is symmetric. Zero points are tiny next to the weights;
+ * read them only when they sit in this file and are small, otherwise count them as asymmetric.
+ */
+async function allZero(zeroPoint: OnnxInitializer, source: ByteSource): Promise<boolean> {
+  if (!zeroPoint.rawData || zeroPoint.rawData.length > SMALL_MESSAGE) return false;
+  const bytes = await source.read(zeroPoint.rawData.offset, zeroPoint.rawData.length);
+  return bytes.every((byte) => byte === 0);
+}
+
+/** `past_key_values.N.key` inputs: how many layers carry a KV cache, and the shape of one. */
+export function pastKeyValuesLayout(inputs: readonly ValueInfo[]): { layers: number; shape: ValueInfo['shape'] } | null {
+  const keys = inputs.filter((input) => /^past_key_values\.\d+\.key$/.test(input.name) || /^past\.\d+\.key$/.test(input.name));
+  if (keys.length === 0) return null;
+  return { layers: keys.length, shape: keys[0]!.shape };
+}
