@@ -53,6 +53,47 @@ export interface TeacherForced {
   readonly kldPerToken?: readonly number[];
   /** Mean KL of the last quarter of the continuation over the first quarter. */
   readonly kldGrowth?: number;
+  /** KL percentiles over this prompt's positions. */
+  readonly kldPercentiles?: PercentileSet;
+  /** Mean p(quant) - p(base) of the scored tokens. */
+  readonly deltaPMean?: number;
+}
+
+/** Percentiles as llama.cpp prints them (p999 = 99.9th). */
+export interface PercentileSet {
+  readonly p1: number;
+  readonly p5: number;
+  readonly p10: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly p999: number;
+}
+
+export interface DriftThresholds {
+  readonly pplRatioWarn: number;
+  readonly pplRatioFail: number;
+  readonly meanKldWarn: number;
+}
+
+/** Corpus mode (`--text FILE --context N`): both models scored over the same windows of the user's text. */
+export interface CorpusResult {
+  readonly file: string;
+  readonly context: number;
+  readonly windows: number;
+  /** Tokens scored (the second half of each window, as llama.cpp does). */
+  readonly tokens: number;
+  readonly pplBase: number;
+  readonly pplQuant: number;
+  readonly pplRatio: number;
+  readonly meanKld: number;
+  readonly maxKld: number;
+  readonly kldPercentiles: PercentileSet;
+  readonly sameTop1: number;
+  readonly deltaPMean: number;
+  readonly deltaPRms: number;
+  readonly deltaPPercentiles: PercentileSet;
 }
 
 export interface PromptResult {
@@ -73,6 +114,9 @@ export interface CompareSettings {
   readonly executionProvider: string;
   readonly accuracyLevel: number | null;
   readonly threads: number;
+  /** 'together' when both models fit in free memory, else 'one-at-a-time'. */
+  readonly pairMode?: 'together' | 'one-at-a-time';
+  readonly thresholds?: DriftThresholds;
 }
 
 export interface CompareSummary {
@@ -90,6 +134,22 @@ export interface CompareSummary {
   readonly eosShift: number;
   readonly verdict: Verdict;
   readonly reasons: readonly string[];
+  /** Extras (additive): the fuller llama.cpp-style statistics over all scored tokens. */
+  readonly tokensScored?: number;
+  readonly pplBase?: number;
+  readonly pplQuant?: number;
+  readonly maxKld?: number;
+  readonly kldPercentiles?: PercentileSet;
+  readonly deltaPMean?: number;
+  readonly deltaPPercentiles?: PercentileSet;
+  /** Mean over prompts of each prompt's kldGrowth (where defined). */
+  readonly kldGrowth?: number | null;
+  /** Share of JSON-expecting prompts where a JSON value could be extracted. */
+  readonly jsonExtractedBase?: number | null;
+  readonly jsonExtractedQuant?: number | null;
+  /** Share of prompts with a schema whose output satisfies it. */
+  readonly schemaValidBase?: number | null;
+  readonly schemaValidQuant?: number | null;
 }
 
 export interface CompareReport {
@@ -98,4 +158,8 @@ export interface CompareReport {
   readonly settings: CompareSettings;
   readonly prompts: readonly PromptResult[];
   readonly summary: CompareSummary;
+  /** Present in corpus mode. */
+  readonly corpus?: CorpusResult;
+  /** Wall time of the run. */
+  readonly durationMs?: number;
 }

@@ -1,0 +1,238 @@
+/**
+ * A decoder-only language model over onnxruntime-node: prefill once, reuse the KV cache, greedy decode, and a
+ * teacher-forced scoring pass. Imported only by code that runs in the runner process (it loads the native addon).
+ *
+ * Why the buffers: each decode step would otherwise allocate new present.* and logits tensors (MBs per step on a
+ * 150M model), and the garbage collector then takes one of the cores. Here the KV cache lives in two preallocated
+ * buffers per layer and side (ping-pong: step t reads past from one and ORT writes present into the other), and
+ * logits go into one preallocated row, so a step allocates only a few small JS objects.
+ */
+import * as ort from 'onnxruntime-node';
+import { argmax } from './metrics';
+import type { ModelLayout } from './model-folder';
+
+export interface LmOptions {
+  readonly executionProvider: string;
+  /** Intra-op threads; 0 lets ORT choose. */
+  readonly threads: number;
+}
+
+export type StopReason = 'eos' | 'length' | 'cancelled';
+
+export interface GenerateResult {
+  /** Generated ids, without the EOS id that ended the run. */
+  readonly tokens: number[];
+  readonly finishReason: StopReason;
+  /** The EOS id that ended generation, when finishReason is 'eos'. */
+  readonly eosToken: number | null;
+  readonly prefillMs: number;
+  readonly decodeMs: number;
+}
+
+type KvArray = Float32Array | Uint16Array;
+
+let halfTable: Float32Array | null = null;
+
+/** fp16 bit patterns to float32, by a 64K-entry table (Node 20 has no Float16Array). */
+export function halfToFloatTable(): Float32Array {
+  if (halfTable) return halfTable;
+  const table = new Float32Array(65536);
+  for (let h = 0; h < 65536; h++) {
+    const sign = h & 0x8000 ? -1 : 1;
+    const exponent = (h >> 10) & 0x1f;
+    const fraction = h & 0x3ff;
+    if (exponent === 0) table[h] = sign * 2 ** -14 * (fraction / 1024);
+    else if (exponent === 31) table[h] = fraction ? NaN : sign * Infinity;
+    else table[h] = sign * 2 ** (exponent - 15) * (1 + fraction / 1024);
+  }
+  halfTable = table;
+  return table;
+}
+
+export class LanguageModel {
+  private kv: { key: [KvArray, KvArray]; value: [KvArray, KvArray] }[] = [];
+  private kvCapacity = 0;
+  private mask = new BigInt64Array(0);
+  private readonly stepIds = new BigInt64Array(1);
+  private readonly stepPosition = new BigInt64Array(1);
+  private readonly logitsRow: KvArray;
+  private readonly logitsTensor: ort.Tensor;
+  private readonly rowFloat: Float32Array;
+  private readonly dtype: 'float32' | 'float16';
+  /** Preallocated outputs work on the CPU EP; other EPs get ORT-allocated outputs. */
+  private readonly preallocate: boolean;
+
+  private constructor(
+    readonly layout: ModelLayout,
+    private readonly session: ort.InferenceSession,
+    readonly executionProvider: string,
+  ) {
+    this.dtype = layout.ioDtype;
+    this.preallocate = executionProvider === 'cpu';
+    this.logitsRow = this.dtype === 'float16' ? new Uint16Array(layout.vocabSize) : new Float32Array(layout.vocabSize);
+    this.logitsTensor = new ort.Tensor(this.dtype, this.logitsRow, [1, 1, layout.vocabSize]);
+    this.rowFloat = new Float32Array(layout.vocabSize);
+  }
+
+  static async load(layout: ModelLayout, options: LmOptions): Promise<LanguageModel> {
+    const sessionOptions: ort.InferenceSession.SessionOptions = {
+      executionProviders: [options.executionProvider],
+      graphOptimizationLevel: 'all',
+      ...(options.threads > 0 ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
+    };
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(layout.onnxPath, sessionOptions);
+    } catch (error) {
+      throw new Error(`onnxruntime could not load ${layout.onnxPath} on '${options.executionProvider}': ${(error as Error).message}`);
+    }
+    return new LanguageModel(layout, session, options.executionProvider);
+  }
+
+  async release(): Promise<void> {
+    this.kv = [];
+    this.kvCapacity = 0;
+    await this.session.release();
+  }
+
+  private ensureCapacity(sequence: number): void {
+    if (sequence <= this.kvCapacity) return;
+    const { numLayers, numKvHeads, headSize } = this.layout;
+    const capacity = Math.max(sequence, 64, Math.ceil(this.kvCapacity * 1.5));
+    const size = numKvHeads * capacity * headSize;
+    const make = (): KvArray => (this.dtype === 'float16' ? new Uint16Array(size) : new Float32Array(size));
+    this.kv = Array.from({ length: numLayers }, () => ({ key: [make(), make()], value: [make(), make()] }));
+    this.kvCapacity = capacity;
+    this.mask = new BigInt64Array(capacity).fill(1n);
+  }
+
+  private kvTensor(buffer: KvArray, length: number): ort.Tensor {
+    const { numKvHeads, headSize } = this.layout;
+    return new ort.Tensor(this.dtype, buffer.subarray(0, numKvHeads * length * headSize), [1, numKvHeads, length, headSize]);
+  }
+
+  /**
+   * One forward pass of `ids` (int64 view) at positions past..past+n-1 over a cache of `past` entries held in
+   * buffer `side` of each pair; presents are written into the other buffer. Returns ORT's outputs.
+   */
+  private async forward(ids: BigInt64Array, positions: BigInt64Array, past: number, side: 0 | 1, logitsOut: ort.Tensor | null) {
+    const names = this.layout.names;
+    const n = ids.length;
+    const feeds: Record<string, ort.Tensor> = { [names.inputIds]: new ort.Tensor('int64', ids, [1, n]) };
+    if (names.attentionMask) feeds[names.attentionMask] = new ort.Tensor('int64', this.mask.subarray(0, past + n), [1, past + n]);
+    if (names.positionIds) feeds[names.positionIds] = new ort.Tensor('int64', positions, [1, n]);
+    const fetches: Record<string, ort.Tensor | null> = { [names.logits]: this.preallocate ? logitsOut : null };
+    const other = side === 0 ? 1 : 0;
+    for (let layer = 0; layer < this.kv.length; layer++) {
+      const { key, value } = this.kv[layer]!;
+      feeds[names.pastKey[layer]!] = this.kvTensor(key[side], past);
+      feeds[names.pastValue[layer]!] = this.kvTensor(value[side], past);
+      fetches[names.presentKey[layer]!] = this.preallocate ? this.kvTensor(key[other], past + n) : null;
+      fetches[names.presentValue[layer]!] = this.preallocate ? this.kvTensor(value[other], past + n) : null;
+    }
+    const outputs = await this.session.run(feeds, fetches);
+    if (!this.preallocate) {
+      // Copy ORT-allocated presents into the next side so the loop below is the same for every EP.
+      for (let layer = 0; layer < this.kv.length; layer++) {
+        const { key, value } = this.kv[layer]!;
+        key[other].set(outputs[names.presentKey[layer]!]!.data as KvArray);
+        value[other].set(outputs[names.presentValue[layer]!]!.data as KvArray);
+      }
+    }
+    return outputs;
+  }
+
+  /** Row `row` of a [1, n, vocab] logits output as float32 (a view for fp32, converted into a shared row for fp16). */
+  private logitsRowAt(data: KvArray, row: number): Float32Array {
+    const vocab = this.layout.vocabSize;
+    if (data instanceof Float32Array) return data.subarray(row * vocab, (row + 1) * vocab);
+    const table = halfToFloatTable();
+    for (let i = 0; i < vocab; i++) this.rowFloat[i] = table[data[row * vocab + i]!]!;
+    return this.rowFloat;
+  }
+
+  /** Greedy decoding with the KV cache. `shouldStop` is checked between steps (cancel). */
+  async generate(
+    promptIds: readonly number[],
+    maxNewTokens: number,
+    shouldStop: () => boolean = () => false,
+    eosIds: readonly number[] = this.layout.eosTokenIds,
+  ): Promise<GenerateResult> {
+    if (!promptIds.length) throw new Error('empty prompt: nothing to condition on');
+    const promptLength = promptIds.length;
+    this.ensureCapacity(promptLength + maxNewTokens + 1);
+    const eos = new Set(eosIds);
+    const tokens: number[] = [];
+    const started = performance.now();
+    const ids = BigInt64Array.from(promptIds, (id) => BigInt(id));
+    const positions = BigInt64Array.from(promptIds, (_, i) => BigInt(i));
+    // Prefill: ORT allocates the [1, n, vocab] logits once; only the last row is read.
+    const prefill = await this.forward(ids, positions, 0, 0, null);
+    let side: 0 | 1 = 1;
+    const prefillLogits = prefill[this.layout.names.logits]!.data as KvArray;
+    let next = argmax(this.logitsRowAt(prefillLogits, promptLength - 1));
+    const prefillMs = performance.now() - started;
+    let finishReason: StopReason = 'length';
+    let eosToken: number | null = null;
+    let past = promptLength;
+    for (let step = 0; step < maxNewTokens; step++) {
+      if (eos.has(next)) {
+        finishReason = 'eos';
+        eosToken = next;
+        break;
+      }
+      tokens.push(next);
+      if (step === maxNewTokens - 1) break;
+      if (shouldStop()) {
+        finishReason = 'cancelled';
+        break;
+      }
+      this.stepIds[0] = BigInt(next);
+      this.stepPosition[0] = BigInt(past);
+      const out = await this.forward(this.stepIds, this.stepPosition, past, side, this.logitsTensor);
+      side = side === 0 ? 1 : 0;
+      past++;
+      const data = (this.preallocate ? this.logitsRow : (out[this.layout.names.logits]!.data as KvArray)) as KvArray;
+      next = argmax(this.logitsRowAt(data, 0));
+    }
+    return { tokens, finishReason, eosToken, prefillMs, decodeMs: performance.now() - started - prefillMs };
+  }
+
+  /**
+   * Teacher-forced scoring in ONE forward pass without cache: returns the float32 logits rows that predict
+   * ids[from..end-1] (rows from-1 .. end-2 of the pass), row-major [rows, vocab].
+   */
+  async score(sequence: readonly number[], from: number): Promise<Float32Array> {
+    if (from < 1 || from >= sequence.length + 1) throw new Error(`score: 'from' ${from} out of range for ${sequence.length} tokens`);
+    this.ensureCapacity(sequence.length);
+    const ids = BigInt64Array.from(sequence, (id) => BigInt(id));
+    const positions = BigInt64Array.from(sequence, (_, i) => BigInt(i));
+    const out = await this.forward(ids, positions, 0, 0, null);
+    const data = out[this.layout.names.logits]!.data as KvArray;
+    const vocab = this.layout.vocabSize;
+    const rows = sequence.length - from;
+    if (data instanceof Float32Array) return data.slice((from - 1) * vocab, (from - 1 + rows) * vocab);
+    const result = new Float32Array(rows * vocab);
+    const table = halfToFloatTable();
+    const offset = (from - 1) * vocab;
+    for (let i = 0; i < result.length; i++) result[i] = table[data[offset + i]!]!;
+    return result;
+  }
+
+  /** Logits of every position of `sequence` computed step by step through the KV cache (for tests). */
+  async logitsWithCache(sequence: readonly number[]): Promise<Float32Array> {
+    this.ensureCapacity(sequence.length + 1);
+    const vocab = this.layout.vocabSize;
+    const result = new Float32Array(sequence.length * vocab);
+    let side: 0 | 1 = 0;
+    for (let t = 0; t < sequence.length; t++) {
+      this.stepIds[0] = BigInt(sequence[t]!);
+      this.stepPosition[0] = BigInt(t);
+      const out = await this.forward(this.stepIds, this.stepPosition, t, side, this.logitsTensor);
+      side = side === 0 ? 1 : 0;
+      const data = (this.preallocate ? this.logitsRow : (out[this.layout.names.logits]!.data as KvArray)) as KvArray;
+      result.set(this.logitsRowAt(data, 0), t * vocab);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * Messages between the host (extension or CLI) and the model runner child process (src/runner/main.ts).
+ * Discriminated unions with runtime guards: both sides check what arrives, since a message crosses a process
+ * boundary and a malformed one must become a clear error, not an exception deep in a handler.
+ */
+import type { PromptSpec } from '../core/drift/prompts';
+import type { CompareReport, DriftThresholds, GenerationSide, PromptResult } from '../core/drift/report';
+
+export type { PromptSpec };
+
+export interface CompareRequest {
+  readonly basePath: string;
+  readonly quantPath: string;
+  readonly prompts: readonly PromptSpec[];
+  readonly maxNewTokens: number;
+  readonly executionProvider: string;
+  readonly threads: number;
+  readonly thresholds?: Partial<DriftThresholds>;
+  /** Force one model in memory at a time (otherwise decided from free memory). */
+  readonly oneAtATime?: boolean;
+}
+
+/** Corpus mode: score both models over a text in windows of `context` tokens. */
+export interface CorpusRequest {
+  readonly basePath: string;
+  readonly quantPath: string;
+  readonly text: string;
+  readonly file: string;
+  readonly context: number;
+  readonly executionProvider: string;
+  readonly threads: number;
+  readonly thresholds?: Partial<DriftThresholds>;
+  /** Stop after this many windows (0: all). */
+  readonly maxWindows?: number;
+}
+
+export interface GenerateRequest {
+  readonly modelPath: string;
+  readonly prompt: string;
+  readonly maxNewTokens: number;
+  readonly executionProvider: string;
+  readonly threads: number;
+}
+
+export interface LoadRequest {
+  readonly modelPath: string;
+  readonly executionProvider: string;
+  readonly threads: number;
+}
+
+export interface LoadedModelInfo {
+  readonly path: string;
+  readonly weights: string;
+  readonly accuracyLevel: number | null;
+  readonly numLayers: number;
+  readonly vocabSize: number;
+  readonly ioDtype: string;
+  readonly sizeBytes: number;
+  readonly loadMs: number;
+}
+
+export type CompareEvent =
+  | { readonly type: 'progress'; readonly promptIndex: number; readonly total: number; readonly phase: string }
+  | { readonly type: 'prompt-result'; readonly result: PromptResult };
+
+/** Host -> runner. */
+export type HostMessage =
+  | { readonly type: 'load'; readonly id: number; readonly request: LoadRequest }
+  | { readonly type: 'generate'; readonly id: number; readonly request: GenerateRequest }
+  | { readonly type: 'score'; readonly id: number; readonly request: CorpusRequest }
+  | { readonly type: 'compare'; readonly id: number; readonly request: CompareRequest }
+  | { readonly type: 'cancel'; readonly id: number };
+
+export type ResultValue = CompareReport | GenerationSide | LoadedModelInfo;
+
+/** Runner -> host. */
+export type RunnerMessage =
+  | { readonly type: 'ready'; readonly pid: number }
+  | { readonly type: 'progress'; readonly id: number; readonly event: CompareEvent }
+  | { readonly type: 'result'; readonly id: number; readonly value: ResultValue }
+  | { readonly type: 'error'; readonly id: number; readonly message: string; readonly cancelled?: boolean };
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null;
+const isString = (value: unknown): value is string => typeof value === 'string';
+const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+
+export function isPromptSpec(value: unknown): value is PromptSpec {
+  return (
+    isObject(value) &&
+    isString(value.id) &&
+    isString(value.prompt) &&
+    (value.expectsJson === undefined || typeof value.expectsJson === 'boolean') &&
+    (value.schema === undefined || isObject(value.schema))
+  );
+}
+
+const hasRuntime = (r: Record<string, unknown>): boolean => isString(r.executionProvider) && isNumber(r.threads) && r.threads >= 0;
+
+export function isCompareRequest(value: unknown): value is CompareRequest {
+  return (
+    isObject(value) &&
+    isString(value.basePath) &&
+    isString(value.quantPath) &&
+    Array.isArray(value.prompts) &&
+    value.prompts.every(isPromptSpec) &&
+    isNumber(value.maxNewTokens) &&
+    value.maxNewTokens >= 1 &&
+    hasRuntime(value)
+  );
+}
+
+export function isCorpusRequest(value: unknown): value is CorpusRequest {
+  return (
+    isObject(value) &&
+    isString(value.basePath) &&
+    isString(value.quantPath) &&
+    isString(value.text) &&
+    isString(value.file) &&
+    isNumber(value.context) &&
+    value.context >= 2 &&
+    hasRuntime(value)
+  );
+}
+
+export function isHostMessage(value: unknown): value is HostMessage {
+  if (!isObject(value) || !isNumber(value.id)) return false;
+  const request = value.request;
+  switch (value.type) {
+    case 'cancel':
+      return true;
+    case 'compare':
+      return isCompareRequest(request);
+    case 'score':
+      return isCorpusRequest(request);
+    case 'generate':
+      return isObject(request) && isString(request.modelPath) && isString(request.prompt) && isNumber(request.maxNewTokens) && hasRuntime(request);
+    case 'load':
+      return isObject(request) && isString(request.modelPath) && hasRuntime(request);
+    default:
+      return false;
+  }
+}
+
+export function isCompareEvent(value: unknown): value is CompareEvent {
+  if (!isObject(value)) return false;
+  if (value.type === 'progress') return isNumber(value.promptIndex) && isNumber(value.total) && isString(value.phase);
+  return value.type === 'prompt-result' && isObject(value.result) && isString(value.result.id);
+}
+
+export function isRunnerMessage(value: unknown): value is RunnerMessage {
+  if (!isObject(value)) return false;
+  switch (value.type) {
+    case 'ready':
+      return isNumber(value.pid);
+    case 'progress':
+      return isNumber(value.id) && isCompareEvent(value.event);
+    case 'result':
+      return isNumber(value.id) && isObject(value.value);
+    case 'error':
+      return isNumber(value.id) && isString(value.message);
+    default:
+      return false;
+  }
+}
