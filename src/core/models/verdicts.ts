@@ -38,7 +38,7 @@ function formatCheck(format: ModelFormat, target: DeviceProfileId, subject: Subj
   }
   if (format === 'safetensors') {
     if (family === 'cpu' || family === 'gpu') out.add('ok', 'A PyTorch checkpoint: runs with transformers.');
-    else out.add('warn', `A source checkpoint, not a ${runtimeOf(family)} model: export it first (for Intel NPU: optimum-cli export openvino --weight-format int4 --sym --ratio 1.0 --group-size 128 or -1, DOMAIN-REFERENCE §2).`);
+    else out.add('warn', `A source checkpoint, not a ${runtimeOf(family)} model: export it first (for Intel NPU: optimum-cli export openvino --weight-format int4 --sym --ratio 1.0 --group-size 128 or -1, per the OpenVINO GenAI NPU guide).`);
     return;
   }
   if (format === 'gguf') {
@@ -47,13 +47,13 @@ function formatCheck(format: ModelFormat, target: DeviceProfileId, subject: Subj
     return;
   }
   if (family === 'apple-npu') {
-    out.add('no', 'The Apple Neural Engine runs Core ML models (coremltools, DOMAIN-REFERENCE §3.5); convert this model with coremltools first.', 'model-format');
+    out.add('no', 'The Apple Neural Engine runs Core ML models; convert this model with coremltools first (coremltools.optimize.coreml for 4/8-bit weights).', 'model-format');
     return;
   }
   if (family === 'qualcomm-npu') {
     if (format === 'openvino-ir') out.add('no', 'An OpenVINO IR; the Hexagon NPU runs ONNX models through ONNX Runtime QNN.', 'model-format');
-    else if (subject.matMulNBits) out.add('warn', 'MatMulNBits is an ONNX Runtime contrib op; QNN consumes standard int4 QDQ, and the Microsoft recipe converts it with the MatMulNBitsToQDQ pass (DOMAIN-REFERENCE §3.3).', 'model-format');
-    else if (!isQuantized(subject.weights.dtype)) out.add('warn', 'Unquantized: the Hexagon NPU runs quantized QDQ models (the Microsoft recipe: A16/W8 static QDQ, DOMAIN-REFERENCE §3.3).', 'model-format');
+    else if (subject.matMulNBits) out.add('warn', 'MatMulNBits is an ONNX Runtime contrib op; QNN consumes standard int4 QDQ, and the Microsoft recipe converts it with Olive\'s MatMulNBitsToQDQ pass (microsoft/olive-recipes qwen2_5_qnn_config.json).', 'model-format');
+    else if (!isQuantized(subject.weights.dtype)) out.add('warn', 'Unquantized: the Hexagon NPU runs quantized QDQ models (the Microsoft recipe quantizes to A16/W8 static QDQ, microsoft/olive-recipes qwen2_5_qnn_config.json).', 'model-format');
     return;
   }
   if (family === 'intel-npu' && format !== 'openvino-ir') {
@@ -72,7 +72,7 @@ function npuPrecisionCheck(target: DeviceProfileId, subject: Subject, out: Verdi
   if (/^u?int8$/.test(dtype)) {
     out.add('warn', 'An INT8 LLM on Intel NPU: no guide documents it, and LLMPipeline accepted an INT8 IR then crashed at generate() (openvinotoolkit/openvino#35641). The NPU recipe is symmetric INT4 or NF4.', 'npu-llm-precision');
   } else if (['fp16', 'fp32', 'bf16'].includes(dtype)) {
-    out.add('warn', `An unquantized (${dtype}) LLM on Intel NPU: outside the documented recipe (symmetric INT4 or NF4, DOMAIN-REFERENCE §2; openvinotoolkit/openvino#35641).`, 'npu-llm-precision');
+    out.add('warn', `An unquantized (${dtype}) LLM on Intel NPU: outside the documented recipe (symmetric INT4 or NF4, OpenVINO GenAI NPU guide; openvinotoolkit/openvino#35641).`, 'npu-llm-precision');
   } else if (/^int4$/.test(dtype) && subject.weights.sym === null) {
     out.add('warn', 'INT4 weights whose symmetry is not recorded (no NNCF rt_info): asymmetric INT4 fails to compile on Intel NPU (openvinotoolkit/openvino#34450).', 'npu-asymmetric-int4');
   }
