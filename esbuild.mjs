@@ -27,7 +27,8 @@ const common = {
   absWorkingDir: root,
 };
 
-const nodeCommon = { ...common, platform: 'node', format: 'cjs', target: 'node20' };
+// jsonc-parser's `main` is a UMD build whose inner require('./impl/...') esbuild cannot follow; prefer ESM entries.
+const nodeCommon = { ...common, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'] };
 
 /** Reports esbuild errors in the `file:line:col` form VS Code's $esbuild-watch problem matcher reads. */
 const problemMatcherPlugin = {

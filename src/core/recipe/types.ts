@@ -69,6 +69,7 @@ export type SettingKey =
   | 'descAct'
   | 'quantType' // bitsandbytes bnb_4bit_quant_type (fp4 | nf4)
   | 'passType' // Olive pass type
+  | 'quantMethod' // optimum-intel quant_method other than awq/default (e.g. hybrid)
   | 'other';
 
 /** Where a recipe came from: decides which defaults apply when a setting is absent. */

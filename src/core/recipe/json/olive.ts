@@ -1,0 +1,268 @@
+/**
+ * Olive workflow configs (DOMAIN-REFERENCE.md §3.3): one recipe per pass under `passes`, each starting with a
+ * `passType` setting (span: `"type": "..."`). Pass defaults that differ between passes (GptqQuantizer is
+ * asymmetric unless told, GptqModel symmetric and channel-wise, OnnxBlockWiseRtnQuantization symmetric block 128)
+ * are `default*` facts, so rules can tell a written value from a defaulted one.
+ */
+import type { Node } from 'jsonc-parser';
+import type { Recipe, RecipeDialect, RecipeSetting } from '../types';
+import type { Facts } from './kinds';
+import { entriesOf, objectProperty, objectStyle, property, scalarValue, spanOfNode, stringProperty } from './tree';
+import {
+  mapEntries,
+  NNCF_COMPRESS_WEIGHTS,
+  OLIVE_GPTQ,
+  OLIVE_MODEL_BUILDER,
+  OLIVE_ONNX_QUANTIZATION,
+  OLIVE_RTN,
+  OPTIMUM_CLI_KEYS,
+  type Vocabulary,
+  type WrittenEntry,
+} from './vocabulary';
+
+interface PassKind {
+  readonly dialect: RecipeDialect;
+  readonly vocabulary?: Vocabulary;
+  readonly facts?: Facts;
+  /** The pass keeps its quantization settings in this nested object instead of at its top level. */
+  readonly configKey?: string;
+  /** Nested objects whose keys are passed along with the pass's own (ModelBuilder `extra_options`). */
+  readonly extraKey?: string;
+}
+
+/** Keyed by lower-case pass type: Olive looks pass types up case-insensitively. */
+const PASS_KINDS: Readonly<Record<string, PassKind>> = {
+  onnxblockwisertnquantization: {
+    dialect: 'ort-matmulnbits',
+    vocabulary: OLIVE_RTN,
+    facts: { defaultSym: true, defaultGroupSize: 128, defaultBits: 4 },
+  },
+  onnxmatmul4quantizer: {
+    dialect: 'ort-matmulnbits',
+    vocabulary: OLIVE_RTN,
+    // Removed from Olive on 2025-07-01 (PR #1937); configs naming it fail to load.
+    facts: {
+      defaultSym: true,
+      defaultGroupSize: 32,
+      defaultBits: 4,
+      removedPass: true,
+      replacement: 'OnnxBlockWiseRtnQuantization',
+    },
+  },
+  gptq: {
+    dialect: 'hf-gptq',
+    vocabulary: OLIVE_GPTQ,
+    facts: { defaultSym: false, defaultGroupSize: 128, defaultBits: 4 },
+  },
+  gptqquantizer: {
+    dialect: 'hf-gptq',
+    vocabulary: OLIVE_GPTQ,
+    facts: { defaultSym: false, defaultGroupSize: 128, defaultBits: 4, defaultDescAct: false },
+  },
+  gptqmodel: {
+    dialect: 'hf-gptq',
+    vocabulary: OLIVE_GPTQ,
+    facts: { defaultSym: true, defaultGroupSize: -1, defaultBits: 4, defaultDescAct: true },
+  },
+  openvinooptimumconversion: {
+    dialect: 'optimum-cli',
+    vocabulary: OPTIMUM_CLI_KEYS,
+    configKey: 'ov_quant_config',
+    facts: { source: 'ov_quant_config' },
+  },
+  openvinoweightcompression: {
+    dialect: 'nncf-compress-weights',
+    vocabulary: NNCF_COMPRESS_WEIGHTS,
+    configKey: 'compress_config',
+    facts: { defaultMode: 'int8_asym' },
+  },
+  modelbuilder: {
+    dialect: 'ort-matmulnbits',
+    vocabulary: OLIVE_MODEL_BUILDER,
+    extraKey: 'extra_options',
+    facts: { defaultSym: true, defaultGroupSize: 32 },
+  },
+  onnxstaticquantization: { dialect: 'olive-pass', vocabulary: OLIVE_ONNX_QUANTIZATION },
+  onnxquantization: { dialect: 'olive-pass', vocabulary: OLIVE_ONNX_QUANTIZATION },
+  onnxdynamicquantization: { dialect: 'olive-pass', vocabulary: OLIVE_ONNX_QUANTIZATION },
+};
+
+export function extractOliveRecipes(root: Node, text: string, fileName: string): Recipe[] {
+  const workflow = workflowFacts(root, text);
+  const modelSetting = inputModelSetting(root);
+  const recipes: Recipe[] = [];
+  const passes = property(root, 'passes');
+  for (const prop of passes?.children ?? []) {
+    if (passes?.type === 'array') {
+      if (prop.type === 'object') recipes.push(passRecipe(prop, undefined, text, { file: fileName, ...workflow }));
+      continue;
+    }
+    const [keyNode, valueNode] = prop.children ?? [];
+    const name = typeof keyNode?.value === 'string' ? keyNode.value : undefined;
+    const configs = valueNode?.type === 'array' ? (valueNode.children ?? []) : valueNode ? [valueNode] : [];
+    for (const config of configs) {
+      if (config.type !== 'object') continue;
+      const recipe = passRecipe(config, name, text, { file: fileName, ...workflow });
+      const useModel = modelSetting && recipe.facts?.source === 'ov_quant_config';
+      recipes.push(useModel ? { ...recipe, settings: [modelSetting, ...recipe.settings] } : recipe);
+    }
+  }
+  return recipes;
+}
+
+function passRecipe(pass: Node, name: string | undefined, text: string, baseFacts: Facts): Recipe {
+  const typeNode = property(pass, 'type');
+  const passType = typeNode?.type === 'string' ? (typeNode.value as string) : undefined;
+  const kind = passType ? PASS_KINDS[passType.toLowerCase()] : undefined;
+  const facts: Facts = { ...baseFacts, ...kind?.facts };
+  if (name !== undefined) facts.passName = name;
+  if (passType !== undefined) facts.passType = passType;
+  const settings: RecipeSetting[] = [];
+  const unknown: RecipeSetting[] = [];
+  if (typeNode) {
+    const typeProp = typeNode.parent ?? typeNode;
+    settings.push({
+      key: 'passType',
+      raw: 'type',
+      value: scalarValue(typeNode, text),
+      span: spanOfNode(typeProp),
+      valueSpan: spanOfNode(typeNode),
+    });
+  }
+  let styleNode = pass;
+  if (kind?.vocabulary) {
+    const entries: WrittenEntry[] = [];
+    if (kind.configKey) {
+      const config = objectProperty(pass, kind.configKey);
+      if (config) {
+        entries.push(...entriesOf(config, text));
+        styleNode = config;
+      } else facts.noQuantizationConfig = true;
+      const extra = objectProperty(pass, 'extra_args');
+      if (extra && kind.dialect === 'nncf-compress-weights') entries.push(...entriesOf(extra, text));
+      else if (extra) Object.assign(facts, extraArgFacts(extra));
+    } else {
+      entries.push(...entriesOf(pass, text).filter((entry) => entry.raw !== 'type'));
+      const extra = kind.extraKey ? objectProperty(pass, kind.extraKey) : undefined;
+      if (extra) entries.push(...entriesOf(extra, text));
+    }
+    const mapped = mapEntries(kind.vocabulary, entries);
+    settings.push(...mapped.settings);
+    unknown.push(...mapped.unknown);
+  }
+  const override = objectProperty(pass, 'genai_config_override');
+  if (override) {
+    const found = providerOptionFacts(override, text);
+    Object.assign(facts, found.facts);
+    settings.push(...found.settings);
+  }
+  return {
+    dialect: kind?.dialect ?? 'olive-pass',
+    span: spanOfNode(pass),
+    settings,
+    unknown,
+    facts,
+    style: objectStyle(styleNode, text),
+  };
+}
+
+function extraArgFacts(extra: Node): Facts {
+  const device = stringProperty(extra, 'device');
+  return device ? { extraArgsDevice: device } : {};
+}
+
+/** The accelerator the workflow targets (systems.*.accelerators[].device and execution providers). */
+function workflowFacts(root: Node, text: string): Facts {
+  const facts: Facts = {};
+  const systems = objectProperty(root, 'systems');
+  for (const system of systems?.children ?? []) {
+    const accelerators = property(system.children?.[1], 'accelerators');
+    for (const accelerator of accelerators?.type === 'array' ? (accelerators.children ?? []) : []) {
+      const device = stringProperty(accelerator, 'device');
+      if (device && facts.device === undefined) facts.device = device.toLowerCase();
+      const providers = property(accelerator, 'execution_providers');
+      if (providers?.type === 'array' && facts.executionProviders === undefined) {
+        facts.executionProviders = (providers.children ?? [])
+          .map((node) => scalarValue(node, text))
+          .filter((value): value is string => typeof value === 'string')
+          .join(',');
+      }
+    }
+  }
+  const modelPath = stringProperty(objectProperty(root, 'input_model'), 'model_path');
+  if (modelPath !== undefined) facts.inputModel = modelPath;
+  return facts;
+}
+
+function inputModelSetting(root: Node): RecipeSetting | undefined {
+  const modelPath = property(objectProperty(root, 'input_model'), 'model_path');
+  if (modelPath?.type !== 'string' || !modelPath.parent) return undefined;
+  return {
+    key: 'model',
+    raw: 'model_path',
+    value: modelPath.value as string,
+    span: spanOfNode(modelPath.parent),
+    valueSpan: spanOfNode(modelPath),
+  };
+}
+
+/**
+ * Execution-provider options under `session_options.provider_options` anywhere below `node` (genai_config.json
+ * decoder and pipeline stages, Olive `genai_config_override`): providers, `device_type`, NPU prompt limits.
+ */
+export function providerOptionFacts(node: Node, text: string): { facts: Facts; settings: RecipeSetting[] } {
+  const facts: Facts = {};
+  const settings: RecipeSetting[] = [];
+  const providers = new Set<string>();
+  const stack: Node[] = [node];
+  while (stack.length > 0) {
+    const current = stack.pop() as Node;
+    if (current.type === 'property' && current.children?.[0]?.value === 'provider_options') {
+      for (const option of current.children[1]?.children ?? []) {
+        for (const providerProp of option.type === 'object' ? (option.children ?? []) : []) {
+          const [providerKey, providerValue] = providerProp.children ?? [];
+          if (typeof providerKey?.value !== 'string' || providerValue?.type !== 'object') continue;
+          providers.add(providerKey.value);
+          for (const entry of entriesOf(providerValue, text)) {
+            settings.push({ key: 'other', ...entry });
+            collectProviderFact(facts, entry);
+          }
+        }
+      }
+      continue;
+    }
+    for (let i = (current.children?.length ?? 0) - 1; i >= 0; i--) stack.push((current.children as Node[])[i]);
+  }
+  if (providers.size > 0) facts.providers = [...providers].join(',');
+  return { facts, settings };
+}
+
+function collectProviderFact(facts: Facts, entry: WrittenEntry): void {
+  if (entry.raw === 'device_type' && typeof entry.value === 'string' && facts.deviceType === undefined) {
+    facts.deviceType = entry.value;
+  }
+  if (entry.raw === 'load_config' && typeof entry.value === 'string') {
+    const limits = npuPromptLimits(entry.value);
+    if (limits.maxPromptLen !== undefined) facts.maxPromptLen = limits.maxPromptLen;
+    if (limits.minResponseLen !== undefined) facts.minResponseLen = limits.minResponseLen;
+  }
+}
+
+/** `load_config` is JSON inside a string: `{"NPU":{"MAX_PROMPT_LEN":"4096","MIN_RESPONSE_LEN":"128"}}`. */
+function npuPromptLimits(loadConfig: string): { maxPromptLen?: number; minResponseLen?: number } {
+  if (loadConfig.length > 10_000) return {};
+  try {
+    const parsed: unknown = JSON.parse(loadConfig);
+    const npu = typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>).NPU : undefined;
+    if (typeof npu !== 'object' || npu === null) return {};
+    const record = npu as Record<string, unknown>;
+    const max = Number(record.MAX_PROMPT_LEN);
+    const min = Number(record.MIN_RESPONSE_LEN);
+    return {
+      ...(Number.isFinite(max) && record.MAX_PROMPT_LEN !== undefined ? { maxPromptLen: max } : {}),
+      ...(Number.isFinite(min) && record.MIN_RESPONSE_LEN !== undefined ? { minResponseLen: min } : {}),
+    };
+  } catch {
+    return {};
+  }
+}
