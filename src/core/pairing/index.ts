@@ -20,4 +20,5 @@ export {
   type PrecisionClass,
 } from './inspect';
 export { nameStem, precisionFromName, stemMatch } from './names';
+export { folderPrecisionOf, inspectorFrom, type InspectedModel } from './model-info';
 export { runnablePairMessage } from './runnable';

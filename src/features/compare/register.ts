@@ -1,4 +1,204 @@
+/**
+ * Compare feature wiring: "Compare Quantized" (Explorer and model tree context menus), the panel and its
+ * serializer, the context key that limits the Explorer item to model folders, and a hidden test hook.
+ */
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import { writeFile } from 'node:fs/promises';
+import { describePrecision, inspectModelFolder, type ModelInfo } from '../../core/models';
+import { inspectorFrom, type FolderInspector } from '../../core/pairing';
+import type { HostToWebview, WebviewToHost } from '../../protocol/webview';
+import { get, Setting, targetDevice } from '../common/config';
 import type { ExtensionContextHolder } from '../common/context';
+import { log, showErrorWithLog } from '../common/log';
+import type { ControllerDeps } from './controller';
+import { promptsFromFile, runnerBackedRunPair, suiteNames, suitePrompts, type EngineSettings } from './engine';
+import { formatReportFor, EXPORT_FILTERS } from './export';
+import { COMPARE_VIEW_TYPE } from './html';
+import { watchModelFolders } from './model-folders';
+import { ComparePanels } from './panel';
+import { browseForTwin, choosePair, type ChosenPair } from './pick';
+import { pairView } from './sides';
 
-// Placeholder until the compare feature lands; its owner replaces this file.
-export function registerCompareFeatures(_holder: ExtensionContextHolder): void {}
+function engineSettings(): EngineSettings {
+  return {
+    executionProvider: get(Setting.ExecutionProvider, 'cpu'),
+    threads: get(Setting.Threads, 0),
+    maxNewTokens: get(Setting.MaxNewTokens, 64),
+    thresholds: {
+      pplRatioWarn: get(Setting.PplRatioWarn, 1.03),
+      pplRatioFail: get(Setting.PplRatioFail, 1.05),
+      meanKldWarn: get(Setting.MeanKldWarn, 0.05),
+    },
+  };
+}
+
+/** The command's argument: a Uri (Explorer), a path string or an object with a path (model tree). */
+export function folderOfArgument(arg: unknown): string | undefined {
+  if (arg instanceof vscode.Uri) return arg.fsPath;
+  if (typeof arg === 'string' && arg.length > 0) return arg;
+  if (arg && typeof arg === 'object') {
+    const record = arg as Record<string, unknown>;
+    if (record['uri'] instanceof vscode.Uri) return record['uri'].fsPath;
+    if (record['resourceUri'] instanceof vscode.Uri) return record['resourceUri'].fsPath;
+    for (const key of ['fsPath', 'path']) if (typeof record[key] === 'string') return record[key] as string;
+  }
+  return undefined;
+}
+
+/** What inspection knows beyond precision, one line each, for the pair header. */
+function modelFacts(info: ModelInfo | undefined): string[] {
+  if (!info) return [];
+  const facts: string[] = [];
+  const size = info.sizeBytes > 0 ? `${(info.sizeBytes / 2 ** 20).toFixed(1)} MiB on disk` : null;
+  const params = info.params !== null ? `${(info.params / 1e6).toFixed(info.params < 1e7 ? 2 : 0)}M parameters` : null;
+  if (size || params) facts.push([params, size].filter(Boolean).join(', '));
+  const target = targetDevice();
+  const verdict = info.devices[target];
+  if (verdict) facts.push(`${target}: ${verdict.verdict}${verdict.reasons[0] ? ` (${verdict.reasons[0]})` : ''}`);
+  if (info.files.tokenizer.missing.length > 0) facts.push(`missing: ${info.files.tokenizer.missing.join(', ')}`);
+  return facts;
+}
+
+const TRUST_MESSAGE =
+  'Quant Drift will not run models in an untrusted workspace: a run loads the model files into ONNX Runtime and renders their chat templates. Trust the workspace to compare.';
+
+interface TestRecord {
+  posted: HostToWebview[];
+  received: WebviewToHost[];
+  rejected: string[];
+}
+
+export function registerCompareFeatures(holder: ExtensionContextHolder): void {
+  const extensionPath = holder.extensionUri.fsPath;
+  // Full inspection (M's header readers) when it can read the folder; pairing's quick reading otherwise.
+  const inspected = new Map<string, ModelInfo>();
+  const inspect: FolderInspector = inspectorFrom(
+    async (path) => {
+      const info = await inspectModelFolder(path);
+      inspected.set(path, info);
+      return info;
+    },
+    (info) => describePrecision(info as ModelInfo),
+  );
+  const runner = runnerBackedRunPair(extensionPath, engineSettings);
+  holder.own(new vscode.Disposable(() => runner.dispose()));
+
+  let panels: ComparePanels;
+  const showPair = (pair: ChosenPair): void => {
+    const controller = panels.show();
+    if (controller.isRunning) {
+      void vscode.window.showWarningMessage(
+        'A comparison is running in the panel; cancel it before choosing another pair.',
+      );
+      return;
+    }
+    const facts = { base: modelFacts(inspected.get(pair.base.path)), quant: modelFacts(inspected.get(pair.quant.path)) };
+    controller.setPair(pairView(pair, engineSettings(), vscode.workspace.isTrusted, facts));
+  };
+
+  const deps = (): ControllerDeps => ({
+    runPair: runner.runPair,
+    listSuites: () => suiteNames(extensionPath),
+    loadSuite: (name) => suitePrompts(extensionPath, name),
+    importPrompts: async () => {
+      const picked = await vscode.window.showOpenDialog({
+        canSelectMany: false,
+        filters: { 'Prompt files (JSONL)': ['jsonl', 'json'] },
+        openLabel: 'Import Prompts',
+      });
+      return picked?.[0] ? promptsFromFile(picked[0].fsPath) : null;
+    },
+    exportReport: async (report, format) => {
+      const defaultName = `${basename(report.quant.path)}-drift.${format}`;
+      const target = await vscode.window.showSaveDialog({
+        defaultUri: vscode.Uri.file(
+          `${vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? report.quant.path}/${defaultName}`,
+        ),
+        filters: EXPORT_FILTERS[format],
+        saveLabel: 'Save Report',
+      });
+      if (!target) return;
+      await writeFile(target.fsPath, formatReportFor(report, format), 'utf8');
+      void vscode.window.showInformationMessage(`Saved the drift report to ${target.fsPath}`);
+    },
+    pickFolder: async (side) => {
+      const current = panels.controller?.snapshot.pair;
+      if (!current) return;
+      const self = await inspect(side === 'base' ? current.quant.path : current.base.path);
+      const pair = await browseForTwin(self, inspect, side === 'base' ? 'quant' : 'base');
+      if (pair) showPair(pair);
+    },
+    makeTwin: async () => {
+      const base = panels.controller?.snapshot.pair?.base.path;
+      await vscode.commands.executeCommand('quantDrift.quantizeModel', base ? vscode.Uri.file(base) : undefined);
+    },
+    log: { warn: (m) => log().warn(m), error: (m, e) => log().error(m, e) },
+  });
+  panels = holder.own(new ComparePanels(holder.extensionUri, deps));
+
+  holder.own(
+    vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
+      deserializeWebviewPanel: async (panel, state: unknown) => {
+        panels.restore(panel, state);
+      },
+    }),
+  );
+
+  holder.own(
+    vscode.commands.registerCommand('quantDrift.compareQuantized', async (arg?: unknown) => {
+      let folder = folderOfArgument(arg);
+      if (!folder) {
+        const picked = await vscode.window.showOpenDialog({
+          canSelectFolders: true,
+          canSelectFiles: false,
+          openLabel: 'Compare This Model',
+        });
+        folder = picked?.[0]?.fsPath;
+        if (!folder) return;
+      }
+      if (!vscode.workspace.isTrusted) {
+        const choice = await vscode.window.showWarningMessage(TRUST_MESSAGE, 'Manage Workspace Trust');
+        if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+        return;
+      }
+      try {
+        const choice = await choosePair(folder, inspect);
+        if (choice.kind === 'pair') showPair(choice.pair);
+        else if (choice.kind === 'make-twin')
+          await vscode.commands.executeCommand('quantDrift.quantizeModel', vscode.Uri.file(choice.base.path));
+      } catch (error) {
+        await showErrorWithLog(`Compare Quantized: ${error instanceof Error ? error.message : String(error)}`, error);
+      }
+    }),
+    vscode.commands.registerCommand('quantDrift.openComparePanel', () => {
+      panels.show();
+    }),
+  );
+
+  // Test hook (not in package.json, so not in the palette): what the panel's controller sent and received.
+  const record: TestRecord = { posted: [], received: [], rejected: [] };
+  holder.own(
+    panels.onDidCreateController((controller) => {
+      record.posted = [];
+      record.received = [];
+      record.rejected = [];
+      controller.onDidPost.on((m) => record.posted.push(m));
+      controller.onDidReceive.on((m) => record.received.push(m));
+      controller.onDidReject.on((m) => record.rejected.push(m));
+    }),
+    vscode.commands.registerCommand('quantDrift._test.compareState', () => ({
+      open: panels.controller !== undefined,
+      running: panels.controller?.isRunning ?? false,
+      state: panels.controller?.snapshot,
+      posted: record.posted.map((m) => m.type),
+      received: record.received,
+      rejected: record.rejected,
+    })),
+    vscode.commands.registerCommand('quantDrift._test.compareSend', (message: unknown) =>
+      panels.controller?.receive(message),
+    ),
+  );
+
+  watchModelFolders(holder);
+}

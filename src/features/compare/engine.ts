@@ -1,0 +1,73 @@
+/**
+ * The compare panel's connection to the drift engine: the runner child process (one per panel, started on
+ * the first run, replaced if it dies) and the prompt suites shipped in the extension's prompts/ folder.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { listSuites, loadSuite, parsePromptsJsonl } from '../../core/drift/prompts';
+import { RunnerClient } from '../../core/drift/runner-client';
+import { isPanelPrompt, type PanelPrompt } from '../../protocol/webview';
+import type { RunPair } from './controller';
+
+export interface EngineSettings {
+  readonly executionProvider: string;
+  readonly threads: number;
+  readonly maxNewTokens: number;
+  readonly thresholds: { pplRatioWarn: number; pplRatioFail: number; meanKldWarn: number };
+}
+
+/** A RunPair over one lazily started runner; `dispose` kills it. */
+export function runnerBackedRunPair(
+  extensionPath: string,
+  settings: () => EngineSettings,
+): { runPair: RunPair; dispose(): void } {
+  let client: RunnerClient | null = null;
+  const runPair: RunPair = async (request, onEvent, signal) => {
+    if (!client || !client.alive) client = RunnerClient.start({ runnerPath: join(extensionPath, 'dist', 'runner.js') });
+    const { executionProvider, threads, maxNewTokens, thresholds } = settings();
+    return client.compare(
+      {
+        basePath: request.basePath,
+        quantPath: request.quantPath,
+        prompts: request.prompts,
+        maxNewTokens,
+        executionProvider,
+        threads,
+        thresholds,
+      },
+      onEvent,
+      signal,
+    );
+  };
+  return {
+    runPair,
+    dispose: () => {
+      client?.dispose();
+      client = null;
+    },
+  };
+}
+
+function toPanelPrompts(
+  prompts: readonly { id: string; prompt: string; expectsJson?: boolean; schema?: object }[],
+): PanelPrompt[] {
+  // Suites and imported files become panel prompts only if they pass the same guard the page's messages do.
+  return prompts.filter((prompt) => isPanelPrompt(prompt)) as PanelPrompt[];
+}
+
+export function suitesDir(extensionPath: string): string {
+  return join(extensionPath, 'prompts');
+}
+
+export async function suiteNames(extensionPath: string): Promise<string[]> {
+  return (await listSuites(suitesDir(extensionPath))).map((suite) => suite.name);
+}
+
+export async function suitePrompts(extensionPath: string, name: string): Promise<PanelPrompt[]> {
+  return toPanelPrompts(await loadSuite(name, suitesDir(extensionPath)));
+}
+
+/** Parses a user's JSONL prompt file; errors name the file and line (PromptFileError). */
+export async function promptsFromFile(path: string): Promise<PanelPrompt[]> {
+  return toPanelPrompts(parsePromptsJsonl(await readFile(path, 'utf8'), path).prompts);
+}
