@@ -1,0 +1,38 @@
+/**
+ * Hub endpoint and token, from the places huggingface_hub reads them (huggingface_hub `constants.py`):
+ * HF_ENDPOINT; HF_TOKEN, else the token file (HF_TOKEN_PATH, else HF_HOME/token, else ~/.cache/huggingface/token).
+ * The token is only ever put into an Authorization header; never log it or put it into an error message.
+ */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
+
+export function hubEndpoint(setting: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  const endpoint = env.HF_ENDPOINT || setting || DEFAULT_HUB_ENDPOINT;
+  return endpoint.replace(/\/+$/, '');
+}
+
+export function huggingFaceHome(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.HF_HOME) return env.HF_HOME;
+  const cacheHome = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(cacheHome, 'huggingface');
+}
+
+export async function resolveHubToken(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  const fromEnv = env.HF_TOKEN || env.HUGGING_FACE_HUB_TOKEN;
+  if (fromEnv?.trim()) return fromEnv.trim();
+  const file = env.HF_TOKEN_PATH || path.join(huggingFaceHome(env), 'token');
+  try {
+    const token = (await fs.readFile(file, 'utf8')).trim();
+    return token || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Removes a token from text before it reaches a log or an error message. */
+export function redact(text: string, token: string | undefined): string {
+  return token ? text.split(token).join('hf_***') : text;
+}
