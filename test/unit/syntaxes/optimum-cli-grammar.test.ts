@@ -1,9 +1,9 @@
 /**
  * Tokenizes sample lines with vscode-textmate (the engine VS Code uses) and checks what the injection grammars
  * scope. Host grammars are tiny stand-ins: the injection must work whatever the host tokenizes, and the real
- * host grammars are covered by the e2e screenshot.
+ * host grammars are used too when code-server (scripts/setup.sh) is installed: the grammars VS Code ships.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -43,10 +43,14 @@ const hosts: Record<string, object> = {
 
 let registry: textmate.Registry;
 
-before(async () => {
+async function loadOniguruma(): Promise<void> {
   const wasm = readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm'));
   await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer);
-  registry = new textmate.Registry({
+}
+
+/** A registry whose host grammars come from `hostFile(scopeName)`, with our injections as package.json sets them. */
+function createRegistry(hostGrammar: (scopeName: string) => textmate.IRawGrammar | null): textmate.Registry {
+  return new textmate.Registry({
     onigLib: Promise.resolve({
       createOnigScanner: (patterns: string[]) => new oniguruma.OnigScanner(patterns),
       createOnigString: (text: string) => new oniguruma.OnigString(text),
@@ -54,11 +58,21 @@ before(async () => {
     loadGrammar: async (scopeName) => {
       const file = injectionFiles[scopeName];
       if (file) return textmate.parseRawGrammar(readFileSync(path.join(root, file), 'utf8'), path.join(root, file));
-      const host = hosts[scopeName];
-      return host ? textmate.parseRawGrammar(JSON.stringify(host), `${scopeName}.json`) : null;
+      return hostGrammar(scopeName);
     },
     // As package.json's injectTo does in VS Code.
-    getInjections: (scopeName) => (scopeName === 'source.python' ? [PYTHON_INJECTION] : [SHELL_INJECTION]),
+    getInjections: (scopeName) => {
+      if (scopeName === 'source.python') return [PYTHON_INJECTION];
+      return Object.keys(hosts).includes(scopeName) ? [SHELL_INJECTION] : undefined;
+    },
+  });
+}
+
+before(async () => {
+  await loadOniguruma();
+  registry = createRegistry((scopeName) => {
+    const host = hosts[scopeName];
+    return host ? textmate.parseRawGrammar(JSON.stringify(host), `${scopeName}.json`) : null;
   });
 });
 
@@ -67,8 +81,8 @@ interface Token {
   readonly scopes: readonly string[];
 }
 
-async function tokenize(host: string, source: string): Promise<Token[]> {
-  const grammar = await registry.loadGrammar(host);
+async function tokenize(host: string, source: string, from = registry): Promise<Token[]> {
+  const grammar = await from.loadGrammar(host);
   assert.ok(grammar, `grammar ${host} loads`);
   const tokens: Token[] = [];
   let state = textmate.INITIAL;
@@ -119,7 +133,10 @@ describe('optimum-cli injection grammar', () => {
   });
 
   test('shell: the command ends at a line without continuation', async () => {
-    const tokens = await tokenize('source.shell', 'optimum-cli export openvino -m x --weight-format int4 out\necho --sym');
+    const tokens = await tokenize(
+      'source.shell',
+      'optimum-cli export openvino -m x --weight-format int4 out\necho --sym',
+    );
     assert.ok(plain(tokens, 'echo'));
     assert.ok(hasScope(tokens, '-m', 'entity.other.attribute-name.flag.optimum-cli'));
   });
@@ -151,7 +168,10 @@ describe('optimum-cli injection grammar', () => {
   });
 
   test('markdown inline code ends at its backtick', async () => {
-    const tokens = await tokenize('text.html.markdown', 'Run `optimum-cli export openvino --weight-format int4 out` then --sym');
+    const tokens = await tokenize(
+      'text.html.markdown',
+      'Run `optimum-cli export openvino --weight-format int4 out` then --sym',
+    );
     assert.ok(hasScope(tokens, 'int4', 'constant.language.value.optimum-cli'));
     assert.ok(plain(tokens, 'then'));
   });
@@ -166,8 +186,71 @@ describe('optimum-cli injection grammar', () => {
     // The closing quote belongs to the host string, and what follows it is the host's comment again.
     const last = tokens.filter((token) => token.text === '"').at(-1);
     assert.ok(last && last.scopes.some((scope) => scope.startsWith('string.quoted.double')));
-    assert.ok(tokens.some((token) => token.text.includes('# --sym') && token.scopes.some((s) => s.startsWith('comment'))));
+    assert.ok(
+      tokens.some((token) => token.text.includes('# --sym') && token.scopes.some((s) => s.startsWith('comment'))),
+    );
     const bare = await tokenize('source.python', 'optimum_cli = 1  # optimum-cli export openvino');
     assert.ok(bare.every((token) => !token.scopes.some((scope) => scope.endsWith('.optimum-cli'))));
+  });
+});
+
+/** VS Code's own grammars from the code-server install, by scope name; empty when it is not installed. */
+function builtinGrammarFiles(): Map<string, string> {
+  const extensions = path.join(root, '.cache/code-server/node_modules/code-server/lib/vscode/extensions');
+  const files = new Map<string, string>();
+  if (!existsSync(extensions)) return files;
+  for (const name of readdirSync(extensions)) {
+    const manifest = path.join(extensions, name, 'package.json');
+    if (!existsSync(manifest)) continue;
+    const grammars = (
+      JSON.parse(readFileSync(manifest, 'utf8')) as {
+        contributes?: { grammars?: { scopeName?: string; path: string }[] };
+      }
+    ).contributes?.grammars;
+    for (const grammar of grammars ?? []) {
+      if (grammar.scopeName) files.set(grammar.scopeName, path.join(extensions, name, grammar.path));
+    }
+  }
+  return files;
+}
+
+describe('optimum-cli injection grammar inside the grammars VS Code ships', () => {
+  const files = builtinGrammarFiles();
+  const skip = files.size === 0 ? 'code-server is not installed (bash scripts/setup.sh)' : false;
+  const builtin = (): textmate.Registry =>
+    createRegistry((scopeName) => {
+      const file = files.get(scopeName);
+      return file ? textmate.parseRawGrammar(readFileSync(file, 'utf8'), file) : null;
+    });
+  const fixture = (name: string): string =>
+    readFileSync(path.join(root, 'test/fixtures/workspace/recipes', name), 'utf8');
+
+  const cases: ReadonlyArray<readonly [host: string, file: string]> = [
+    ['source.shell', 'export.sh'],
+    ['source.batchfile', 'export.cmd'],
+    ['source.powershell', 'export.ps1'],
+    ['text.html.markdown', 'README.md'],
+    ['source.dockerfile', 'Dockerfile'],
+    ['source.yaml', 'ci.yml'],
+  ];
+  for (const [host, file] of cases) {
+    test(`${file} (${host}): --weight-format is a flag and int4 a value`, { skip }, async () => {
+      const tokens = await tokenize(host, fixture(file).replace(/\r/g, ''), builtin());
+      assert.ok(hasScope(tokens, 'optimum-cli', 'entity.name.function.optimum-cli'));
+      assert.ok(hasScope(tokens, '--weight-format', 'entity.other.attribute-name.flag.optimum-cli'));
+      assert.ok(hasScope(tokens, 'int4', 'constant.language.value.optimum-cli'));
+    });
+  }
+
+  test('a Python string (MagicPython) still closes after the command', { skip }, async () => {
+    const tokens = await tokenize(
+      'source.python',
+      'os.system(f"optimum-cli export openvino -m {model_id} --weight-format int4 out")\nx = 1',
+      builtin(),
+    );
+    assert.ok(hasScope(tokens, 'int4', 'constant.language.value.optimum-cli'));
+    assert.ok(!scopesOf(tokens, 'x').some((scope) => scope.endsWith('.optimum-cli')));
+    assert.ok(hasScope(tokens, '{model_id}', 'variable.other.placeholder.optimum-cli'));
+    assert.ok(scopesOf(tokens, '1').some((scope) => scope.startsWith('constant.numeric') && scope.endsWith('.python')));
   });
 });
