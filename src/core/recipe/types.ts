@@ -39,6 +39,10 @@ export interface RecipeSetting {
   readonly span: Span;
   /** Span of just the value, where the value is written separately (`1` in `--group-size 1`). */
   readonly valueSpan?: Span;
+  /** Span of just the key/flag name (`--trust_remote_code`), for rename fixes. */
+  readonly keySpan?: Span;
+  /** Span to delete to remove this setting cleanly (its separator included), for removal fixes. */
+  readonly removeSpan?: Span;
 }
 
 /** Normalised setting names. Extractors map every syntax's spelling onto these. */
@@ -99,6 +103,13 @@ export interface Recipe {
   readonly facts?: Readonly<Record<string, string | number | boolean>>;
   /** Continuation/quoting style, so fixes can insert text the way the user writes it. */
   readonly style?: CommandStyle;
+  /** Syntax facts with a place in the text (e.g. a comment line that ends a bash continuation). */
+  readonly notes?: readonly SyntaxNote[];
+}
+
+export interface SyntaxNote {
+  readonly kind: 'comment-in-continuation';
+  readonly span: Span;
 }
 
 export interface CommandStyle {
@@ -110,6 +121,8 @@ export interface CommandStyle {
   readonly separator: string;
   /** Quote character of argv list items, if any. */
   readonly quote?: string;
+  /** Inserted text must be escaped this way (a command inside a JSON string, e.g. a notebook cell). */
+  readonly escape?: 'json';
 }
 
 export type Severity = 'error' | 'warning' | 'info';

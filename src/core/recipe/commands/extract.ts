@@ -1,0 +1,199 @@
+/**
+ * Finds `optimum-cli export openvino` (and `python -m optimum.commands.optimum_cli export openvino`)
+ * wherever it appears and turns each into a Recipe whose spans point at the document's own text.
+ */
+import type { CommandStyle, Recipe, RecipeSetting, Span } from '../types';
+import { scanArgvList } from './argv';
+import { buildCommandRecipe } from './build';
+import { escapeJsonText, offsetMapper, type MappedText, type Mapper } from './mapped';
+import { concatenatedLiteral, lexPython, regionAt, type PyRegion } from './pylex';
+import { scanShellCommand } from './shell';
+import { extractNotebookCells } from './notebook';
+import { extractHelperCalls } from './helper';
+
+export type SourceKind = 'shell' | 'cmd' | 'powershell' | 'python' | 'markdown' | 'notebook' | 'generic';
+
+const ANCHOR = /optimum-cli|optimum\.commands\.optimum_cli/g;
+
+export function hasCommandAnchor(text: string): boolean {
+  return text.includes('optimum-cli') || text.includes('optimum.commands.optimum_cli') || text.includes('optimum_cli(');
+}
+
+export interface CommandExtraction {
+  readonly recipes: Recipe[];
+  /** Set when the text is not what its kind promises (an .ipynb that is not JSON). */
+  readonly problem?: string;
+}
+
+export function extractCommands(text: string, kind: SourceKind): CommandExtraction {
+  if (!hasCommandAnchor(text)) return { recipes: [] };
+  switch (kind) {
+    case 'python':
+      return { recipes: extractPython(text) };
+    case 'markdown':
+      return { recipes: extractMarkdown(text) };
+    case 'notebook':
+      return extractNotebook(text);
+    default:
+      return { recipes: extractGeneric(text, kind) };
+  }
+}
+
+function shellOf(kind: SourceKind, continuation: string | null): CommandStyle['shell'] {
+  if (continuation === '^' || kind === 'cmd') return 'cmd';
+  if (continuation === '`' || kind === 'powershell') return 'powershell';
+  return 'sh';
+}
+
+function precededByWord(text: string, at: number): boolean {
+  return at > 0 && /[A-Za-z0-9_]/.test(text[at - 1]!);
+}
+
+function inRanges(ranges: readonly Span[], at: number): boolean {
+  return ranges.some((range) => at >= range.start && at < range.end);
+}
+
+function shellRecipe(text: string, at: number, kind: SourceKind, terminator?: string): Recipe | null {
+  const scan = scanShellCommand(text, at, terminator);
+  return buildCommandRecipe({ tokens: scan.tokens, mapper: offsetMapper(0), source: text, kind: 'shell', shell: shellOf(kind, scan.continuation), commentLines: scan.commentLines });
+}
+
+function argvRecipe(text: string, quoteAt: number): Recipe | null {
+  const argv = scanArgvList(text, quoteAt);
+  if (!argv) return null;
+  return buildCommandRecipe({ tokens: argv.tokens, mapper: offsetMapper(0), source: text, kind: 'argv', shell: 'python-argv', quote: argv.quote, argvIndent: argv.lineIndent });
+}
+
+/** Shell-like text: scripts, Dockerfiles, YAML, JSON strings, anything unknown. */
+export function extractGeneric(text: string, kind: SourceKind, exclude: readonly Span[] = []): Recipe[] {
+  const recipes: Recipe[] = [];
+  let consumed = 0;
+  for (const match of text.matchAll(ANCHOR)) {
+    const at = match.index;
+    if (at < consumed || precededByWord(text, at) || inRanges(exclude, at)) continue;
+    const before = text[at - 1];
+    let recipe: Recipe | null = null;
+    if (before === '"' || before === "'") {
+      if (text[at + match[0].length] === before) recipe = argvRecipe(text, at - 1);
+      recipe ??= shellRecipe(text, at, kind, before);
+    } else if (before === '`') {
+      recipe = shellRecipe(text, at, kind, '`');
+    } else {
+      recipe = shellRecipe(text, at, kind);
+    }
+    if (recipe) {
+      recipes.push(recipe);
+      consumed = recipe.span.end;
+    }
+  }
+  return recipes;
+}
+
+function regionIndex(regions: readonly PyRegion[], region: PyRegion): number {
+  let lo = 0;
+  let hi = regions.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (regions[mid]!.start < region.start) lo = mid + 1;
+    else if (regions[mid]!.start > region.start) hi = mid - 1;
+    else return mid;
+  }
+  return -1;
+}
+
+const CELL_MAGIC_SHELL = /^\s*%%(bash|sh|script|cmd|powershell|pwsh)\b/;
+
+/** Python source (also a notebook cell as VS Code gives it, with `!` lines). */
+export function extractPython(text: string): Recipe[] {
+  if (CELL_MAGIC_SHELL.test(text)) return extractGeneric(text, 'shell');
+  if (!hasCommandAnchor(text)) return [];
+  const regions = lexPython(text);
+  const recipes: Recipe[] = [];
+  let consumed = 0;
+  for (const match of text.matchAll(ANCHOR)) {
+    const at = match.index;
+    if (at < consumed || precededByWord(text, at)) continue;
+    const region = regionAt(regions, at);
+    let recipe: Recipe | null = null;
+    if (!region || region.kind !== 'string') {
+      recipe = shellRecipe(text, at, 'shell');
+    } else if (text.slice(region.contentStart, region.contentEnd) === match[0]) {
+      recipe = argvRecipe(text, region.contentStart - region.quote.length);
+    } else {
+      const { mapped } = concatenatedLiteral(text, regions, regionIndex(regions, region));
+      const from = mapped.indexOf(at);
+      if (from >= 0) {
+        const scan = scanShellCommand(mapped.text, from);
+        recipe = buildCommandRecipe({ tokens: scan.tokens, mapper: mapped, source: mapped.text, kind: 'shell', shell: 'python-string', commentLines: scan.commentLines });
+      }
+    }
+    if (recipe) {
+      recipes.push(recipe);
+      consumed = recipe.span.end;
+    }
+  }
+  const helperRecipes = extractHelperCalls(text, regions);
+  return helperRecipes.length ? [...recipes, ...helperRecipes].sort((a, b) => a.span.start - b.span.start) : recipes;
+}
+
+const FENCE = /^([ \t]{0,3})(`{3,}|~{3,})[ \t]*([^\s`]*)[^\n]*$/gm;
+const PYTHON_FENCES = new Set(['python', 'py', 'python3', 'ipython', 'ipython3', 'pycon', 'jupyter']);
+
+/** Markdown: Python fences are read as Python; everything else (fences, inline code, prose) as shell. */
+export function extractMarkdown(text: string): Recipe[] {
+  const pythonBlocks: Span[] = [];
+  let open: { marker: string; lang: string; contentStart: number } | null = null;
+  for (const match of text.matchAll(FENCE)) {
+    const marker = match[2]!;
+    if (!open) {
+      open = { marker, lang: match[3]!.toLowerCase(), contentStart: match.index + match[0].length + 1 };
+    } else if (marker[0] === open.marker[0] && marker.length >= open.marker.length && match[3] === '') {
+      if (PYTHON_FENCES.has(open.lang)) pythonBlocks.push({ start: open.contentStart, end: match.index });
+      open = null;
+    }
+  }
+  const recipes = extractGeneric(text, 'generic', pythonBlocks);
+  for (const block of pythonBlocks) {
+    const inner = extractPython(text.slice(block.start, block.end));
+    recipes.push(...inner.map((recipe) => mapRecipe(recipe, offsetMapper(block.start))));
+  }
+  return recipes.sort((a, b) => a.span.start - b.span.start);
+}
+
+function extractNotebook(text: string): CommandExtraction {
+  const { cells, problem } = extractNotebookCells(text);
+  const recipes: Recipe[] = [];
+  for (const cell of cells) {
+    const inner = cell.cellType === 'markdown' ? extractMarkdown(cell.mapped.text) : cell.cellType === 'code' ? extractPython(cell.mapped.text) : [];
+    recipes.push(...inner.map((recipe) => mapRecipe(recipe, cell.mapped, 'json')));
+  }
+  return problem ? { recipes, problem } : { recipes };
+}
+
+function mapSpan(mapper: Mapper, span: Span): Span {
+  return mapper.span(span.start, span.end);
+}
+
+function mapSetting(mapper: Mapper, setting: RecipeSetting): RecipeSetting {
+  return {
+    ...setting,
+    span: mapSpan(mapper, setting.span),
+    ...(setting.valueSpan ? { valueSpan: mapSpan(mapper, setting.valueSpan) } : {}),
+    ...(setting.keySpan ? { keySpan: mapSpan(mapper, setting.keySpan) } : {}),
+    ...(setting.removeSpan ? { removeSpan: mapSpan(mapper, setting.removeSpan) } : {}),
+  };
+}
+
+/** Moves a recipe found in decoded text (a fence, a notebook cell) onto the document's offsets. */
+export function mapRecipe(recipe: Recipe, mapper: Mapper | MappedText, escape?: 'json'): Recipe {
+  return {
+    ...recipe,
+    span: mapSpan(mapper, recipe.span),
+    settings: recipe.settings.map((setting) => mapSetting(mapper, setting)),
+    unknown: recipe.unknown.map((setting) => mapSetting(mapper, setting)),
+    ...(recipe.style ? { style: { ...recipe.style, insertAt: mapper.span(recipe.style.insertAt, recipe.style.insertAt).start, ...(escape ? { escape } : recipe.style.escape ? { escape: recipe.style.escape } : {}) } } : {}),
+    ...(recipe.notes ? { notes: recipe.notes.map((note) => ({ ...note, span: mapSpan(mapper, note.span) })) } : {}),
+  };
+}
+
+export { escapeJsonText };

@@ -1,0 +1,161 @@
+/**
+ * A small Python lexer that finds string literals and comments, enough to know whether an export
+ * command sits in a string, an argv list, a comment, or an IPython `!` line. Single-quoted strings
+ * end at the end of their line when unterminated, so one stray quote never swallows a file.
+ */
+import { MappedTextBuilder, type MappedText } from './mapped';
+
+export interface PyRegion {
+  readonly kind: 'string' | 'comment' | 'shell';
+  readonly start: number;
+  readonly end: number;
+  /** Strings: the content between the quotes. */
+  readonly contentStart: number;
+  readonly contentEnd: number;
+  readonly prefix: string;
+  readonly quote: string;
+}
+
+const PREFIX = /[rRbBfFuU]{1,2}$/;
+
+export function lexPython(text: string): PyRegion[] {
+  const regions: PyRegion[] = [];
+  let i = 0;
+  let lineStart = true;
+  const n = text.length;
+  while (i < n) {
+    const c = text[i]!;
+    if (c === '\n') {
+      lineStart = true;
+      i++;
+      continue;
+    }
+    if (c === ' ' || c === '\t' || c === '\r') {
+      i++;
+      continue;
+    }
+    if (lineStart && (c === '!' || c === '%')) {
+      // IPython shell escape or magic: the rest of the line is shell text.
+      const end = endOfLine(text, i);
+      regions.push({ kind: 'shell', start: i, end, contentStart: i + 1, contentEnd: end, prefix: '', quote: '' });
+      i = end;
+      continue;
+    }
+    lineStart = false;
+    if (c === '#') {
+      const end = endOfLine(text, i);
+      regions.push({ kind: 'comment', start: i, end, contentStart: i + 1, contentEnd: end, prefix: '', quote: '' });
+      i = end;
+      continue;
+    }
+    if (c === '"' || c === "'") {
+      let prefixStart = i;
+      const before = text.slice(Math.max(0, i - 2), i);
+      const prefixMatch = PREFIX.exec(before);
+      if (prefixMatch) {
+        const candidate = i - prefixMatch[0].length;
+        if (candidate === 0 || !/[A-Za-z0-9_]/.test(text[candidate - 1]!)) prefixStart = candidate;
+      }
+      const region = readString(text, i, prefixStart);
+      regions.push(region);
+      i = region.end;
+      continue;
+    }
+    i++;
+  }
+  return regions;
+}
+
+function endOfLine(text: string, from: number): number {
+  const nl = text.indexOf('\n', from);
+  return nl < 0 ? text.length : nl;
+}
+
+function readString(text: string, quoteAt: number, prefixStart: number): PyRegion {
+  const q = text[quoteAt]!;
+  const triple = text.startsWith(q + q + q, quoteAt);
+  const quote = triple ? q + q + q : q;
+  const prefix = text.slice(prefixStart, quoteAt);
+  const contentStart = quoteAt + quote.length;
+  let i = contentStart;
+  while (i < text.length) {
+    const c = text[i]!;
+    if (c === '\\') {
+      i += 2;
+      continue;
+    }
+    if (!triple && c === '\n') return { kind: 'string', start: prefixStart, end: i, contentStart, contentEnd: i, prefix, quote };
+    if (text.startsWith(quote, i)) return { kind: 'string', start: prefixStart, end: i + quote.length, contentStart, contentEnd: i, prefix, quote };
+    i++;
+  }
+  return { kind: 'string', start: prefixStart, end: text.length, contentStart, contentEnd: text.length, prefix, quote };
+}
+
+/** The region containing `offset`, by binary search over regions sorted by start. */
+export function regionAt(regions: readonly PyRegion[], offset: number): PyRegion | null {
+  let lo = 0;
+  let hi = regions.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const region = regions[mid]!;
+    if (offset < region.start) hi = mid - 1;
+    else if (offset >= region.end) lo = mid + 1;
+    else return region;
+  }
+  return null;
+}
+
+const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '0': '\0' };
+
+/** Appends the decoded content of a string literal, each character mapped to its source. */
+export function decodeStringInto(text: string, region: PyRegion, out: MappedTextBuilder): void {
+  const raw = /r/i.test(region.prefix);
+  let i = region.contentStart;
+  while (i < region.contentEnd) {
+    const c = text[i]!;
+    if (c !== '\\' || raw) {
+      out.push(c, i, i + 1);
+      i++;
+      continue;
+    }
+    const next = text[i + 1];
+    if (next === '\n') {
+      i += 2; // line continuation inside the literal: produces nothing
+      continue;
+    }
+    if (next === 'x' && /^[0-9a-fA-F]{2}$/.test(text.slice(i + 2, i + 4))) {
+      out.push(String.fromCharCode(parseInt(text.slice(i + 2, i + 4), 16)), i, i + 4);
+      i += 4;
+      continue;
+    }
+    const simple = next === undefined ? undefined : SIMPLE_ESCAPES[next];
+    if (simple !== undefined) {
+      out.push(simple, i, i + 2);
+      i += 2;
+      continue;
+    }
+    out.push(c, i, i + 1);
+    i++;
+  }
+}
+
+/**
+ * The literal at `index` plus the literals implicitly concatenated after it (separated only by
+ * blanks, newlines, backslash continuations or comments), decoded into one mapped text.
+ */
+export function concatenatedLiteral(text: string, regions: readonly PyRegion[], index: number): { mapped: MappedText; regions: PyRegion[] } {
+  const builder = new MappedTextBuilder();
+  const used: PyRegion[] = [];
+  let k = index;
+  for (;;) {
+    const region = regions[k]!;
+    decodeStringInto(text, region, builder);
+    used.push(region);
+    let next = k + 1;
+    while (next < regions.length && regions[next]!.kind === 'comment' && /^[\s\\]*$/.test(text.slice(regions[next - 1]!.end, regions[next]!.start))) next++;
+    const candidate = regions[next];
+    if (!candidate || candidate.kind !== 'string' || !/^[\s\\]*$/.test(text.slice(regions[next - 1]!.end, candidate.start))) break;
+    k = next;
+  }
+  return { mapped: builder.build(regions[index]!.contentStart), regions: used };
+}
