@@ -1,7 +1,265 @@
+/**
+ * `quant-drift compare BASE QUANT`: paired greedy runs + teacher-forced drift metrics over a prompt suite, or
+ * corpus perplexity/KL over a text file. Models run in the runner child process. Exit 1 on a failed verdict.
+ */
+import { existsSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { formatReport, ReportFormat } from '../core/drift/format';
+import { loadPromptsFile, loadSuite, PromptSpec } from '../core/drift/prompts';
+import type { CompareReport, DriftThresholds } from '../core/drift/report';
+import { RunnerClient } from '../core/drift/runner-client';
 import type { CliIo } from './io';
 
-// Placeholder until `quant-drift compare` lands; its owner replaces this file.
-export async function runCompare(_argv: string[], io: CliIo): Promise<number> {
-  io.err('quant-drift compare: not available in this build');
-  return 2;
+const HELP = `Usage: quant-drift compare BASE QUANT [options]
+
+Runs both model folders (ONNX, optimum or ORT GenAI layout) on the same prompts and reports how far QUANT
+drifted from BASE: greedy outputs, first divergence, KL(base||quant), same top-1, delta-p, perplexity ratio,
+JSON validity. Exit code 1 when the verdict is fail.
+
+Prompts (default: --suite quick)
+  --prompts FILE          JSONL, one {"prompt", "id"?, "expectsJson"?, "schema"?} per line
+  --suite NAME            a shipped suite: quick, structured-json, code, rare-tokens, long-decode, instructions
+  --max-new-tokens N      greedy tokens per prompt and model (default 64)
+Corpus mode
+  --text FILE             score both models over this text instead of prompts
+  --context N             window length in tokens (default 512); the second half of each window is scored
+  --max-windows N         stop after N windows
+Runtime
+  --threads N             intra-op threads (default 0: ORT decides)
+  --ep cpu|webgpu         execution provider (default cpu)
+  --one-at-a-time         never load both models at once
+Verdict thresholds
+  --ppl-ratio-warn X      default 1.03
+  --ppl-ratio-fail X      default 1.05
+  --mean-kld-warn X       default 0.05
+Output
+  --format json|md|html   default md
+  --out FILE              write the report to FILE instead of stdout
+Make the quantized side (when QUANT does not exist yet)
+  --make-quant sym|asym   write an INT4 twin of BASE into QUANT first
+  --block-size N          default 128
+  --accuracy-level 0|4    default 4
+`;
+
+interface Options {
+  base: string;
+  quant: string;
+  prompts?: string;
+  suite?: string;
+  text?: string;
+  context: number;
+  maxWindows: number;
+  maxNewTokens: number;
+  threads: number;
+  ep: string;
+  oneAtATime: boolean;
+  format: ReportFormat;
+  out?: string;
+  thresholds: Partial<DriftThresholds>;
+  makeQuant?: 'sym' | 'asym';
+  blockSize: number;
+  accuracyLevel: 0 | 4;
+}
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[], cwd: string): Options | 'help' {
+  const positional: string[] = [];
+  const flags = new Map<string, string | true>();
+  const valued = new Set([
+    '--prompts', '--suite', '--text', '--context', '--max-windows', '--max-new-tokens', '--threads', '--ep', '--format', '--out',
+    '--ppl-ratio-warn', '--ppl-ratio-fail', '--mean-kld-warn', '--make-quant', '--block-size', '--accuracy-level',
+  ]);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') return 'help';
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    if (name === '--one-at-a-time') flags.set(name, true);
+    else if (valued.has(name)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new UsageError(`${name} needs a value`);
+      flags.set(name, value);
+    } else throw new UsageError(`unknown option ${name}`);
+  }
+  if (positional.length !== 2) throw new UsageError(`expected BASE and QUANT model folders, got ${positional.length} argument${positional.length === 1 ? '' : 's'}`);
+  const str = (name: string): string | undefined => {
+    const v = flags.get(name);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const int = (name: string, fallback: number, min: number): number => {
+    const v = str(name);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`${name} must be an integer ≥ ${min}, got '${v}'`);
+    return n;
+  };
+  const real = (name: string): number | undefined => {
+    const v = str(name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${name} must be a positive number, got '${v}'`);
+    return n;
+  };
+  const format = str('--format') ?? 'md';
+  if (format !== 'json' && format !== 'md' && format !== 'html') throw new UsageError(`--format must be json, md or html, got '${format}'`);
+  const makeQuant = str('--make-quant');
+  if (makeQuant !== undefined && makeQuant !== 'sym' && makeQuant !== 'asym') throw new UsageError(`--make-quant must be sym or asym`);
+  const accuracyLevel = int('--accuracy-level', 4, 0);
+  if (accuracyLevel !== 0 && accuracyLevel !== 4) throw new UsageError('--accuracy-level must be 0 or 4');
+  const sources = ['--prompts', '--suite', '--text'].filter((f) => flags.has(f));
+  if (sources.length > 1) throw new UsageError(`use only one of ${sources.join(', ')}`);
+  const thresholds: Partial<DriftThresholds> = {};
+  const warn = real('--ppl-ratio-warn');
+  const fail = real('--ppl-ratio-fail');
+  const kld = real('--mean-kld-warn');
+  if (warn !== undefined) Object.assign(thresholds, { pplRatioWarn: warn });
+  if (fail !== undefined) Object.assign(thresholds, { pplRatioFail: fail });
+  if (kld !== undefined) Object.assign(thresholds, { meanKldWarn: kld });
+  const resolve = (p: string | undefined): string | undefined => (p === undefined ? undefined : path.resolve(cwd, p));
+  return {
+    base: resolve(positional[0])!,
+    quant: resolve(positional[1])!,
+    ...(str('--prompts') ? { prompts: resolve(str('--prompts')) } : {}),
+    ...(str('--suite') ? { suite: str('--suite') } : {}),
+    ...(str('--text') ? { text: resolve(str('--text')) } : {}),
+    context: int('--context', 512, 4),
+    maxWindows: int('--max-windows', 0, 0),
+    maxNewTokens: int('--max-new-tokens', 64, 1),
+    threads: int('--threads', 0, 0),
+    ep: str('--ep') ?? 'cpu',
+    oneAtATime: flags.has('--one-at-a-time'),
+    format,
+    ...(str('--out') ? { out: resolve(str('--out')) } : {}),
+    thresholds,
+    ...(makeQuant ? { makeQuant } : {}),
+    blockSize: int('--block-size', 128, 16),
+    accuracyLevel,
+  };
+}
+
+/** dist/cli.js sits next to dist/runner.js; the tsc build keeps src/ layout under out/. */
+export function findRunner(): string {
+  const candidates = [process.env.QUANT_DRIFT_RUNNER, path.join(__dirname, 'runner.js'), path.join(__dirname, '..', 'runner', 'main.js')];
+  for (const candidate of candidates) if (candidate && existsSync(candidate)) return candidate;
+  throw new Error(`cannot find the model runner (looked for ${candidates.filter(Boolean).join(', ')})`);
+}
+
+/** The part of src/core/quantize (TEAM.md contract) that --make-quant uses. */
+interface QuantizerModule {
+  quantizeModelFolder?: (
+    inDir: string,
+    outDir: string,
+    opts: { symmetric: boolean; blockSize: number; accuracyLevel: 0 | 1 | 2 | 3 | 4; onProgress?: (done: number, total: number) => void },
+  ) => Promise<unknown>;
+}
+
+async function makeQuant(options: Options, io: CliIo): Promise<void> {
+  // Loaded by path at run time so the CLI builds whether or not the quantizer is part of this build.
+  const modulePath = '../core/quantize';
+  let quantize: QuantizerModule | null = null;
+  try {
+    quantize = (await import(modulePath)) as QuantizerModule;
+  } catch {
+    quantize = null;
+  }
+  if (!quantize?.quantizeModelFolder) throw new Error('--make-quant: the INT4 quantizer is not available in this build; run `quant-drift quantize` first');
+  io.err(`quant-drift compare: writing an INT4 ${options.makeQuant} block ${options.blockSize} twin to ${options.quant}`);
+  await quantize.quantizeModelFolder(options.base, options.quant, {
+    symmetric: options.makeQuant === 'sym',
+    blockSize: options.blockSize,
+    accuracyLevel: options.accuracyLevel,
+  });
+}
+
+export async function runCompare(argv: string[], io: CliIo): Promise<number> {
+  let options: Options;
+  try {
+    const parsed = parseArgs(argv, io.cwd);
+    if (parsed === 'help') {
+      io.out(HELP);
+      return 0;
+    }
+    options = parsed;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    io.err(`quant-drift compare: ${error.message}\n\n${HELP}`);
+    return 2;
+  }
+  for (const folder of [options.base, ...(options.makeQuant ? [] : [options.quant])]) {
+    if (!existsSync(folder)) {
+      const hint = folder === options.quant ? ' (add --make-quant sym|asym to create it from BASE)' : '';
+      io.err(`quant-drift compare: ${folder} does not exist${hint}`);
+      return 2;
+    }
+  }
+  if (options.makeQuant && !existsSync(options.quant)) await makeQuant(options, io);
+
+  const client = RunnerClient.start({ runnerPath: findRunner() });
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.once('SIGINT', onSignal);
+  const progress = (e: { type: string; promptIndex?: number; total?: number; phase?: string }): void => {
+    if (e.type === 'progress') io.err(`[${(e.promptIndex ?? 0) + 1}/${e.total}] ${e.phase}`);
+  };
+  let report: CompareReport;
+  try {
+    if (options.text) {
+      const text = await fs.readFile(options.text, 'utf8');
+      report = await client.scoreCorpus(
+        {
+          basePath: options.base,
+          quantPath: options.quant,
+          text,
+          file: options.text,
+          context: options.context,
+          maxWindows: options.maxWindows,
+          executionProvider: options.ep,
+          threads: options.threads,
+          thresholds: options.thresholds,
+        },
+        progress,
+        abort.signal,
+      );
+    } else {
+      const prompts: PromptSpec[] = options.prompts ? await loadPromptsFile(options.prompts) : await loadSuite(options.suite ?? 'quick');
+      report = await client.compare(
+        {
+          basePath: options.base,
+          quantPath: options.quant,
+          prompts,
+          maxNewTokens: options.maxNewTokens,
+          executionProvider: options.ep,
+          threads: options.threads,
+          thresholds: options.thresholds,
+          oneAtATime: options.oneAtATime,
+        },
+        (e) => {
+          progress(e);
+          if (e.type === 'prompt-result') {
+            const r = e.result;
+            io.err(`  ${r.id}: ${r.firstDivergence === null ? 'identical' : `diverges at token ${r.firstDivergence}`}, mean KL ${r.teacherForced.meanKld.toFixed(4)}`);
+          }
+        },
+        abort.signal,
+      );
+    }
+  } catch (error) {
+    io.err(`quant-drift compare: ${(error as Error).message}`);
+    return 2;
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    client.dispose();
+  }
+  const text = formatReport(report, options.format);
+  if (options.out) {
+    await fs.writeFile(options.out, text);
+    io.err(`quant-drift compare: ${report.summary.verdict} — report written to ${options.out}`);
+  } else {
+    io.out(text);
+  }
+  return report.summary.verdict === 'fail' ? 1 : 0;
 }

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { readFile, rm, truncate, writeFile, cp } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { loadModelLayout } from '../../../src/core/drift/model-folder';
+import { openPair } from '../../../src/core/drift/pair';
+import { loadTokenizer } from '../../../src/core/drift/tokenizer';
+import { useTinyPair } from './fixtures';
+
+describe('model folders', () => {
+  const pair = useTinyPair();
+
+  test('reads the KV layout, IO dtype, EOS and precision from config and graph', async () => {
+    const layout = await loadModelLayout(pair.fp32);
+    assert.equal(layout.numLayers, 2);
+    assert.equal(layout.numKvHeads, 2);
+    assert.equal(layout.headSize, 16);
+    assert.equal(layout.vocabSize, 300);
+    assert.equal(layout.ioDtype, 'float32');
+    assert.deepEqual(layout.eosTokenIds, [2]);
+    assert.equal(layout.weights, 'fp32');
+    assert.equal(layout.accuracyLevel, null);
+    assert.equal(layout.names.pastKey[1], 'past_key_values.1.key');
+    const half = await loadModelLayout(pair.fp16);
+    assert.equal(half.ioDtype, 'float16');
+    assert.equal(half.weights, 'fp16');
+  });
+
+  test('tokenizer encodes through the chat template and round-trips text', async () => {
+    const tokenizer = await loadTokenizer(pair.fp32);
+    assert.ok(tokenizer.hasChatTemplate);
+    const ids = tokenizer.encodePrompt('Hello');
+    assert.ok(ids.length > 3);
+    assert.match(tokenizer.decode(ids), /Hello/);
+    assert.equal(tokenizer.decode(tokenizer.encodeText('naïve {"a": 1}')), 'naïve {"a": 1}');
+  });
+
+  test('a folder without tokenizer.json is a clear error before any run', async () => {
+    const dir = join(pair.models.root, 'no-tokenizer');
+    await cp(pair.fp32, dir, { recursive: true });
+    await rm(join(dir, 'tokenizer.json'));
+    await assert.rejects(openPair(pair.fp32, dir), /no tokenizer\.json in .*no-tokenizer/);
+  });
+
+  test('different vocabularies are a clear error', async () => {
+    const dir = join(pair.models.root, 'other-vocab');
+    await cp(pair.fp32, dir, { recursive: true });
+    const file = join(dir, 'tokenizer.json');
+    const json = JSON.parse(await readFile(file, 'utf8'));
+    const vocab = json.model.vocab as Record<string, number>;
+    const [first, second] = Object.keys(vocab).slice(20, 22);
+    [vocab[first!], vocab[second!]] = [vocab[second!]!, vocab[first!]!];
+    await writeFile(file, JSON.stringify(json));
+    await assert.rejects(openPair(pair.fp32, dir), /vocabularies differ/);
+  });
+
+  test('a truncated model file is a clear error', async () => {
+    const dir = join(pair.models.root, 'truncated');
+    await cp(pair.fp32, dir, { recursive: true });
+    await truncate(join(dir, 'model.onnx'), 40_000);
+    await assert.rejects(loadModelLayout(dir), /cannot read .*model\.onnx as an ONNX model: .*truncated/);
+  });
+
+  test('a missing folder or a folder with no model says so', async () => {
+    await assert.rejects(loadModelLayout(join(pair.models.root, 'nope')), /no such folder/);
+    const empty = join(pair.models.root, 'empty');
+    await cp(join(pair.fp32, 'config.json'), join(empty, 'config.json'));
+    await assert.rejects(loadModelLayout(empty), /no \.onnx model/);
+  });
+});
