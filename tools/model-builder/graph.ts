@@ -65,7 +65,7 @@ export class GraphBuilder {
 
   /** Single-output shorthand. */
   op(opType: string, inputs: string[], attributes: Record<string, AttributeValue> = {}, name?: string): string {
-    return this.node(opType, inputs, attributes, name === undefined ? {} : { name })[0]!;
+    return this.node(opType, inputs, attributes, name === undefined ? {} : { name })[0];
   }
 
   initializer(name: string, tensor: TensorData): string {

@@ -83,10 +83,12 @@ export function headDim(cfg: LlamaConfig): number {
 
 function validateConfig(cfg: LlamaConfig): void {
   const hd = headDim(cfg);
-  if (!Number.isInteger(hd) || hd % 2 !== 0)
+  if (!Number.isInteger(hd) || hd % 2 !== 0) {
     throw new Error(`hiddenSize ${cfg.hiddenSize} / numHeads ${cfg.numHeads} must be an even integer`);
-  if (cfg.numHeads % cfg.numKvHeads !== 0)
+  }
+  if (cfg.numHeads % cfg.numKvHeads !== 0) {
     throw new Error(`numHeads ${cfg.numHeads} must be a multiple of numKvHeads ${cfg.numKvHeads}`);
+  }
 }
 
 /** mulberry32: small, fast, deterministic. */
@@ -344,8 +346,8 @@ export function buildLlamaOnnx(
       { axis: 2 },
       { name: `${scope}/self_attn/Concat_value`, outputs: [`present.${layer}.value`] },
     );
-    const keys = repeatKv(presentKey!, `${scope}/self_attn/repeat_k`);
-    const values = repeatKv(presentValue!, `${scope}/self_attn/repeat_v`);
+    const keys = repeatKv(presentKey, `${scope}/self_attn/repeat_k`);
+    const values = repeatKv(presentValue, `${scope}/self_attn/repeat_v`);
     const keysT = g.op('Transpose', [keys], { perm: [0, 1, 3, 2] }, `${scope}/self_attn/Transpose_k`);
     const scores = g.op(
       'Add',

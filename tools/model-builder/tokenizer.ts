@@ -90,8 +90,9 @@ export function testTokenizerFiles(): TokenizerFiles {
   specials.forEach((token, id) => (vocab[token] = id));
   for (const char of byteToUnicode()) vocab[char] = Object.keys(vocab).length;
   for (const [left, right] of MERGES) {
-    if (vocab[left] === undefined || vocab[right] === undefined)
+    if (vocab[left] === undefined || vocab[right] === undefined) {
       throw new Error(`merge ${left} ${right} uses an unknown token`);
+    }
     vocab[left + right] ??= Object.keys(vocab).length;
   }
   const vocabSize = Object.keys(vocab).length;

@@ -9,7 +9,7 @@ const uint32Scratch = new Uint32Array(float32Scratch.buffer);
 /** float32 -> float16 bits with round-to-nearest-even, overflow to infinity, subnormals kept. */
 export function float32ToFloat16Bits(value: number): number {
   float32Scratch[0] = value;
-  const bits = uint32Scratch[0]!;
+  const bits = uint32Scratch[0];
   const sign = (bits >>> 16) & 0x8000;
   const exponent = (bits >>> 23) & 0xff;
   const mantissa = bits & 0x7fffff;
@@ -51,22 +51,22 @@ function buildHalfTable(): Float32Array {
 }
 
 export function float16BitsToFloat32(bits: number): number {
-  return halfToFloatTable[bits & 0xffff]!;
+  return halfToFloatTable[bits & 0xffff];
 }
 
 export function toFloat16Array(values: Float32Array): Uint16Array {
   const out = new Uint16Array(values.length);
-  for (let index = 0; index < values.length; index++) out[index] = float32ToFloat16Bits(values[index]!);
+  for (let index = 0; index < values.length; index++) out[index] = float32ToFloat16Bits(values[index]);
   return out;
 }
 
 export function fromFloat16Array(bits: Uint16Array): Float32Array {
   const out = new Float32Array(bits.length);
-  for (let index = 0; index < bits.length; index++) out[index] = halfToFloatTable[bits[index]!]!;
+  for (let index = 0; index < bits.length; index++) out[index] = halfToFloatTable[bits[index]]!;
   return out;
 }
 
 /** Rounds through float16 and back: what a weight looks like after an fp16 export. */
 export function roundToFloat16(value: number): number {
-  return halfToFloatTable[float32ToFloat16Bits(value)]!;
+  return halfToFloatTable[float32ToFloat16Bits(value)];
 }

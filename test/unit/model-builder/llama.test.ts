@@ -15,7 +15,7 @@ import { argmax, emptyKv, forward, klDivergence, maxAbsDiff, openSession } from 
 const cfg = tinyLlamaConfig();
 const prompt = [1, 40, 80, 120, 7, 250, 33, 99];
 
-describe('Llama ONNX builder', () => {
+void describe('Llama ONNX builder', () => {
   let dir: string;
   let fp32: ort.InferenceSession;
   let fp16: ort.InferenceSession;
@@ -36,13 +36,13 @@ describe('Llama ONNX builder', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  test('has the optimum decoder-with-past interface', () => {
+  void test('has the optimum decoder-with-past interface', () => {
     assert.deepEqual(fp32.inputNames.slice(0, 3), ['input_ids', 'attention_mask', 'position_ids']);
     assert.ok(fp32.inputNames.includes('past_key_values.1.value'));
     assert.deepEqual(fp32.outputNames.slice(0, 3), ['logits', 'present.0.key', 'present.0.value']);
   });
 
-  test('logits are peaked, not flat', async () => {
+  void test('logits are peaked, not flat', async () => {
     const { logits, dims } = await forward(fp32, [prompt], emptyKv(cfg, 'float32'));
     assert.deepEqual(dims, [1, prompt.length, cfg.vocabSize]);
     const last = logits.subarray((prompt.length - 1) * cfg.vocabSize);
@@ -52,7 +52,7 @@ describe('Llama ONNX builder', () => {
   });
 
   for (const dtype of ['float32', 'float16'] as const) {
-    test(`${dtype}: KV-cache decode equals a no-cache recompute`, async () => {
+    void test(`${dtype}: KV-cache decode equals a no-cache recompute`, async () => {
       const session = dtype === 'float32' ? fp32 : fp16;
       const full = await forward(session, [prompt], emptyKv(cfg, dtype));
       const prefillLength = 5;
@@ -60,7 +60,7 @@ describe('Llama ONNX builder', () => {
       const tolerance = dtype === 'float32' ? 1e-4 : 0.05;
       assert.ok(maxAbsDiff(step.logits, full.logits.subarray(0, prefillLength * cfg.vocabSize)) < tolerance);
       for (let position = prefillLength; position < prompt.length; position++) {
-        step = await forward(session, [[prompt[position]!]], step.present);
+        step = await forward(session, [[prompt[position]]], step.present);
         const expected = full.logits.subarray(position * cfg.vocabSize, (position + 1) * cfg.vocabSize);
         const diff = maxAbsDiff(step.logits, expected);
         assert.ok(diff < tolerance, `position ${position}: max abs diff ${diff}`);
@@ -69,7 +69,7 @@ describe('Llama ONNX builder', () => {
     });
   }
 
-  test('left padding is masked: a padded row gives the unpadded logits', async () => {
+  void test('left padding is masked: a padded row gives the unpadded logits', async () => {
     const short = prompt.slice(0, 5);
     const alone = await forward(fp32, [short], emptyKv(cfg, 'float32'));
     const padded = [0, 0, 0, ...short];
@@ -81,7 +81,7 @@ describe('Llama ONNX builder', () => {
     assert.ok(batch.logits.every(Number.isFinite), 'fully masked rows stay finite');
   });
 
-  test('fp16 stays close to fp32', async () => {
+  void test('fp16 stays close to fp32', async () => {
     const a = await forward(fp32, [prompt], emptyKv(cfg, 'float32'));
     const b = await forward(fp16, [prompt], emptyKv(cfg, 'float16'));
     for (let position = 0; position < prompt.length; position++) {
@@ -92,7 +92,7 @@ describe('Llama ONNX builder', () => {
     }
   });
 
-  test('is deterministic for a seed', () => {
+  void test('is deterministic for a seed', () => {
     const a = randomLlamaWeights(cfg, 7);
     const b = randomLlamaWeights(cfg, 7);
     const c = randomLlamaWeights(cfg, 8);
@@ -101,7 +101,7 @@ describe('Llama ONNX builder', () => {
     assert.notDeepEqual(a.get(name)!.data, c.get(name)!.data);
   });
 
-  test('tied embeddings and external data load and agree with the in-file model', async () => {
+  void test('tied embeddings and external data load and agree with the in-file model', async () => {
     const tied = tinyLlamaConfig({ tieWordEmbeddings: true });
     const weights = randomLlamaWeights(tied, 3);
     assert.equal(weights.has('lm_head.weight'), false);
@@ -122,12 +122,18 @@ describe('Llama ONNX builder', () => {
     }
   });
 
-  test('writes config.json and generation_config.json', async () => {
-    const config = JSON.parse(await readFile(join(dir, 'fp16', 'config.json'), 'utf8'));
+  void test('writes config.json and generation_config.json', async () => {
+    const config = JSON.parse(await readFile(join(dir, 'fp16', 'config.json'), 'utf8')) as {
+      architectures: string[];
+      num_key_value_heads: number;
+      torch_dtype: string;
+    };
     assert.equal(config.architectures[0], 'LlamaForCausalLM');
     assert.equal(config.num_key_value_heads, 2);
     assert.equal(config.torch_dtype, 'float16');
-    const generation = JSON.parse(await readFile(join(dir, 'fp16', 'generation_config.json'), 'utf8'));
+    const generation = JSON.parse(await readFile(join(dir, 'fp16', 'generation_config.json'), 'utf8')) as {
+      eos_token_id: number;
+    };
     assert.equal(generation.eos_token_id, cfg.eosTokenId);
   });
 });

@@ -27,11 +27,12 @@ export function toFloat32(tensor: ort.Tensor): Float32Array {
 export function emptyKv(cfg: LlamaConfig, dtype: ModelDtype, batch = 1): Kv {
   const kv: Kv = new Map();
   for (let layer = 0; layer < cfg.numLayers; layer++) {
-    for (const kind of ['key', 'value'])
+    for (const kind of ['key', 'value']) {
       kv.set(
         `past_key_values.${layer}.${kind}`,
         floatTensor(dtype, new Float32Array(0), [batch, cfg.numKvHeads, 0, headDim(cfg)]),
       );
+    }
   }
   return kv;
 }
@@ -50,8 +51,8 @@ export async function forward(
   options: { mask?: number[][]; positions?: number[][] } = {},
 ): Promise<{ logits: Float32Array; dims: readonly number[]; present: Kv }> {
   const batch = ids.length;
-  const seq = ids[0]!.length;
-  const pastLen = past.values().next().value!.dims[2]!;
+  const seq = ids[0].length;
+  const pastLen = past.values().next().value!.dims[2];
   const mask = options.mask ?? ids.map(() => new Array<number>(pastLen + seq).fill(1));
   const positions =
     options.positions ??
@@ -62,26 +63,26 @@ export async function forward(
     });
   const feeds: Record<string, ort.Tensor> = {
     input_ids: int64(ids.flat(), [batch, seq]),
-    attention_mask: int64(mask.flat(), [batch, mask[0]!.length]),
+    attention_mask: int64(mask.flat(), [batch, mask[0].length]),
     position_ids: int64(positions.flat(), [batch, seq]),
   };
   for (const [name, tensor] of past) feeds[name] = tensor;
   const result = await session.run(feeds);
   const present: Kv = new Map();
-  for (const name of past.keys()) present.set(name, result[name.replace('past_key_values', 'present')]!);
-  return { logits: toFloat32(result.logits!), dims: result.logits!.dims, present };
+  for (const name of past.keys()) present.set(name, result[name.replace('past_key_values', 'present')]);
+  return { logits: toFloat32(result.logits), dims: result.logits.dims, present };
 }
 
 export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) throw new Error(`length ${a.length} != ${b.length}`);
   let max = 0;
-  for (let index = 0; index < a.length; index++) max = Math.max(max, Math.abs(a[index]! - b[index]!));
+  for (let index = 0; index < a.length; index++) max = Math.max(max, Math.abs(a[index] - b[index]));
   return max;
 }
 
 export function argmax(values: Float32Array, start = 0, length = values.length - start): number {
   let best = 0;
-  for (let index = 1; index < length; index++) if (values[start + index]! > values[start + best]!) best = index;
+  for (let index = 1; index < length; index++) if (values[start + index] > values[start + best]) best = index;
   return best;
 }
 
@@ -98,6 +99,6 @@ export function klDivergence(a: Float32Array, b: Float32Array): number {
   const lp = logSoftmax(a);
   const lq = logSoftmax(b);
   let kl = 0;
-  for (let index = 0; index < lp.length; index++) kl += Math.exp(lp[index]!) * (lp[index]! - lq[index]!);
+  for (let index = 0; index < lp.length; index++) kl += Math.exp(lp[index]) * (lp[index] - lq[index]);
   return kl;
 }
