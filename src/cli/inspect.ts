@@ -8,6 +8,7 @@
 import * as path from 'node:path';
 import { DEVICE_PROFILE_IDS } from '../core/devices/profiles';
 import { describePrecision, discoverModels, inspectModelFolder, isModelFolder, type ModelInfo } from '../core/models';
+import { formatParams, formatSize } from '../core/models/format';
 import type { CliIo } from './io';
 
 const USAGE = `Usage: quant-drift inspect PATH... [--format json|text]
@@ -38,25 +39,6 @@ function toJson(info: ModelInfo): Record<string, unknown> {
     isLlm: extras.isLlm,
     ...(extras.hub ? { hub: extras.hub } : {}),
   };
-}
-
-export function formatSize(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
-}
-
-export function formatParams(params: number | null): string {
-  if (params === null) return '? params';
-  if (params >= 1e9) return `${(params / 1e9).toFixed(1)}B params`;
-  if (params >= 1e6) return `${(params / 1e6).toFixed(1)}M params`;
-  if (params >= 1e3) return `${(params / 1e3).toFixed(1)}K params`;
-  return `${params} params`;
 }
 
 const MARK = { ok: 'ok  ', warn: 'warn', no: 'no  ' } as const;

@@ -5,3 +5,4 @@ export { discoverModelFolders, discoverModels, huggingFaceHubCache, expandHome, 
 export { describePrecision } from './precision';
 export { detectHostDevices, type HostDevices, type HostProbe } from './host';
 export { recipeFromModel } from './recipe';
+export { scanInventory, InventoryCache, type InventoryGroup, type InventoryRoot, type InventoryOptions } from './inventory';

@@ -35,6 +35,7 @@ export function recipeFromModel(weights: WeightsInfo, format: ModelFormat, isLlm
     span: NO_SPAN,
     settings,
     unknown: [],
-    facts: { format, isLlm, source: weights.source ?? 'model files' },
+    // `llm` tells the engine whether the NPU LLM recipe applies (rules/config.ts modelPrecision).
+    facts: { format, llm: isLlm, source: weights.source ?? 'model files' },
   };
 }

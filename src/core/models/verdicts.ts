@@ -65,16 +65,15 @@ function runtimeOf(family: string): string {
   return ({ 'intel-npu': 'OpenVINO', 'qualcomm-npu': 'ONNX Runtime QNN', 'apple-npu': 'Core ML', cpu: 'CPU', gpu: 'GPU' } as Record<string, string>)[family] ?? family;
 }
 
-/** Unquantized or INT8 LLMs on Intel NPU: outside the documented recipe, with a crash report for INT8. */
-function npuPrecisionCheck(target: DeviceProfileId, subject: Subject, out: VerdictBuilder): void {
+/**
+ * INT4 whose symmetry the files do not record (u4 weights, no NNCF rt_info, no openvino_config.json): the rule
+ * engine cannot judge what it cannot see, but asymmetric INT4 is the known NPU compiler failure.
+ * (INT8 and FP16 LLMs on NPU are the engine's npu-undocumented-precision rule.)
+ */
+function npuUnknownSymmetry(target: DeviceProfileId, subject: Subject, out: VerdictBuilder): void {
   if (DEVICE_PROFILES[target].family !== 'intel-npu' || !subject.isLlm) return;
-  const { dtype } = subject.weights;
-  if (/^u?int8$/.test(dtype)) {
-    out.add('warn', 'An INT8 LLM on Intel NPU: no guide documents it, and LLMPipeline accepted an INT8 IR then crashed at generate() (openvinotoolkit/openvino#35641). The NPU recipe is symmetric INT4 or NF4.', 'npu-llm-precision');
-  } else if (['fp16', 'fp32', 'bf16'].includes(dtype)) {
-    out.add('warn', `An unquantized (${dtype}) LLM on Intel NPU: outside the documented recipe (symmetric INT4 or NF4, OpenVINO GenAI NPU guide; openvinotoolkit/openvino#35641).`, 'npu-llm-precision');
-  } else if (/^int4$/.test(dtype) && subject.weights.sym === null) {
-    out.add('warn', 'INT4 weights whose symmetry is not recorded (no NNCF rt_info): asymmetric INT4 fails to compile on Intel NPU (openvinotoolkit/openvino#34450).', 'npu-asymmetric-int4');
+  if (subject.weights.dtype === 'int4' && subject.weights.sym === null) {
+    out.add('warn', 'INT4 weights whose symmetry is not recorded (no NNCF rt_info or openvino_config.json): asymmetric INT4 fails to compile on Intel NPU (openvinotoolkit/openvino#34450).', 'npu-asymmetric-int4');
   }
 }
 
@@ -98,7 +97,7 @@ export function deviceVerdicts(subject: Subject, recipe: Recipe | null, evaluate
         if (verdict) out.add(verdict, finding.message, finding.rule);
       }
     }
-    npuPrecisionCheck(target, subject, out);
+    npuUnknownSymmetry(target, subject, out);
     if (out.reasons.length === 0) out.add('ok', okReason(target, subject));
     result[target] = out.build();
   }

@@ -159,10 +159,20 @@ describe('inspectModelFolder and verdicts', () => {
     assert.match(npu.reasons.join(' '), /34450/);
   });
 
-  test('fp16 LLM IR on NPU cites openvino#35641', async () => {
-    const info = await inspectModelFolder(folders['ov-fp16']!);
-    assert.match(info.devices['intel-npu-mtl'].reasons.join(' '), /35641/);
-    assert.equal(info.isLlm, true);
+  test('fp16 and int8 LLM IRs on NPU: outside the documented recipe, INT8 cites openvino#35641', async () => {
+    const fp16 = await inspectModelFolder(folders['ov-fp16']!);
+    assert.equal(fp16.isLlm, true);
+    assert.ok(fp16.devices['intel-npu-mtl'].rules?.includes('npu-undocumented-precision'));
+    const int8 = await inspectModelFolder(folders['ov-int8']!);
+    assert.match(int8.devices['intel-npu-lnl'].reasons.join(' '), /35641/);
+  });
+
+  test('the verdicts come from the injected rule engine', async () => {
+    const info = await inspectModelFolder(folders['ov-int4-asym']!, {
+      evaluate: (recipe, target) => [{ rule: 'probe', severity: 'warning', message: `saw ${recipe.dialect}`, span: recipe.span, fixes: [], target }],
+    });
+    assert.equal(info.devices.cpu.verdict, 'warn');
+    assert.deepEqual(info.devices.cpu.reasons.slice(-1), ['saw model-files']);
   });
 
   test('tokenizer files present and missing', async () => {
