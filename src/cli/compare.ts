@@ -6,6 +6,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { formatReport, ReportFormat } from '../core/drift/format';
 import { loadPromptsFile, loadSuite, PromptSpec } from '../core/drift/prompts';
+import { quantizeModelFolder } from '../core/quantize';
 import type { CompareReport, DriftThresholds } from '../core/drift/report';
 import { RunnerClient } from '../core/drift/runner-client';
 import type { CliIo } from './io';
@@ -148,30 +149,18 @@ export function findRunner(): string {
   throw new Error(`cannot find the model runner (looked for ${candidates.filter(Boolean).join(', ')})`);
 }
 
-/** The part of src/core/quantize (TEAM.md contract) that --make-quant uses. */
-interface QuantizerModule {
-  quantizeModelFolder?: (
-    inDir: string,
-    outDir: string,
-    opts: { symmetric: boolean; blockSize: number; accuracyLevel: 0 | 1 | 2 | 3 | 4; onProgress?: (done: number, total: number) => void },
-  ) => Promise<unknown>;
-}
-
 async function makeQuant(options: Options, io: CliIo): Promise<void> {
-  // Loaded by path at run time so the CLI builds whether or not the quantizer is part of this build.
-  const modulePath = '../core/quantize';
-  let quantize: QuantizerModule | null = null;
-  try {
-    quantize = (await import(modulePath)) as QuantizerModule;
-  } catch {
-    quantize = null;
-  }
-  if (!quantize?.quantizeModelFolder) throw new Error('--make-quant: the INT4 quantizer is not available in this build; run `quant-drift quantize` first');
-  io.err(`quant-drift compare: writing an INT4 ${options.makeQuant} block ${options.blockSize} twin to ${options.quant}`);
-  await quantize.quantizeModelFolder(options.base, options.quant, {
+  io.err(`quant-drift compare: writing an INT4 ${options.makeQuant} block ${options.blockSize} twin of BASE to ${options.quant}`);
+  let last = -1;
+  await quantizeModelFolder(options.base, options.quant, {
     symmetric: options.makeQuant === 'sym',
     blockSize: options.blockSize,
     accuracyLevel: options.accuracyLevel,
+    onProgress: (done, total) => {
+      const pct = Math.floor((done / Math.max(total, 1)) * 10) * 10;
+      if (pct !== last) io.err(`  quantized ${pct}%`);
+      last = pct;
+    },
   });
 }
 

@@ -88,7 +88,11 @@ export async function loadTokenizer(folder: string): Promise<DriftTokenizer> {
       throw new TokenizerError(`the chat_template in ${path.join(dir, 'tokenizer_config.json')} does not parse: ${(error as Error).message}`);
     }
   }
-  const decodeOne = (id: number): string => tokenizer.decode([id], { skip_special_tokens: false });
+  // A byte-level piece that is only part of a UTF-8 character decodes to U+FFFD; show the vocabulary entry instead.
+  const decodeOne = (id: number): string => {
+    const text = tokenizer.decode([id], { skip_special_tokens: false });
+    return text.includes('\uFFFD') ? (tokenizer.id_to_token(id) ?? text) : text;
+  };
   return {
     folder: dir,
     vocabSize,

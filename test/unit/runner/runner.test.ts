@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RunnerClient, type CompareEvent, type CompareRequest } from '../../../src/core/drift/runner-client';
 import { isHostMessage, isRunnerMessage } from '../../../src/protocol/runner';
+import { quantizeModelFolder } from '../../../src/core/quantize';
 import { baseWeights, perturbed, tempModels, TempModels } from '../drift/fixtures';
 
 /** The tsc build of the runner entry (dist/runner.js is the esbuild bundle of the same file). */
@@ -24,6 +25,7 @@ describe('runner process and RunnerClient', () => {
   let base: string;
   let noisy: string;
   let client: RunnerClient;
+  let noisyKld = Infinity;
   before(async () => {
     models = await tempModels('qd-runner-');
     base = await models.write('base');
@@ -63,6 +65,7 @@ describe('runner process and RunnerClient', () => {
   test('a perturbed twin drifts; one-at-a-time mode gives the same numbers as together', async () => {
     const together = await client.compare(request(base, noisy), () => undefined);
     assert.ok(together.summary.meanKld > 0);
+    noisyKld = together.summary.meanKld;
     assert.ok(together.summary.sameTop1 < 1);
     assert.notEqual(together.summary.pplRatio, 1);
     assert.equal(together.settings.pairMode, 'together');
@@ -81,6 +84,17 @@ describe('runner process and RunnerClient', () => {
     assert.equal(apart.settings.pairMode, 'one-at-a-time');
     assert.equal(apart.summary.meanKld, together.summary.meanKld);
     assert.deepEqual(apart.prompts.map((p) => p.quant.text), together.prompts.map((p) => p.quant.text));
+  });
+
+  test('an INT4 twin from the quantizer: precision and accuracy_level recorded, drift small but present', async () => {
+    const int4 = join(models.root, 'int4');
+    await quantizeModelFolder(base, int4, { symmetric: true, blockSize: 32, accuracyLevel: 4 });
+    const report = await client.compare(request(base, int4), () => undefined);
+    assert.equal(report.settings.accuracyLevel, 4);
+    assert.match(report.quant.weights, /^int4 sym g32 al4/);
+    assert.equal(report.base.weights, 'fp32');
+    assert.ok(report.summary.meanKld > 0, 'INT4 drifts');
+    assert.ok(report.summary.meanKld < noisyKld, `INT4 KL ${report.summary.meanKld} below the 60% perturbation's ${noisyKld}`);
   });
 
   test('corpus mode scores windows of the text with both models', async () => {
