@@ -16,7 +16,7 @@ const VIEW_ID = 'quantDrift.models';
 const DEFERRED_SCAN_MS = 4000;
 
 /** A plain-data picture of the tree, for the integration tests (not contributed to the palette). */
-interface TreeSnapshotItem {
+export interface TreeSnapshotItem {
   label: string;
   description?: string;
   icon?: string;

@@ -6,17 +6,9 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { TreeSnapshotItem } from '../../../src/features/models/register';
 
-interface Item {
-  label: string;
-  description?: string;
-  icon?: string;
-  iconColor?: string;
-  contextValue?: string;
-  tooltip?: string;
-  path?: string;
-  children?: Item[];
-}
+type Item = TreeSnapshotItem;
 
 const ICON = { ok: 'pass-filled', warn: 'warning', no: 'error' } as const;
 
