@@ -108,7 +108,8 @@ export function scalarValue(node: Node, text: string): SettingValue {
 /** Every property of an object with its key, value and spans. */
 export function entriesOf(node: Node, text: string): WrittenEntry[] {
   const entries: WrittenEntry[] = [];
-  for (const prop of node.children ?? []) {
+  const props = node.children ?? [];
+  for (const [index, prop] of props.entries()) {
     const [keyNode, valueNode] = prop.children ?? [];
     if (!keyNode || typeof keyNode.value !== 'string') continue;
     const valueSpan = valueNode
@@ -119,6 +120,8 @@ export function entriesOf(node: Node, text: string): WrittenEntry[] {
       value: valueNode ? scalarValue(valueNode, text) : { kind: 'unknown', text: '' },
       span: spanOfNode(prop),
       valueSpan,
+      keySpan: spanOfNode(keyNode),
+      removeSpan: removalSpan(props, index),
     });
   }
   return entries;
@@ -138,4 +141,14 @@ export function objectStyle(node: Node, text: string): CommandStyle {
     insertAt: last.offset + last.length,
     separator: sameLineAsBrace ? ', ' : `,${newline}${indent}`,
   };
+}
+
+/** What to delete to remove property `index` with one neighbouring comma (and the line break before it). */
+function removalSpan(props: readonly Node[], index: number): Span {
+  const prop = props[index];
+  const next = props[index + 1];
+  if (next) return { start: prop.offset, end: next.offset };
+  const previous = props[index - 1];
+  const end = prop.offset + prop.length;
+  return previous ? { start: previous.offset + previous.length, end } : { start: prop.offset, end };
 }

@@ -266,6 +266,10 @@ export interface WrittenEntry {
   /** The whole `key=value` / `"key": value`. */
   readonly span: Span;
   readonly valueSpan: Span;
+  /** Just the key as written (`sym`, `"sym"`); absent for positional arguments. */
+  readonly keySpan?: Span;
+  /** What to delete to remove the entry cleanly, with one neighbouring separator. */
+  readonly removeSpan?: Span;
 }
 
 export interface MappedEntry {
@@ -279,7 +283,13 @@ const NNCF_INT_MODE = /^(int[48])_(sym|asym)$/;
 /** Map one written key onto normalised settings (none, one, or two for an nncf int mode). */
 export function mapEntry(vocabulary: Vocabulary, entry: WrittenEntry): MappedEntry {
   const rule = vocabulary.keys[entry.raw];
-  const base = { raw: entry.raw, span: entry.span, valueSpan: entry.valueSpan };
+  const base = {
+    raw: entry.raw,
+    span: entry.span,
+    valueSpan: entry.valueSpan,
+    ...(entry.keySpan ? { keySpan: entry.keySpan } : {}),
+    ...(entry.removeSpan ? { removeSpan: entry.removeSpan } : {}),
+  };
   if (!rule) {
     const setting: RecipeSetting = { key: 'other', ...base, value: entry.value };
     if (vocabulary.closed && !vocabulary.known.includes(entry.raw)) return { settings: [], unknown: setting };

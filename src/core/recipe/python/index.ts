@@ -9,7 +9,7 @@ import type { CommandStyle, Recipe, RecipeSetting, Span } from '../types';
 import { configKind, type Facts } from '../json/kinds';
 import { BITSANDBYTES, mapEntries, type WrittenEntry } from '../json/vocabulary';
 import { CALL_CLASSES, CONFIG_DICT_CONTEXTS, isOptimumIntelModelClass } from './classes';
-import { buildStructure, evaluate, spanOf, splitItems, type Item, type Structure } from './syntax';
+import { buildStructure, evaluate, removalSpan, spanOf, splitItems, type Item, type Structure } from './syntax';
 import { tokenize } from './tokenizer';
 
 export function extractPythonConfigs(text: string): Recipe[] {
@@ -25,6 +25,9 @@ interface Argument {
   readonly item: Item;
   /** Token range of the value expression. */
   readonly valueFrom: number;
+  /** Position in the argument list and the whole list, for removal spans. */
+  readonly index: number;
+  readonly items: readonly Item[];
 }
 
 const NNCF_MODE_TEXT =
@@ -103,16 +106,17 @@ class Extractor {
 
   private parseArguments(open: number): Argument[] {
     const { tokens } = this.structure;
-    return splitItems(this.structure, open).map((item): Argument => {
+    const items = splitItems(this.structure, open);
+    return items.map((item, index): Argument => {
       const head = tokens[item.from];
       if (head.kind === 'op' && (head.text === '**' || head.text === '*')) {
-        return { splat: head.text, item, valueFrom: item.from + 1 };
+        return { splat: head.text, item, valueFrom: item.from + 1, index, items };
       }
       const equals = tokens[item.from + 1];
       if (head.kind === 'name' && equals?.kind === 'op' && equals.text === '=' && item.to > item.from + 1) {
-        return { keyword: head.text, item, valueFrom: item.from + 2 };
+        return { keyword: head.text, item, valueFrom: item.from + 2, index, items };
       }
-      return { item, valueFrom: item.from };
+      return { item, valueFrom: item.from, index, items };
     });
   }
 
@@ -129,7 +133,7 @@ class Extractor {
       }
       const raw = arg.keyword ?? known.positional[position++];
       if (raw === undefined) continue;
-      entries.push(this.entry(raw, arg.item.from, arg.valueFrom, arg.item.to));
+      entries.push(this.argumentEntry(raw, arg));
     }
     const foreign = known.foreignKeywords;
     if (foreign && args.some((arg) => arg.keyword !== undefined && foreign.keywords.includes(arg.keyword))) {
@@ -165,12 +169,12 @@ class Extractor {
       (arg) => arg.keyword === 'model_id' || arg.keyword === 'pretrained_model_name_or_path' || !arg.keyword,
     );
     if (modelArg && !modelArg.splat) {
-      const entry = this.entry('model_id', modelArg.item.from, modelArg.valueFrom, modelArg.item.to);
+      const entry = this.argumentEntry('model_id', modelArg);
       settings.push({ key: 'model', ...entry, raw: modelArg.keyword ?? 'model_id' });
     }
     const mapped = mapEntries(
       BITSANDBYTES,
-      loadArgs.map((arg) => this.entry(arg.keyword as string, arg.item.from, arg.valueFrom, arg.item.to)),
+      loadArgs.map((arg) => this.argumentEntry(arg.keyword as string, arg)),
     );
     settings.push(...mapped.settings);
     const facts: Facts = { className: receiver, loadInBits: true };
@@ -250,7 +254,8 @@ class Extractor {
     const { tokens } = this.structure;
     const entries: WrittenEntry[] = [];
     let splat: string | undefined;
-    for (const item of splitItems(this.structure, open)) {
+    const items = splitItems(this.structure, open);
+    for (const [index, item] of items.entries()) {
       if (tokens[item.from].text === '**') {
         splat = this.textOf(item.from + 1, item.to);
         continue;
@@ -265,9 +270,20 @@ class Extractor {
       if (tokens.slice(colon + 1, item.to).some((token) => token.kind === 'name' && token.text === 'for')) {
         return undefined;
       }
-      entries.push(this.entry(key.value as string, item.from, colon + 1, item.to));
+      entries.push({
+        ...this.entry(key.value as string, item.from, colon + 1, item.to),
+        keySpan: spanOf(this.structure, item.from, item.from + 1),
+        removeSpan: removalSpan(this.structure, items, index),
+      });
     }
     return { entries, ...(splat !== undefined ? { splat } : {}) };
+  }
+
+  private argumentEntry(raw: string, arg: Argument): WrittenEntry {
+    const entry = this.entry(raw, arg.item.from, arg.valueFrom, arg.item.to);
+    const removeSpan = removalSpan(this.structure, arg.items, arg.index);
+    if (arg.keyword === undefined) return { ...entry, removeSpan };
+    return { ...entry, keySpan: spanOf(this.structure, arg.item.from, arg.item.from + 1), removeSpan };
   }
 
   private entry(raw: string, from: number, valueFrom: number, to: number): WrittenEntry {

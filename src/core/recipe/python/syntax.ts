@@ -137,3 +137,14 @@ function enumMember(tokens: readonly Token[], from: number, to: number): string 
   if (to - from < 3 || !KNOWN_ENUMS.has(tokens[to - 3].text)) return undefined;
   return tokens[to - 1].text.toLowerCase();
 }
+
+/** What to delete to remove item `index` of a list with one neighbouring comma: `a=1, ` or `, a=1`. */
+export function removalSpan(structure: Structure, items: readonly Item[], index: number): Span {
+  const { tokens } = structure;
+  const item = items[index];
+  const next = items[index + 1];
+  if (next) return { start: tokens[item.from].start, end: tokens[next.from].start };
+  const previous = items[index - 1];
+  const end = tokens[item.to - 1].end;
+  return previous ? { start: tokens[previous.to - 1].end, end } : { start: tokens[item.from].start, end };
+}
