@@ -39,7 +39,7 @@ export function compareHtml(webview: vscode.Webview, extensionUri: vscode.Uri, n
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta property="csp-nonce" content="${nonce}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" nonce="${nonce}" href="${asset('compare.css').toString()}">
+<link rel="stylesheet" nonce="${nonce}" href="${asset('styles.css').toString()}">
 <title>Compare Quantized</title>
 </head>
 <body data-quant-drift="compare">

@@ -19,6 +19,7 @@ import { watchModelFolders } from './model-folders';
 import { ComparePanels } from './panel';
 import { browseForTwin, choosePair, type ChosenPair } from './pick';
 import { pairView } from './sides';
+import { makeInt4Twin } from './twin';
 
 function engineSettings(): EngineSettings {
   return {
@@ -93,7 +94,10 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       );
       return;
     }
-    const facts = { base: modelFacts(inspected.get(pair.base.path)), quant: modelFacts(inspected.get(pair.quant.path)) };
+    const facts = {
+      base: modelFacts(inspected.get(pair.base.path)),
+      quant: modelFacts(inspected.get(pair.quant.path)),
+    };
     controller.setPair(pairView(pair, engineSettings(), vscode.workspace.isTrusted, facts));
   };
 
@@ -169,6 +173,38 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
           await vscode.commands.executeCommand('quantDrift.quantizeModel', vscode.Uri.file(choice.base.path));
       } catch (error) {
         await showErrorWithLog(`Compare Quantized: ${error instanceof Error ? error.message : String(error)}`, error);
+      }
+    }),
+    vscode.commands.registerCommand('quantDrift.quantizeModel', async (arg?: unknown) => {
+      let folder = folderOfArgument(arg);
+      if (!folder) {
+        const picked = await vscode.window.showOpenDialog({
+          canSelectFolders: true,
+          canSelectFiles: false,
+          openLabel: 'Quantize This Model',
+        });
+        folder = picked?.[0]?.fsPath;
+        if (!folder) return;
+      }
+      if (!vscode.workspace.isTrusted) {
+        void vscode.window.showWarningMessage(
+          'Quant Drift will not quantize models in an untrusted workspace. Trust the workspace first.',
+        );
+        return;
+      }
+      try {
+        const accuracyLevel = get<number>(Setting.QuantizeAccuracyLevel, 4) === 0 ? 0 : 4;
+        const result = await makeInt4Twin(folder, targetDevice(vscode.Uri.file(folder)), {
+          symmetric: get(Setting.QuantizeSymmetric, true),
+          blockSize: get(Setting.QuantizeBlockSize, 128),
+          accuracyLevel,
+        });
+        if (!result) return;
+        log().info(`INT4 twin written to ${result.outDir} in ${result.seconds.toFixed(1)} s`);
+        showPair({ base: await inspect(folder), quant: await inspect(result.outDir) });
+      } catch (error) {
+        if (error instanceof Error && /abort|cancel/i.test(error.message)) return;
+        await showErrorWithLog(`Make INT4 Twin: ${error instanceof Error ? error.message : String(error)}`, error);
       }
     }),
     vscode.commands.registerCommand('quantDrift.openComparePanel', () => {

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { PanelPrompt, PanelState, WebviewToHost } from '../../../src/protocol/webview';
+
+interface CompareTestState {
+  open: boolean;
+  running: boolean;
+  state?: PanelState;
+  posted: string[];
+  received: WebviewToHost[];
+  rejected: string[];
+}
+
+const EXTENSION_ID = 'quant-drift.quant-drift';
+
+function workspaceDir(): string {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'no workspace folder is open');
+  return folder.uri.fsPath;
+}
+
+async function compareState(): Promise<CompareTestState> {
+  return (await vscode.commands.executeCommand('quantDrift._test.compareState')) as CompareTestState;
+}
+
+async function send(message: unknown): Promise<void> {
+  await vscode.commands.executeCommand('quantDrift._test.compareSend', message);
+}
+
+/** Polls until `check` returns a value (not undefined/false); fails with `what` and the last state on timeout. */
+async function waitFor<T>(
+  what: string,
+  check: (s: CompareTestState) => T | undefined | false,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: CompareTestState | undefined;
+  while (Date.now() < deadline) {
+    last = await compareState();
+    const value = check(last);
+    if (value !== undefined && value !== false) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail(
+    `timed out waiting for ${what}; last run: ${JSON.stringify(last?.state?.run)}, posted: ${last?.posted.slice(-8).join(',')}`,
+  );
+}
+
+const PROMPTS: PanelPrompt[] = [
+  { id: 'json', prompt: 'Return only a JSON object with the keys name and age.', expectsJson: true },
+  { id: 'code', prompt: 'Write a Python function that adds two numbers.' },
+  { id: 'hash', prompt: 'Repeat exactly: 9f86d081884c7d659a2feaa0c55ad015' },
+];
+
+suite('compare panel', function () {
+  this.timeout(120_000);
+  const base = () => path.join(workspaceDir(), 'compare-models', 'tiny-llama-fp16');
+
+  suiteSetup(async () => {
+    await vscode.extensions.getExtension(EXTENSION_ID)!.activate();
+    await vscode.workspace
+      .getConfiguration()
+      .update('quantDrift.compare.maxNewTokens', 12, vscode.ConfigurationTarget.Workspace);
+  });
+
+  suiteTeardown(async () => {
+    await vscode.workspace
+      .getConfiguration()
+      .update('quantDrift.compare.maxNewTokens', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  test('Compare Quantized on the base folder opens the panel with its INT4 twin chosen', async () => {
+    await vscode.commands.executeCommand('quantDrift.compareQuantized', vscode.Uri.file(base()));
+    const pair = await waitFor('the pair', (s) => s.state?.pair ?? undefined);
+    assert.equal(pair.base.path, base());
+    assert.equal(path.basename(pair.quant.path), 'tiny-llama-int4-sym-g32');
+    assert.match(pair.quant.precision, /int4 sym g32/);
+    assert.equal(pair.base.format, 'onnx');
+    assert.equal(pair.blocked, null);
+    // The page loaded, validated the state and rendered it.
+    await waitFor(
+      'the page to render',
+      (s) => s.received.some((m) => m.type === 'ready') && s.received.some((m) => m.type === 'rendered'),
+    );
+    const state = await compareState();
+    assert.ok(state.state!.suites.includes('quick'), `suites: ${state.state!.suites.join(',')}`);
+    assert.ok(state.state!.prompts.length > 0, 'the default suite is loaded');
+  });
+
+  test('the same command on the INT4 folder picks the base as the other side', async () => {
+    const quant = path.join(workspaceDir(), 'compare-models', 'tiny-llama-int4-sym-g32');
+    await vscode.commands.executeCommand('quantDrift.compareQuantized', quant);
+    const pair = await waitFor('the pair', (s) => (s.state?.pair?.quant.path === quant ? s.state.pair : undefined));
+    assert.equal(pair.base.path, base());
+  });
+
+  test('a run completes and the page receives every result', async () => {
+    await send({ type: 'setPrompts', prompts: PROMPTS });
+    await send({ type: 'run' });
+    const state = await waitFor(
+      'the run to finish',
+      (s) => (s.state && ['done', 'error'].includes(s.state.run.status) ? s.state : undefined),
+      90_000,
+    );
+    assert.equal(state.run.status, 'done', `run error: ${state.run.error}`);
+    assert.deepEqual(
+      state.results.map((r) => r.id),
+      PROMPTS.map((p) => p.id),
+    );
+    assert.ok(state.summary, 'summary present');
+    assert.equal(state.summary.prompts, 3);
+    assert.ok(state.settings && state.settings.maxNewTokens === 12);
+    const json = state.results[0]!;
+    assert.ok(json.base.jsonValid && json.quant.jsonValid, 'JSON validity judged for the JSON prompt');
+    assert.ok((json.teacherForced.kldPerToken?.length ?? 0) > 0, 'per-token KL present for the chart');
+    const final = await waitFor('the page to render the results', (s) =>
+      s.received.some((m) => m.type === 'rendered' && m.results === 3 && m.status === 'done') ? s : undefined,
+    );
+    assert.equal(final.posted.filter((t) => t === 'promptResult').length, 3);
+    assert.ok(final.posted.includes('progress'));
+  });
+
+  test('cancel stops a run and keeps the prompts already finished', async () => {
+    await vscode.workspace
+      .getConfiguration()
+      .update('quantDrift.compare.maxNewTokens', 100, vscode.ConfigurationTarget.Workspace);
+    try {
+      const many = Array.from({ length: 30 }, (_, i) => ({
+        id: `long-${i}`,
+        prompt: `Tell a long story number ${i}.`,
+      }));
+      await send({ type: 'setPrompts', prompts: many });
+      await send({ type: 'run' });
+      await waitFor('the run to start', (s) => s.state?.run.status === 'running');
+      await waitFor('a first result', (s) => (s.state?.results.length ?? 0) >= 1, 60_000);
+      const started = Date.now();
+      await send({ type: 'cancel' });
+      const state = await waitFor(
+        'the cancel',
+        (s) => (s.state && s.state.run.status !== 'running' ? s.state : undefined),
+        10_000,
+      );
+      assert.equal(state.run.status, 'cancelled');
+      assert.ok(state.results.length < many.length, `${state.results.length} results`);
+      console.log(
+        `cancel settled in ${Date.now() - started} ms after ${state.results.length} of ${many.length} prompts`,
+      );
+      // A new run can start after a cancel (the runner is reused or replaced).
+      await send({ type: 'setPrompts', prompts: PROMPTS.slice(0, 1) });
+      await send({ type: 'run' });
+      const again = await waitFor(
+        'a run after cancel',
+        (s) => (s.state && ['done', 'error'].includes(s.state.run.status) ? s.state : undefined),
+        60_000,
+      );
+      assert.equal(again.run.status, 'done', `run error: ${again.run.error}`);
+    } finally {
+      await vscode.workspace
+        .getConfiguration()
+        .update('quantDrift.compare.maxNewTokens', 12, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
+  test('unknown or malformed messages from the page are dropped, never executed', async () => {
+    const before = (await compareState()).state!;
+    await send({ type: 'runShell', command: 'rm -rf /' });
+    await send({ type: 'export', format: '../../etc/passwd' });
+    await send({ type: 'setPrompts', prompts: [{ id: 'x', prompt: '' }] });
+    const after = await compareState();
+    assert.deepEqual(after.rejected.slice(-3), [
+      '"runShell" with missing or invalid fields',
+      '"export" with missing or invalid fields',
+      '"setPrompts" with missing or invalid fields',
+    ]);
+    assert.deepEqual(after.state!.prompts, before.prompts);
+  });
+});
