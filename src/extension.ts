@@ -8,6 +8,7 @@ import { log } from './features/common/log';
 import { registerRecipeFeatures } from './features/recipe/register';
 import { registerModelFeatures } from './features/models/register';
 import { registerCompareFeatures } from './features/compare/register';
+import { registerDemoCommands } from './features/common/demo';
 
 export interface QuantDriftApi {
   /** Milliseconds activate() took, for bench/activation and the integration tests. */
@@ -21,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): QuantDriftApi {
     registerRecipeFeatures(holder);
     registerModelFeatures(holder);
     registerCompareFeatures(holder);
+    registerDemoCommands(holder);
   } catch (error) {
     // VS Code shows no notification when activation fails, so say it ourselves (rust-analyzer does too).
     const message = error instanceof Error ? error.message : String(error);
