@@ -45,7 +45,7 @@ let registry: textmate.Registry;
 
 async function loadOniguruma(): Promise<void> {
   const wasm = readFileSync(require.resolve('vscode-oniguruma/release/onig.wasm'));
-  await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength) as ArrayBuffer);
+  await oniguruma.loadWASM(wasm.buffer.slice(wasm.byteOffset, wasm.byteOffset + wasm.byteLength));
 }
 
 /** A registry whose host grammars come from `hostFile(scopeName)`, with our injections as package.json sets them. */
@@ -55,10 +55,14 @@ function createRegistry(hostGrammar: (scopeName: string) => textmate.IRawGrammar
       createOnigScanner: (patterns: string[]) => new oniguruma.OnigScanner(patterns),
       createOnigString: (text: string) => new oniguruma.OnigString(text),
     }),
-    loadGrammar: async (scopeName) => {
+    loadGrammar: (scopeName) => {
       const file = injectionFiles[scopeName];
-      if (file) return textmate.parseRawGrammar(readFileSync(path.join(root, file), 'utf8'), path.join(root, file));
-      return hostGrammar(scopeName);
+      if (file) {
+        return Promise.resolve(
+          textmate.parseRawGrammar(readFileSync(path.join(root, file), 'utf8'), path.join(root, file)),
+        );
+      }
+      return Promise.resolve(hostGrammar(scopeName));
     },
     // As package.json's injectTo does in VS Code.
     getInjections: (scopeName) => {
@@ -68,7 +72,7 @@ function createRegistry(hostGrammar: (scopeName: string) => textmate.IRawGrammar
   });
 }
 
-before(async () => {
+void before(async () => {
   await loadOniguruma();
   registry = createRegistry((scopeName) => {
     const host = hosts[scopeName];
@@ -114,8 +118,8 @@ function hasScope(tokens: Token[], text: string, prefix: string): boolean {
   return scopesOf(tokens, text).some((scope) => scope.startsWith(prefix));
 }
 
-describe('optimum-cli injection grammar', () => {
-  test('shell: command, flags, enum values, numbers and placeholders across continuations', async () => {
+void describe('optimum-cli injection grammar', () => {
+  void test('shell: command, flags, enum values, numbers and placeholders across continuations', async () => {
     const tokens = await tokenize(
       'source.shell',
       'optimum-cli export openvino \\\n  --model "$MODEL_ID" \\\n  --weight-format int4 \\\n  --group-size 128 --sym out',
@@ -132,7 +136,7 @@ describe('optimum-cli injection grammar', () => {
     assert.ok(!scopesOf(tokens, ' out').some((scope) => scope.startsWith('constant')));
   });
 
-  test('shell: the command ends at a line without continuation', async () => {
+  void test('shell: the command ends at a line without continuation', async () => {
     const tokens = await tokenize(
       'source.shell',
       'optimum-cli export openvino -m x --weight-format int4 out\necho --sym',
@@ -141,7 +145,7 @@ describe('optimum-cli injection grammar', () => {
     assert.ok(hasScope(tokens, '-m', 'entity.other.attribute-name.flag.optimum-cli'));
   });
 
-  test('shell: --flag=value form and the python -m entry point', async () => {
+  void test('shell: --flag=value form and the python -m entry point', async () => {
     const tokens = await tokenize(
       'source.shell',
       'HF_HUB_OFFLINE=1 python -m optimum.commands.optimum_cli export openvino --model=m --weight-format=nf4 o',
@@ -151,14 +155,14 @@ describe('optimum-cli injection grammar', () => {
     assert.ok(hasScope(tokens, '=', 'punctuation.separator.key-value.optimum-cli'));
   });
 
-  test('not inside comments, and not for other optimum-cli subcommands', async () => {
+  void test('not inside comments, and not for other optimum-cli subcommands', async () => {
     const commented = await tokenize('source.shell', '# optimum-cli export openvino --weight-format int4 out');
     assert.ok(commented.every((token) => !token.scopes.some((scope) => scope.endsWith('.optimum-cli'))));
     const onnx = await tokenize('source.shell', 'optimum-cli export onnx --model m out');
     assert.ok(onnx.every((token) => !token.scopes.some((scope) => scope.endsWith('.optimum-cli'))));
   });
 
-  test('cmd caret and PowerShell backtick continuations', async () => {
+  void test('cmd caret and PowerShell backtick continuations', async () => {
     const cmd = await tokenize('source.batchfile', 'optimum-cli export openvino ^\n  --weight-format int4 ^\n  out');
     assert.ok(hasScope(cmd, '^', 'punctuation.separator.continuation.optimum-cli'));
     assert.ok(hasScope(cmd, 'int4', 'constant.language.value.optimum-cli'));
@@ -167,7 +171,7 @@ describe('optimum-cli injection grammar', () => {
     assert.ok(hasScope(ps, '--sym', 'entity.other.attribute-name.flag.optimum-cli'));
   });
 
-  test('markdown inline code ends at its backtick', async () => {
+  void test('markdown inline code ends at its backtick', async () => {
     const tokens = await tokenize(
       'text.html.markdown',
       'Run `optimum-cli export openvino --weight-format int4 out` then --sym',
@@ -176,7 +180,7 @@ describe('optimum-cli injection grammar', () => {
     assert.ok(plain(tokens, 'then'));
   });
 
-  test('python: inside a string only, and the string still closes', async () => {
+  void test('python: inside a string only, and the string still closes', async () => {
     const tokens = await tokenize(
       'source.python',
       'os.system("optimum-cli export openvino --model {model_id} --weight-format int4 out") # --sym',
@@ -214,7 +218,7 @@ function builtinGrammarFiles(): Map<string, string> {
   return files;
 }
 
-describe('optimum-cli injection grammar inside the grammars VS Code ships', () => {
+void describe('optimum-cli injection grammar inside the grammars VS Code ships', () => {
   const files = builtinGrammarFiles();
   const skip = files.size === 0 ? 'code-server is not installed (bash scripts/setup.sh)' : false;
   const builtin = (): textmate.Registry =>
@@ -234,7 +238,7 @@ describe('optimum-cli injection grammar inside the grammars VS Code ships', () =
     ['source.yaml', 'ci.yml'],
   ];
   for (const [host, file] of cases) {
-    test(`${file} (${host}): --weight-format is a flag and int4 a value`, { skip }, async () => {
+    void test(`${file} (${host}): --weight-format is a flag and int4 a value`, { skip }, async () => {
       const tokens = await tokenize(host, fixture(file).replace(/\r/g, ''), builtin());
       assert.ok(hasScope(tokens, 'optimum-cli', 'entity.name.function.optimum-cli'));
       assert.ok(hasScope(tokens, '--weight-format', 'entity.other.attribute-name.flag.optimum-cli'));
@@ -242,7 +246,7 @@ describe('optimum-cli injection grammar inside the grammars VS Code ships', () =
     });
   }
 
-  test('a Python string (MagicPython) still closes after the command', { skip }, async () => {
+  void test('a Python string (MagicPython) still closes after the command', { skip }, async () => {
     const tokens = await tokenize(
       'source.python',
       'os.system(f"optimum-cli export openvino -m {model_id} --weight-format int4 out")\nx = 1',
