@@ -43,9 +43,10 @@ function message(error: unknown): string {
 
 async function readJson(file: string): Promise<{ value?: unknown; error?: string }> {
   try {
-    const stat = await fs.stat(file);
-    if (stat.size > MAX_CONFIG_BYTES) return { error: `${path.basename(file)} is larger than 4 MB` };
-    return { value: JSON.parse(await fs.readFile(file, 'utf8')) as unknown };
+    // Read directly (no stat first): configs are small, and one syscall less per file adds up over 200 folders.
+    const text = await fs.readFile(file, 'utf8');
+    if (text.length > MAX_CONFIG_BYTES) return { error: `${path.basename(file)} is larger than 4 MB` };
+    return { value: JSON.parse(text) as unknown };
   } catch (error) {
     return { error: `${path.basename(file)}: ${message(error)}` };
   }
@@ -87,12 +88,14 @@ export async function inspectModelFolder(target: string, opts: InspectOptions = 
     const allNames = stat.isDirectory() ? names : await fs.readdir(folder).catch(() => names);
     const configs: Record<string, unknown> = {};
     const configErrors: string[] = [];
-    for (const name of CONFIG_FILES.filter((file) => allNames.includes(file))) {
-      const { value, error } = await readJson(path.join(folder, name));
+    const configNames = CONFIG_FILES.filter((file) => allNames.includes(file));
+    const parsed = await Promise.all(configNames.map((name) => readJson(path.join(folder, name))));
+    configNames.forEach((name, index) => {
+      const { value, error } = parsed[index]!;
       info.files.configs.push(name);
       if (error) configErrors.push(error);
       else configs[name] = value;
-    }
+    });
     if (configErrors.length > 0) info.details.configErrors = configErrors;
     for (const anyOf of expectedTokenizerFiles(recognised.format)) {
       const found = anyOf.find((file) => allNames.includes(file));
@@ -185,17 +188,17 @@ function preferConfig(fromFiles: WeightsInfo, fromConfig: WeightsInfo | null): W
 
 /** Sum of the folder's files (symlinks into the hub cache's blobs followed); subfolders are other models. */
 async function folderSize(folder: string, names: readonly string[], signal?: AbortSignal): Promise<number> {
-  let total = 0;
-  for (const name of names) {
-    signal?.throwIfAborted();
-    try {
-      const stat = await fs.stat(path.join(folder, name));
-      if (stat.isFile()) total += stat.size;
-    } catch {
-      // A dangling link (a blob still downloading) has no size yet.
-    }
-  }
-  return total;
+  signal?.throwIfAborted();
+  const sizes = await Promise.all(
+    names.map((name) =>
+      fs.stat(path.join(folder, name)).then(
+        (stat) => (stat.isFile() ? stat.size : 0),
+        // A dangling link (a blob still downloading) has no size yet.
+        () => 0,
+      ),
+    ),
+  );
+  return sizes.reduce((total, size) => total + size, 0);
 }
 
 export async function isModelFolder(folder: string): Promise<boolean> {

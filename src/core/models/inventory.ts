@@ -48,21 +48,23 @@ export class InventoryCache {
   }
 }
 
+/**
+ * What makes a folder's ModelInfo stale: files added, removed or renamed (the folder's mtime) and the model
+ * and config files changing in place (their mtime and size). Other files do not change what we read.
+ */
 async function stampOf(target: string): Promise<string> {
   try {
     const stat = await fs.stat(target);
     if (!stat.isDirectory()) return `${stat.mtimeMs}:${stat.size}`;
-    const names = await fs.readdir(target);
-    const parts = [`${stat.mtimeMs}`];
-    for (const name of names) {
-      const file = await fs.stat(path.join(target, name)).catch(() => null);
-      if (file?.isFile()) parts.push(`${name}:${file.mtimeMs}:${file.size}`);
-    }
-    return parts.join('|');
+    const names = (await fs.readdir(target)).filter((name) => STAMPED.test(name)).sort();
+    const files = await Promise.all(names.map((name) => fs.stat(path.join(target, name)).then((file) => `${name}:${file.mtimeMs}:${file.size}`, () => `${name}:gone`)));
+    return [`${stat.mtimeMs}`, ...files].join('|');
   } catch {
     return 'unreadable';
   }
 }
+
+const STAMPED = /\.(onnx|xml|gguf|safetensors|json)$/i;
 
 export async function scanInventory(roots: readonly InventoryRoot[], opts: InventoryOptions = {}): Promise<InventoryGroup[]> {
   const concurrency = opts.concurrency ?? 8;

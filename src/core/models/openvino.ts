@@ -5,7 +5,7 @@
  *  - the model-level `rt_info/nncf/weight_compression/{mode, group_size, ratio, backup_mode, ...}` NNCF
  *    writes after compression (DOMAIN-REFERENCE.md §1.4), and `rt_info/optimum/...` when present.
  */
-import { createReadStream } from 'node:fs';
+import { promises as fs } from 'node:fs';
 
 export interface IrConst {
   readonly elementType: string;
@@ -28,13 +28,24 @@ const CHUNK = 256 * 1024;
 
 export async function inspectIrXml(path: string, opts: { signal?: AbortSignal } = {}): Promise<IrSummary> {
   const scanner = new IrScanner();
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: CHUNK, ...(opts.signal ? { signal: opts.signal } : {}) });
-  let bytesRead = 0;
-  for await (const chunk of stream as AsyncIterable<string>) {
-    bytesRead += Buffer.byteLength(chunk);
-    scanner.feed(chunk);
+  const handle = await fs.open(path, 'r');
+  try {
+    // Plain positional reads: cheaper than a read stream for the many small IRs of a scan.
+    const buffer = Buffer.alloc(CHUNK);
+    const decoder = new TextDecoder('utf-8');
+    let bytesRead = 0;
+    for (;;) {
+      opts.signal?.throwIfAborted();
+      const { bytesRead: count } = await handle.read(buffer, 0, CHUNK, bytesRead);
+      if (count === 0) break;
+      bytesRead += count;
+      scanner.feed(decoder.decode(buffer.subarray(0, count), { stream: true }));
+    }
+    scanner.feed(decoder.decode());
+    return scanner.finish(bytesRead);
+  } finally {
+    await handle.close();
   }
-  return scanner.finish(bytesRead);
 }
 
 export function inspectIrText(text: string): IrSummary {

@@ -76,7 +76,9 @@ interface RawNode {
 const SMALL_MESSAGE = 64 * 1024;
 
 export async function inspectOnnxFile(path: string, opts: { signal?: AbortSignal } = {}): Promise<OnnxSummary> {
-  const source = await FileSource.open(path);
+  // Small chunks: every initializer header sits in a different part of the file, and a 16 KB chunk per
+  // header would make a 64-tensor model cost 1 MB of reads for a few hundred bytes of headers.
+  const source = await FileSource.open(path, 1024, 512);
   try {
     return await inspectOnnx(source, opts);
   } finally {
