@@ -69,7 +69,7 @@ interface ExpectedRecipe {
 }
 
 const GPTQ_QUANTIZER: ExpectedRecipe = {
-  dialect: 'hf-gptq',
+  dialect: 'olive-pass',
   passType: 'GptqQuantizer',
   settings: [['passType', 'GptqQuantizer', '"type": "GptqQuantizer"']],
 };
@@ -82,7 +82,7 @@ const OV_NPU_ENCAPSULATION: ExpectedRecipe = {
 
 function optimumConversion(model: string, settings: Expected[]): ExpectedRecipe {
   return {
-    dialect: 'optimum-cli',
+    dialect: 'olive-pass',
     passType: 'OpenVINOOptimumConversion',
     settings: [
       ['model', model, `"model_path": "${model}"`],
@@ -145,7 +145,7 @@ const CORPUS_EXPECTED: Record<string, ExpectedRecipe[]> = {
   ],
   'json-012': [
     {
-      dialect: 'ort-matmulnbits',
+      dialect: 'olive-pass',
       passType: 'ModelBuilder',
       settings: [
         ['passType', 'ModelBuilder', '"type": "ModelBuilder"'],
@@ -163,7 +163,7 @@ const CORPUS_EXPECTED: Record<string, ExpectedRecipe[]> = {
     plainPass('OrtTransformersOptimization'),
     plainPass('OnnxDynamicQuantization'),
     {
-      dialect: 'ort-matmulnbits',
+      dialect: 'olive-pass',
       passType: 'OnnxMatMul4Quantizer',
       settings: [
         ['passType', 'OnnxMatMul4Quantizer', '"type": "OnnxMatMul4Quantizer"'],
@@ -178,7 +178,7 @@ const CORPUS_EXPECTED: Record<string, ExpectedRecipe[]> = {
     plainPass('OnnxConversion'),
     plainPass('OrtTransformersOptimization'),
     {
-      dialect: 'ort-matmulnbits',
+      dialect: 'olive-pass',
       passType: 'OnnxMatMul4Quantizer',
       settings: [
         ['passType', 'OnnxMatMul4Quantizer', '"type": "OnnxMatMul4Quantizer"'],
@@ -457,7 +457,7 @@ void describe('Olive passes', () => {
       ['sym', false, '"is_symmetric": false'],
       ['accuracyLevel', 4, '"accuracy_level": 4'],
     ]);
-    assert.equal(recipes[1].dialect, 'ort-matmulnbits', 'pass types match case-insensitively');
+    assert.equal(recipes[1].facts?.['wraps'], 'ort-matmulnbits', 'pass types match case-insensitively');
     assert.deepEqual([recipes[1].facts?.['defaultSym'], recipes[1].facts?.['defaultGroupSize']], [true, 128]);
   });
 
@@ -478,7 +478,7 @@ void describe('Olive passes', () => {
     const { text, recipes } = passes({
       wc: { type: 'OpenVINOWeightCompression', compress_config: { mode: 'INT4_ASYM', group_size: 64 } },
     });
-    assert.equal(recipes[0].dialect, 'nncf-compress-weights');
+    assert.equal(recipes[0].facts?.['wraps'], 'nncf-compress-weights');
     assert.deepEqual(settingRows(text, recipes[0]).slice(1), [
       ['weightFormat', 'int4', '"mode": "INT4_ASYM"'],
       ['sym', false, '"mode": "INT4_ASYM"'],

@@ -591,8 +591,20 @@ void describe('other config calls', () => {
       ['bits', 4, 'load_in_4bit=True'],
     ]);
     assert.equal(recipe.facts?.['optimumDefault4bitTable'], true);
+    // zephyr-7b-beta is listed in optimum's per-model table: sym, group 128, ratio 0.8, AWQ.
+    assert.deepEqual(
+      [recipe.facts?.['defaultSym'], recipe.facts?.['defaultGroupSize'], recipe.facts?.['defaultRatio']],
+      [true, 128, 0.8],
+    );
+    const unlisted = only(extractPythonConfigs('OVModelForCausalLM.from_pretrained("me/my-model", load_in_4bit=True)'));
+    assert.equal(unlisted.facts?.['defaultSym'], false, 'the generic default is asymmetric');
+    assert.equal(unlisted.facts?.['defaultsFrom'], 'optimum generic 4-bit default');
     const byKeyword = only(extractPythonConfigs('OVModelForCausalLM.from_pretrained(model_id=mid, load_in_8bit=True)'));
     assert.deepEqual(setting(byKeyword, 'model').value, { kind: 'unknown', text: 'mid' });
+    assert.equal(
+      only(extractPythonConfigs('OVModelForCausalLM.from_pretrained(m, load_in_4bit=True)')).facts?.['defaultSym'],
+      undefined,
+    );
     assert.equal(setting(byKeyword, 'bits').value, 8);
   });
 
@@ -640,7 +652,7 @@ void describe('dict literals as quantization configs', () => {
 
   void test('ov_quant_config dicts use the optimum-cli vocabulary', () => {
     const text = 'ov_quant_config = {"weight_format": "int4", "sym": False, "group_size": 128, "ratio": 0.8}';
-    const recipe = only(extractPythonConfigs(text), 'optimum-cli');
+    const recipe = only(extractPythonConfigs(text), 'olive-pass');
     assert.deepEqual(settingRows(text, recipe), [
       ['weightFormat', 'int4', '"weight_format": "int4"'],
       ['sym', false, '"sym": False'],

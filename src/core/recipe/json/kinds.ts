@@ -31,7 +31,7 @@ export function configKind(context: string, entries: readonly WrittenEntry[]): C
   const method = typeof quantMethod === 'string' ? quantMethod.toLowerCase() : undefined;
   const has = (...names: string[]): boolean => names.some((name) => keys.has(name));
   if (context === 'ov_quant_config') {
-    return { dialect: 'optimum-cli', vocabulary: OPTIMUM_CLI_KEYS, facts: { source: 'ov_quant_config' } };
+    return { dialect: 'olive-pass', vocabulary: OPTIMUM_CLI_KEYS, facts: { source: 'ov_quant_config' } };
   }
   if (context === 'compress_config' || (keys.has('mode') && !has('bits', 'quant_method'))) {
     return { dialect: 'nncf-compress-weights', vocabulary: NNCF_COMPRESS_WEIGHTS, facts: { defaultMode: 'int8_asym' } };

@@ -1,11 +1,13 @@
 /**
- * Olive workflow configs (DOMAIN-REFERENCE.md §3.3): one recipe per pass under `passes`, each starting with a
- * `passType` setting (span: `"type": "..."`). Pass defaults that differ between passes (GptqQuantizer is
- * asymmetric unless told, GptqModel symmetric and channel-wise, OnnxBlockWiseRtnQuantization symmetric block 128)
- * are `default*` facts, so rules can tell a written value from a defaulted one.
+ * Olive workflow configs (DOMAIN-REFERENCE.md §3.3): one `olive-pass` recipe per pass under `passes`, each
+ * starting with a `passType` setting (span: `"type": "..."`), its settings in the vocabulary of the tool the
+ * pass wraps (fact `wraps`; ov_quant_config: optimum-cli keys, compress_config: nncf, RTN: MatMulNBits).
+ * Pass defaults that differ between passes (GptqQuantizer is asymmetric unless told, GptqModel symmetric and
+ * channel-wise, OnnxBlockWiseRtnQuantization symmetric block 128) are `default*` facts, so rules can tell a
+ * written value from a defaulted one.
  */
 import type { Node } from 'jsonc-parser';
-import type { Recipe, RecipeDialect, RecipeSetting } from '../types';
+import type { Recipe, RecipeSetting } from '../types';
 import type { Facts } from './kinds';
 import { entriesOf, objectProperty, objectStyle, property, scalarValue, spanOfNode, stringProperty } from './tree';
 import {
@@ -21,7 +23,6 @@ import {
 } from './vocabulary';
 
 interface PassKind {
-  readonly dialect: RecipeDialect;
   readonly vocabulary?: Vocabulary;
   readonly facts?: Facts;
   /** The pass keeps its quantization settings in this nested object instead of at its top level. */
@@ -33,15 +34,14 @@ interface PassKind {
 /** Keyed by lower-case pass type: Olive looks pass types up case-insensitively. */
 const PASS_KINDS: Readonly<Record<string, PassKind>> = {
   onnxblockwisertnquantization: {
-    dialect: 'ort-matmulnbits',
     vocabulary: OLIVE_RTN,
-    facts: { defaultSym: true, defaultGroupSize: 128, defaultBits: 4 },
+    facts: { wraps: 'ort-matmulnbits', defaultSym: true, defaultGroupSize: 128, defaultBits: 4 },
   },
   onnxmatmul4quantizer: {
-    dialect: 'ort-matmulnbits',
     vocabulary: OLIVE_RTN,
     // Removed from Olive on 2025-07-01 (PR #1937); configs naming it fail to load.
     facts: {
+      wraps: 'ort-matmulnbits',
       defaultSym: true,
       defaultGroupSize: 32,
       defaultBits: 4,
@@ -50,41 +50,35 @@ const PASS_KINDS: Readonly<Record<string, PassKind>> = {
     },
   },
   gptq: {
-    dialect: 'hf-gptq',
     vocabulary: OLIVE_GPTQ,
-    facts: { defaultSym: false, defaultGroupSize: 128, defaultBits: 4 },
+    facts: { wraps: 'hf-gptq', defaultSym: false, defaultGroupSize: 128, defaultBits: 4 },
   },
   gptqquantizer: {
-    dialect: 'hf-gptq',
     vocabulary: OLIVE_GPTQ,
-    facts: { defaultSym: false, defaultGroupSize: 128, defaultBits: 4, defaultDescAct: false },
+    facts: { wraps: 'hf-gptq', defaultSym: false, defaultGroupSize: 128, defaultBits: 4, defaultDescAct: false },
   },
   gptqmodel: {
-    dialect: 'hf-gptq',
     vocabulary: OLIVE_GPTQ,
-    facts: { defaultSym: true, defaultGroupSize: -1, defaultBits: 4, defaultDescAct: true },
+    facts: { wraps: 'hf-gptq', defaultSym: true, defaultGroupSize: -1, defaultBits: 4, defaultDescAct: true },
   },
   openvinooptimumconversion: {
-    dialect: 'optimum-cli',
     vocabulary: OPTIMUM_CLI_KEYS,
     configKey: 'ov_quant_config',
-    facts: { source: 'ov_quant_config' },
+    facts: { wraps: 'optimum-cli', source: 'ov_quant_config' },
   },
   openvinoweightcompression: {
-    dialect: 'nncf-compress-weights',
     vocabulary: NNCF_COMPRESS_WEIGHTS,
     configKey: 'compress_config',
-    facts: { defaultMode: 'int8_asym' },
+    facts: { wraps: 'nncf-compress-weights', defaultMode: 'int8_asym' },
   },
   modelbuilder: {
-    dialect: 'ort-matmulnbits',
     vocabulary: OLIVE_MODEL_BUILDER,
     extraKey: 'extra_options',
-    facts: { defaultSym: true, defaultGroupSize: 32 },
+    facts: { wraps: 'ort-matmulnbits', defaultSym: true, defaultGroupSize: 32 },
   },
-  onnxstaticquantization: { dialect: 'olive-pass', vocabulary: OLIVE_ONNX_QUANTIZATION },
-  onnxquantization: { dialect: 'olive-pass', vocabulary: OLIVE_ONNX_QUANTIZATION },
-  onnxdynamicquantization: { dialect: 'olive-pass', vocabulary: OLIVE_ONNX_QUANTIZATION },
+  onnxstaticquantization: { vocabulary: OLIVE_ONNX_QUANTIZATION },
+  onnxquantization: { vocabulary: OLIVE_ONNX_QUANTIZATION },
+  onnxdynamicquantization: { vocabulary: OLIVE_ONNX_QUANTIZATION },
 };
 
 export function extractOliveRecipes(root: Node, text: string, fileName: string): Recipe[] {
@@ -139,7 +133,7 @@ function passRecipe(pass: Node, name: string | undefined, text: string, baseFact
         styleNode = config;
       } else facts.noQuantizationConfig = true;
       const extra = objectProperty(pass, 'extra_args');
-      if (extra && kind.dialect === 'nncf-compress-weights') entries.push(...entriesOf(extra, text));
+      if (extra && kind.vocabulary === NNCF_COMPRESS_WEIGHTS) entries.push(...entriesOf(extra, text));
       else if (extra) Object.assign(facts, extraArgFacts(extra));
     } else {
       entries.push(...entriesOf(pass, text).filter((entry) => entry.raw !== 'type'));
@@ -157,7 +151,7 @@ function passRecipe(pass: Node, name: string | undefined, text: string, baseFact
     settings.push(...found.settings);
   }
   return {
-    dialect: kind?.dialect ?? 'olive-pass',
+    dialect: 'olive-pass',
     span: spanOfNode(pass),
     settings,
     unknown,

@@ -7,6 +7,7 @@
  */
 import type { CommandStyle, Recipe, RecipeSetting, Span } from '../types';
 import { configKind, type Facts } from '../json/kinds';
+import { GENERIC_4BIT_DEFAULT, perModelDefault } from '../optimumDefaults';
 import { BITSANDBYTES, mapEntries, type WrittenEntry } from '../json/vocabulary';
 import { CALL_CLASSES, CONFIG_DICT_CONTEXTS, isOptimumIntelModelClass } from './classes';
 import { buildStructure, evaluate, removalSpan, spanOf, splitItems, type Item, type Structure } from './syntax';
@@ -178,8 +179,7 @@ class Extractor {
     );
     settings.push(...mapped.settings);
     const facts: Facts = { className: receiver, loadInBits: true };
-    // optimum-intel applies its per-model default table (optimum-default-4bit-configs.json), else the generic one.
-    if (optimumIntel) facts.optimumDefault4bitTable = true;
+    if (optimumIntel) Object.assign(facts, optimumLoadDefaults(settings));
     this.recipes.push({
       dialect: optimumIntel ? 'ov-weight-config' : 'hf-bitsandbytes',
       span: this.callSpan(first, open),
@@ -313,4 +313,28 @@ class Extractor {
     const last = args[args.length - 1];
     return { shell: 'none', insertAt: tokens[last.item.to - 1].end, separator: ', ' };
   }
+}
+
+/**
+ * What `OV*.from_pretrained(model, load_in_4bit=True)` applies (DESIGN.md, optimum-default-4bit-configs.json):
+ * the per-model entry when the literal model id (or a local folder's name) is listed, else the generic
+ * default (asymmetric, group 128, ratio 1.0). An unknown model id gives no defaults: never a guess.
+ */
+function optimumLoadDefaults(settings: readonly RecipeSetting[]): Facts {
+  const facts: Facts = { optimumDefault4bitTable: true };
+  const bits = settings.find((item) => item.key === 'bits')?.value;
+  if (bits === 8) return { ...facts, defaultSym: false, defaultGroupSize: -1, defaultRatio: 1 };
+  const model = settings.find((item) => item.key === 'model')?.value;
+  if (bits !== 4 || typeof model !== 'string') return facts;
+  const listed = perModelDefault(model);
+  const config = listed?.config ?? GENERIC_4BIT_DEFAULT;
+  return {
+    ...facts,
+    defaultsFrom: listed ? `optimum per-model 4-bit default for ${listed.id}` : 'optimum generic 4-bit default',
+    defaultSym: config.sym,
+    defaultGroupSize: config.groupSize,
+    defaultRatio: config.ratio,
+    defaultAwq: config.awq,
+    defaultScaleEstimation: config.scaleEstimation,
+  };
 }
