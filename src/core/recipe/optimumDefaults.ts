@@ -56,12 +56,16 @@ export function lastPathPart(model: string): string {
   return parts[parts.length - 1] ?? model;
 }
 
+const BY_ID = new Map<string, { id: string; config: Default4BitConfig } | null>();
+for (const [id, raw] of Object.entries(PER_MODEL)) {
+  const part = fourBitPart(raw);
+  BY_ID.set(id, part ? { id, config: normalise(part) } : null);
+}
+
 /** The per-model default for `model`, or null when optimum would use the generic default. */
 export function perModelDefault(model: string): { id: string; config: Default4BitConfig } | null {
-  const id = PER_MODEL[model] ? model : SHORT_IDS.get(lastPathPart(model));
-  if (!id) return null;
-  const part = fourBitPart(PER_MODEL[id]!);
-  return part ? { id, config: normalise(part) } : null;
+  const id = BY_ID.has(model) ? model : SHORT_IDS.get(lastPathPart(model));
+  return id ? BY_ID.get(id) ?? null : null;
 }
 
 /** Ids whose per-model default is symmetric (for messages when the model is a placeholder). */

@@ -38,6 +38,14 @@ function takesNext(next: RawToken | undefined): next is RawToken {
   return next !== undefined && !isFlagWord(next) && !ELLIPSIS.has(next.text);
 }
 
+function onlyBlanks(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c !== 32 && c !== 9) return false;
+  }
+  return true;
+}
+
 export function buildCommandRecipe(input: CommandInput): Recipe | null {
   const { tokens, mapper } = input;
   if (tokens.length < 3 || tokens[1]!.text !== 'export' || tokens[2]!.text !== 'openvino') return null;
@@ -53,13 +61,13 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
     if (input.kind === 'argv') return mapper.span(a.removeStart ?? a.start, b.removeEnd ?? b.end);
     const src = input.source;
     const lineStart = src.lastIndexOf('\n', a.start - 1) + 1;
-    if (/^[ \t]*$/.test(src.slice(lineStart, a.start))) {
+    if (onlyBlanks(src, lineStart, a.start)) {
       // The setting fills a continuation line of its own: remove the whole line.
-      const rest = /^[ \t]*[\\^`][ \t\r]*\n/.exec(src.slice(b.end));
+      const rest = /^[ \t]*[\\^`][ \t\r]*\n/.exec(src.slice(b.end, b.end + 200));
       if (rest && tokens[last + 1]) return mapper.span(lineStart, b.end + rest[0].length);
     }
     const next = tokens[last + 1];
-    if (next && !src.slice(b.end, next.start).includes('\n') && /^[ \t]*$/.test(src.slice(b.end, next.start))) return mapper.span(a.start, next.start);
+    if (next && onlyBlanks(src, b.end, next.start)) return mapper.span(a.start, next.start);
     const prev = tokens[first - 1]!;
     return mapper.span(prev.end, b.end);
   };

@@ -13,7 +13,14 @@ import { extractHelperCalls } from './helper';
 
 export type SourceKind = 'shell' | 'cmd' | 'powershell' | 'python' | 'markdown' | 'notebook' | 'generic';
 
-const ANCHOR = /optimum-cli|optimum\.commands\.optimum_cli/g;
+const ANCHORS = ['optimum-cli', 'optimum.commands.optimum_cli'];
+
+/** Offsets (and the matched text) of every program-name anchor, in order. */
+function* anchors(text: string): Generator<{ index: number; 0: string }> {
+  for (let at = text.indexOf('optimum'); at >= 0; at = text.indexOf('optimum', at + 1)) {
+    for (const anchor of ANCHORS) if (text.startsWith(anchor, at)) yield { index: at, 0: anchor };
+  }
+}
 
 export function hasCommandAnchor(text: string): boolean {
   return text.includes('optimum-cli') || text.includes('optimum.commands.optimum_cli') || text.includes('optimum_cli(');
@@ -46,7 +53,9 @@ function shellOf(kind: SourceKind, continuation: string | null): CommandStyle['s
 }
 
 function precededByWord(text: string, at: number): boolean {
-  return at > 0 && /[A-Za-z0-9_]/.test(text[at - 1]!);
+  if (at === 0) return false;
+  const c = text.charCodeAt(at - 1);
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 }
 
 function inRanges(ranges: readonly Span[], at: number): boolean {
@@ -68,7 +77,7 @@ function argvRecipe(text: string, quoteAt: number): Recipe | null {
 export function extractGeneric(text: string, kind: SourceKind, exclude: readonly Span[] = []): Recipe[] {
   const recipes: Recipe[] = [];
   let consumed = 0;
-  for (const match of text.matchAll(ANCHOR)) {
+  for (const match of anchors(text)) {
     const at = match.index;
     if (at < consumed || precededByWord(text, at) || inRanges(exclude, at)) continue;
     const before = text[at - 1];
@@ -110,7 +119,7 @@ export function extractPython(text: string): Recipe[] {
   const regions = lexPython(text);
   const recipes: Recipe[] = [];
   let consumed = 0;
-  for (const match of text.matchAll(ANCHOR)) {
+  for (const match of anchors(text)) {
     const at = match.index;
     if (at < consumed || precededByWord(text, at)) continue;
     const region = regionAt(regions, at);

@@ -15,33 +15,54 @@ export function offsetMapper(base: number): Mapper {
 
 /** Builder of decoded text: append characters with the original range each came from. */
 export class MappedTextBuilder {
-  private readonly chars: string[] = [];
-  private readonly starts: number[] = [];
-  private readonly ends: number[] = [];
+  private readonly parts: string[] = [];
+  private starts: Int32Array;
+  private ends: Int32Array;
+  private count = 0;
 
-  push(text: string, start: number, end: number): void {
-    for (const char of text) {
-      this.chars.push(char);
-      this.starts.push(start);
-      this.ends.push(end);
+  constructor(capacity = 64) {
+    this.starts = new Int32Array(Math.max(16, capacity));
+    this.ends = new Int32Array(Math.max(16, capacity));
+  }
+
+  private reserve(extra: number): void {
+    if (this.count + extra <= this.starts.length) return;
+    const size = Math.max(this.starts.length * 2, this.count + extra);
+    const starts = new Int32Array(size);
+    const ends = new Int32Array(size);
+    starts.set(this.starts.subarray(0, this.count));
+    ends.set(this.ends.subarray(0, this.count));
+    this.starts = starts;
+    this.ends = ends;
+  }
+
+  /** Appends one decoded character (a UTF-16 code unit) that came from `source[start, end)`. */
+  push(char: string, start: number, end: number): void {
+    this.reserve(char.length);
+    this.parts.push(char);
+    for (let i = 0; i < char.length; i++) {
+      this.starts[this.count] = start;
+      this.ends[this.count++] = end;
     }
   }
 
   /** Copies `source[start, end)` verbatim, one original character per decoded character. */
   pushVerbatim(source: string, start: number, end: number): void {
+    if (end <= start) return;
+    this.reserve(end - start);
+    this.parts.push(source.slice(start, end));
     for (let i = start; i < end; i++) {
-      this.chars.push(source[i]!);
-      this.starts.push(i);
-      this.ends.push(i + 1);
+      this.starts[this.count] = i;
+      this.ends[this.count++] = i + 1;
     }
   }
 
   get length(): number {
-    return this.chars.length;
+    return this.count;
   }
 
   build(fallback: number): MappedText {
-    return new MappedText(this.chars.join(''), Int32Array.from(this.starts), Int32Array.from(this.ends), fallback);
+    return new MappedText(this.parts.join(''), this.starts.slice(0, this.count), this.ends.slice(0, this.count), fallback);
   }
 }
 

@@ -21,10 +21,11 @@ function decodeJsonStringInto(text: string, offset: number, length: number, out:
   const end = offset + length - 1; // before the closing quote
   let i = offset + 1;
   while (i < end) {
-    const c = text[i]!;
-    if (c !== '\\') {
-      out.push(c, i, i + 1);
-      i++;
+    let plainEnd = i;
+    while (plainEnd < end && text.charCodeAt(plainEnd) !== 92) plainEnd++;
+    if (plainEnd > i) {
+      out.pushVerbatim(text, i, plainEnd);
+      i = plainEnd;
       continue;
     }
     const next = text[i + 1] ?? '';

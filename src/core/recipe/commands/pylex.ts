@@ -110,14 +110,20 @@ const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\'
 /** Appends the decoded content of a string literal, each character mapped to its source. */
 export function decodeStringInto(text: string, region: PyRegion, out: MappedTextBuilder): void {
   const raw = /r/i.test(region.prefix);
+  if (raw) {
+    out.pushVerbatim(text, region.contentStart, region.contentEnd);
+    return;
+  }
   let i = region.contentStart;
   while (i < region.contentEnd) {
-    const c = text[i]!;
-    if (c !== '\\' || raw) {
-      out.push(c, i, i + 1);
-      i++;
+    let plainEnd = i;
+    while (plainEnd < region.contentEnd && text.charCodeAt(plainEnd) !== 92) plainEnd++;
+    if (plainEnd > i) {
+      out.pushVerbatim(text, i, plainEnd);
+      i = plainEnd;
       continue;
     }
+    const c = text[i]!;
     const next = text[i + 1];
     if (next === '\n') {
       i += 2; // line continuation inside the literal: produces nothing

@@ -29,11 +29,10 @@ export interface ShellScan {
   readonly commentLines: { start: number; end: number }[];
 }
 
-const SPACE = /[ \t\r\f\v\u00a0]/;
 const MAX_TOKENS = 400;
 
 function isSpace(char: string | undefined): boolean {
-  return char !== undefined && SPACE.test(char);
+  return char === ' ' || char === '\t' || char === '\r' || char === '\f' || char === '\v' || char === '\u00a0';
 }
 
 /** True when only blanks follow `from` up to the end of the line (or of the text). */
@@ -78,6 +77,18 @@ function isWordBreak(c: string, terminator: string | undefined): boolean {
   return c === '\n' || isSpace(c) || c === terminator || c === '|' || c === ';' || c === '&' || c === '>' || c === ')' || c === '`';
 }
 
+/** End of the run of ordinary word characters from `from` (none of them needs a decision). */
+function plainRun(s: string, from: number, terminator: string | undefined): number {
+  const stop = terminator === undefined ? -1 : terminator.charCodeAt(0);
+  let i = from;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    // space \t \n \v \f \r " $ % & ' ) ; < = > \ ^ ` { | and NBSP
+    if (c === stop || c <= 32 || c === 34 || c === 36 || c === 37 || c === 38 || c === 39 || c === 41 || c === 59 || c === 60 || c === 61 || c === 62 || c === 92 || c === 94 || c === 96 || c === 123 || c === 124 || c === 160) break;
+  }
+  return i;
+}
+
 function readWord(s: string, from: number, terminator: string | undefined): RawToken | null {
   let i = from;
   let text = '';
@@ -88,6 +99,13 @@ function readWord(s: string, from: number, terminator: string | undefined): RawT
   let valueEnd = from;
   let eqAt: number | undefined;
   while (i < s.length) {
+    const run = plainRun(s, i, terminator);
+    if (run > i) {
+      plainParts++;
+      text += s.slice(i, run);
+      i = run;
+      continue;
+    }
     const c = s[i]!;
     if (isWordBreak(c, terminator)) break;
     if ((c === '\\' || c === '^') && restOfLineBlank(s, i + 1)) break;

@@ -69,8 +69,17 @@ class Command {
  * Which 4-bit config optimum applies: the user's flags once any compression flag is given, else the
  * per-model default when the model is listed, else the generic default. Null when it cannot be known.
  */
-function tableDefault(cmd: Command): { config: Default4BitConfig; id: string | null } | 'explicit' | 'unknown' {
-  if (COMPRESSION_KEYS.some((key) => cmd.has(key))) return 'explicit';
+type Origin = { config: Default4BitConfig; id: string | null } | 'explicit' | 'unknown';
+const ORIGINS = new WeakMap<Recipe, Origin>();
+
+function tableDefault(cmd: Command): Origin {
+  let origin = ORIGINS.get(cmd.recipe);
+  if (!origin) ORIGINS.set(cmd.recipe, (origin = computeOrigin(cmd)));
+  return origin;
+}
+
+function computeOrigin(cmd: Command): Origin {
+  if (cmd.recipe.settings.some((setting) => COMPRESSION_KEYS.includes(setting.key))) return 'explicit';
   if (cmd.partlyHidden) return 'unknown';
   const model = cmd.get('model')?.value;
   let name: string | null = typeof model === 'string' ? model : null;

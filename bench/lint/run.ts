@@ -1,0 +1,105 @@
+/**
+ * bench/lint: recipe lint throughput and re-lint latency (issue 3).
+ * Goals: ≥ 20 MB/s over the command corpus repeated to 10 MB; re-lint of a 5,000-line script after one
+ * edit in < 20 ms (median). Prints wall and CPU time side by side: on a shared machine wall time
+ * includes waiting for a core, CPU time does not.
+ * Usage: node out/bench/lint/run.js [--mb 10] [--runs 30]
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { lintText } from '../../src/core/recipe/index';
+
+function arg(name: string, fallback: number): number {
+  const index = process.argv.indexOf(name);
+  return index >= 0 ? Number(process.argv[index + 1]) : fallback;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function timed<T>(run: () => T): { wallMs: number; cpuMs: number; value: T } {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const value = run();
+  const wallMs = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { wallMs, cpuMs: (used.user + used.system) / 1000, value };
+}
+
+interface CorpusItem {
+  kind: string;
+  dialect: string;
+  text: string;
+}
+
+const FILE_NAMES: Record<string, string> = { python: 'export.py', notebook: 'cell.py', markdown: 'README.md', shell: 'export.sh', yaml: 'ci.yml' };
+
+/** The corpus grouped into one document per file type, each repeated so that all together reach `bytes`. */
+function corpusDocuments(bytes: number): { fileName: string; text: string }[] {
+  const file = path.resolve(__dirname, '../../../test/unit/recipe/command-corpus/commands.jsonl');
+  const items = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as CorpusItem);
+  const groups = new Map<string, string[]>();
+  for (const item of items) {
+    const fileName = item.dialect === 'cmd' ? 'export.cmd' : item.dialect === 'powershell' ? 'export.ps1' : FILE_NAMES[item.kind] ?? 'notes.txt';
+    groups.set(fileName, [...(groups.get(fileName) ?? []), item.text]);
+  }
+  const unit = [...groups.values()].reduce((sum, texts) => sum + texts.join('\n\n').length + 2, 0);
+  const repeat = Math.ceil(bytes / unit);
+  return [...groups.entries()].map(([fileName, texts]) => ({ fileName, text: Array.from({ length: repeat }, () => texts.join('\n\n')).join('\n\n') }));
+}
+
+/** A 5,000-line build script: comments, variables, echo lines and an export command every ~25 lines. */
+function script(lines: number): string {
+  const out: string[] = ['#!/usr/bin/env bash', 'set -euo pipefail'];
+  let i = 0;
+  while (out.length < lines) {
+    i++;
+    out.push(`# step ${i}: export model ${i}`, `MODEL_${i}="org/model-${i}"`, `OUT_${i}="models/model-${i}-int4"`, `echo "exporting $MODEL_${i}"`);
+    out.push('optimum-cli export openvino \\', `  --model "$MODEL_${i}" \\`, '  --task text-generation-with-past \\', '  --weight-format int4 --sym \\', '  --group-size 128 --ratio 1.0 \\', `  "$OUT_${i}"`);
+    for (let k = 0; k < 15; k++) out.push(`ls -la "$OUT_${i}" | grep -c xml >> log_${k}.txt`);
+  }
+  return out.slice(0, lines).join('\n');
+}
+
+function main(): void {
+  const megabytes = arg('--mb', 10);
+  const runs = arg('--runs', 30);
+
+  const documents = corpusDocuments(megabytes * 1024 * 1024);
+  const totalBytes = documents.reduce((sum, doc) => sum + Buffer.byteLength(doc.text), 0);
+  lintText(documents[0]!.text.slice(0, 10_000), { fileName: documents[0]!.fileName }); // warm-up
+  let wall = 0;
+  let cpu = 0;
+  let recipes = 0;
+  let findings = 0;
+  for (const doc of documents) {
+    const result = timed(() => lintText(doc.text, { fileName: doc.fileName }));
+    if (result.value.skipped) throw new Error(`${doc.fileName} skipped: ${result.value.skipped}`);
+    wall += result.wallMs;
+    cpu += result.cpuMs;
+    recipes += result.value.recipes.length;
+    findings += result.value.findings.length;
+  }
+  const mb = totalBytes / 1024 / 1024;
+  console.log(`throughput: ${mb.toFixed(1)} MB corpus (${documents.length} file types, ${recipes} recipes, ${findings} findings)`);
+  console.log(`  ${(mb / (wall / 1000)).toFixed(1)} MB/s wall, ${(mb / (cpu / 1000)).toFixed(1)} MB/s CPU  (goal >= 20 MB/s)`);
+
+  const base = script(5000);
+  const anchor = base.indexOf('--weight-format int4', Math.floor(base.length / 2));
+  const walls: number[] = [];
+  const cpus: number[] = [];
+  for (let r = 0; r < runs + 3; r++) {
+    const edited = `${base.slice(0, anchor)}--weight-format ${r % 2 ? 'int8' : 'int4'}${base.slice(anchor + '--weight-format int4'.length)}`;
+    const result = timed(() => lintText(edited, { fileName: 'build.sh' }));
+    if (r >= 3) {
+      walls.push(result.wallMs);
+      cpus.push(result.cpuMs);
+    }
+  }
+  console.log(`re-lint: 5,000-line script (${(base.length / 1024).toFixed(0)} KB, ${(base.match(/optimum-cli/g) ?? []).length} commands) after one edit, ${runs} runs`);
+  console.log(`  median ${median(walls).toFixed(2)} ms wall, ${median(cpus).toFixed(2)} ms CPU  (goal < 20 ms)`);
+}
+
+main();
