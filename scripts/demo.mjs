@@ -19,7 +19,7 @@ const base = path.join(models, 'fp16');
 const reports = path.join(root, '.cache', 'demo');
 const cli = path.join(root, 'dist', 'cli.js');
 const open = !process.argv.includes('--no-open') && !process.env.CI;
-const maxNewTokens = process.env.QUANT_DRIFT_DEMO_TOKENS ?? '160';
+const maxNewTokens = process.env.QUANT_DRIFT_DEMO_TOKENS ?? '320';
 
 const TWINS = [
   { name: 'int4-sym-g128', label: 'INT4 symmetric, group 128 (Intel NPU recipe)', args: ['--sym', '--block-size', '128'] },
