@@ -54,13 +54,14 @@ function parseOptions(
   const blockSize = Number(values['block-size'] ?? 128);
   if (!Number.isInteger(blockSize)) throw new UsageError(`--block-size needs an integer, got ${values['block-size']}`);
   const accuracyLevel = Number(values['accuracy-level'] ?? 4);
-  if (![0, 1, 2, 3, 4].includes(accuracyLevel))
+  if (![0, 1, 2, 3, 4].includes(accuracyLevel)) {
     throw new UsageError(`--accuracy-level must be 0-4, got ${values['accuracy-level']}`);
+  }
   const ratio = Number(values.ratio ?? 1);
   if (!(ratio > 0 && ratio <= 1)) throw new UsageError(`--ratio must be in (0, 1], got ${values.ratio}`);
   return {
-    input: positionals[0]!,
-    output: positionals[1]!,
+    input: positionals[0],
+    output: positionals[1],
     json: values.json ?? false,
     options: {
       symmetric: !values.asym,

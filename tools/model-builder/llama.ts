@@ -77,6 +77,23 @@ export function tinyLlamaConfig(overrides: Partial<LlamaConfig> = {}): LlamaConf
   };
 }
 
+/**
+ * The ~156M-parameter shape the benches use (8 layers, width 1024, GQA 16/4 heads, vocab 32000), as in
+ * ENVIRONMENT.md's decode measurements.
+ */
+export function benchLlamaConfig(overrides: Partial<LlamaConfig> = {}): LlamaConfig {
+  return tinyLlamaConfig({
+    vocabSize: 32000,
+    hiddenSize: 1024,
+    intermediateSize: 2816,
+    numLayers: 8,
+    numHeads: 16,
+    numKvHeads: 4,
+    maxPositionEmbeddings: 2048,
+    ...overrides,
+  });
+}
+
 export function headDim(cfg: LlamaConfig): number {
   return cfg.hiddenSize / cfg.numHeads;
 }

@@ -178,22 +178,30 @@ export function quantizeInt4(
         zeroPoints[at] = block & 1 ? zeroPoints[at] | (zp[n] << 4) : zp[n];
       }
     }
+    // Two rows at a time: each packed byte is written once (row j low nibble, row j + 1 high nibble); rows past K
+    // are padding and hold the zero point.
     const blockByteBase = block * blob;
-    for (let j = 0; j < rowCount; j++) {
-      const base = j * N;
+    for (let j = 0; j < blockSize; j += 2) {
       const byteBase = blockByteBase + (j >> 1);
-      const shift = (j & 1) << 2;
-      for (let n = 0; n < N; n++) {
-        const scaled = Math.fround(Math.fround(values[base + n] * reciprocal[n]) + zp[n]);
-        const q = scaled <= 0 ? 0 : scaled >= 15 ? 15 : roundHalfAway(scaled);
-        packed[n * rowBytes + byteBase] |= q << shift;
+      const base0 = j * N;
+      const base1 = base0 + N;
+      const hasRow0 = j < rowCount;
+      const hasRow1 = j + 1 < rowCount;
+      for (let n = 0, at = byteBase; n < N; n++, at += rowBytes) {
+        const r = reciprocal[n];
+        const z = zp[n];
+        let q0 = z;
+        let q1 = z;
+        if (hasRow0) {
+          const scaled = Math.fround(Math.fround(values[base0 + n] * r) + z);
+          q0 = scaled <= 0 ? 0 : scaled >= 15 ? 15 : Math.floor(scaled + 0.5);
+        }
+        if (hasRow1) {
+          const scaled = Math.fround(Math.fround(values[base1 + n] * r) + z);
+          q1 = scaled <= 0 ? 0 : scaled >= 15 ? 15 : Math.floor(scaled + 0.5);
+        }
+        packed[at] = q0 | (q1 << 4);
       }
-    }
-    // Padding rows hold the zero point.
-    for (let j = rowCount; j < blockSize; j++) {
-      const byteBase = blockByteBase + (j >> 1);
-      const shift = (j & 1) << 2;
-      for (let n = 0; n < N; n++) packed[n * rowBytes + byteBase] |= zp[n] << shift;
     }
   }
   const result: Int4Tensor = { K, N, blockSize, nBlocks, packed, scales };

@@ -211,7 +211,7 @@ export async function quantizeOnnxFile(
   options: OnnxQuantizeOptions,
 ): Promise<OnnxQuantizeReport> {
   const source = await FileSource.open(inputPath);
-  const reader = new PayloadReader(source, dirname(inputPath));
+  const reader = new PayloadReader(inputPath);
   try {
     return await quantizeIndexed(inputPath, source, reader, outputPath, options);
   } finally {
@@ -447,9 +447,7 @@ async function quantizeIndexed(
   const model = await SequentialFile.create(outputPath);
   const data = external ? await SequentialFile.create(join(dirname(outputPath), dataName)) : null;
   const copySpan = async (span: Span): Promise<void> => {
-    for (let offset = 0; offset < span.length; offset += 8 * 1024 * 1024) {
-      await model.write(await source.read(span.offset + offset, Math.min(8 * 1024 * 1024, span.length - offset)));
-    }
+    for await (const chunk of reader.modelRange(span.offset, span.length)) await model.write(chunk);
   };
   try {
     for (const span of index.modelFields) await copySpan(span);

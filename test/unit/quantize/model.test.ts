@@ -31,7 +31,7 @@ async function readInt4(
   blockSize: number,
 ): Promise<Int4Tensor> {
   const source = await FileSource.open(modelPath);
-  const reader = new PayloadReader(source, join(modelPath, '..'));
+  const reader = new PayloadReader(modelPath);
   try {
     const index = await indexModel(source);
     const byName = new Map(index.initializers.map((t) => [t.name, t]));
