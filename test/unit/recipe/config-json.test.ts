@@ -486,6 +486,17 @@ void describe('Olive passes', () => {
     ]);
   });
 
+  void test('a pass type named like an Object.prototype member is just an unknown pass', () => {
+    const { recipes } = passes({ odd: { type: 'constructor' }, odder: { type: '__proto__' } });
+    assert.deepEqual(
+      recipes.map((recipe) => [recipe.dialect, recipe.facts?.['wraps']]),
+      [
+        ['olive-pass', undefined],
+        ['olive-pass', undefined],
+      ],
+    );
+  });
+
   void test('OpenVINOOptimumConversion: model id, ov_quant_config and its insertion point', () => {
     const { text, recipes } = passes({
       conv: { type: 'OpenVINOOptimumConversion', ov_quant_config: { weight_format: 'int4', ratio: 0.8 } },

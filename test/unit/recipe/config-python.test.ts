@@ -680,6 +680,15 @@ void describe('tokenizer robustness', () => {
     assert.deepEqual(extractPythonConfigs(text), []);
   });
 
+  void test('names of Object.prototype members are neither config classes nor known keywords', () => {
+    assert.deepEqual(extractPythonConfigs('x.constructor(a=1)\ny = toString()\nz = hasOwnProperty(k)'), []);
+    const recipe = only(extractPythonConfigs('OVWeightQuantizationConfig(constructor=1, __proto__=2)'));
+    assert.deepEqual(
+      recipe.unknown.map((item) => item.raw),
+      ['constructor', '__proto__'],
+    );
+  });
+
   void test('def and class statements of the same name are not calls', () => {
     const text = 'def compress_weights(model, mode=None):\n    pass\nclass AwqConfig(Base):\n    pass';
     assert.deepEqual(extractPythonConfigs(text), []);
@@ -713,6 +722,14 @@ void describe('tokenizer robustness', () => {
     assert.equal(only(extractPythonConfigs(text)).settings.length, 1);
     const strings = tokenize(text).filter((token) => token.kind === 'string');
     assert.equal(strings[0].value, 'abc');
+  });
+
+  void test('non-ASCII identifiers are names', () => {
+    const names = tokenize('größe = OVWeightQuantizationConfig(bits=4) # € \n π = 3').filter((t) => t.kind === 'name');
+    assert.deepEqual(
+      names.map((token) => token.text),
+      ['größe', 'OVWeightQuantizationConfig', 'bits', 'π'],
+    );
   });
 
   void test('string escapes, raw strings and byte prefixes decode as Python would for simple cases', () => {

@@ -107,7 +107,8 @@ export function extractOliveRecipes(root: Node, text: string, fileName: string):
 function passRecipe(pass: Node, name: string | undefined, text: string, baseFacts: Facts): Recipe {
   const typeNode = property(pass, 'type');
   const passType = typeNode?.type === 'string' ? (typeNode.value as string) : undefined;
-  const kind = passType ? PASS_KINDS[passType.toLowerCase()] : undefined;
+  const kind =
+    passType && Object.hasOwn(PASS_KINDS, passType.toLowerCase()) ? PASS_KINDS[passType.toLowerCase()] : undefined;
   const facts: Facts = { ...baseFacts, ...kind?.facts };
   if (name !== undefined) facts.passName = name;
   if (passType !== undefined) facts.passType = passType;

@@ -282,14 +282,15 @@ const NNCF_INT_MODE = /^(int[48])_(sym|asym)$/;
 
 /** Map one written key onto normalised settings (none, one, or two for an nncf int mode). */
 export function mapEntry(vocabulary: Vocabulary, entry: WrittenEntry): MappedEntry {
-  const rule = vocabulary.keys[entry.raw];
-  const base = {
+  // Own properties only: a key named `constructor` or `__proto__` is just an unknown key.
+  const rule = Object.hasOwn(vocabulary.keys, entry.raw) ? vocabulary.keys[entry.raw] : undefined;
+  const base: { raw: string; span: Span; valueSpan: Span; keySpan?: Span; removeSpan?: Span } = {
     raw: entry.raw,
     span: entry.span,
     valueSpan: entry.valueSpan,
-    ...(entry.keySpan ? { keySpan: entry.keySpan } : {}),
-    ...(entry.removeSpan ? { removeSpan: entry.removeSpan } : {}),
   };
+  if (entry.keySpan) base.keySpan = entry.keySpan;
+  if (entry.removeSpan) base.removeSpan = entry.removeSpan;
   if (!rule) {
     const setting: RecipeSetting = { key: 'other', ...base, value: entry.value };
     if (vocabulary.closed && !vocabulary.known.includes(entry.raw)) return { settings: [], unknown: setting };

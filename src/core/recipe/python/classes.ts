@@ -101,6 +101,11 @@ export const CALL_CLASSES: Readonly<Record<string, CallClass>> = {
   },
 };
 
+/** The config class called `name`, if it is one (own properties only: `constructor(` is not a config). */
+export function callClass(name: string): CallClass | undefined {
+  return Object.hasOwn(CALL_CLASSES, name) ? CALL_CLASSES[name] : undefined;
+}
+
 /** Keyword arguments / dict keys whose dict-literal value is a quantization config. */
 export const CONFIG_DICT_CONTEXTS = new Set([
   'quantization_config',

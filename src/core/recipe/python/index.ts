@@ -9,7 +9,7 @@ import type { CommandStyle, Recipe, RecipeSetting, Span } from '../types';
 import { configKind, type Facts } from '../json/kinds';
 import { GENERIC_4BIT_DEFAULT, perModelDefault } from '../optimumDefaults';
 import { BITSANDBYTES, mapEntries, type WrittenEntry } from '../json/vocabulary';
-import { CALL_CLASSES, CONFIG_DICT_CONTEXTS, isOptimumIntelModelClass } from './classes';
+import { callClass, CONFIG_DICT_CONTEXTS, isOptimumIntelModelClass, type CallClass } from './classes';
 import { buildStructure, evaluate, removalSpan, spanOf, splitItems, type Item, type Structure } from './syntax';
 import { tokenize } from './tokenizer';
 
@@ -95,14 +95,17 @@ class Extractor {
     if (previous?.kind === 'name' && (previous.text === 'def' || previous.text === 'class')) return;
     const callee = tokens[nameIndex].text;
     const open = nameIndex + 1;
+    const known = callClass(callee);
+    const loadsModel = callee === 'from_pretrained' && first < nameIndex;
+    // Other calls matter only when they pass a dict assigned earlier (`quantization_config=qc`).
+    if (!known && !loadsModel && this.dictAssignments.size === 0) return;
     const args = this.parseArguments(open);
     this.followDictReferences(callee, args);
-    const known = CALL_CLASSES[callee];
     if (known) {
-      this.addCallRecipe(first, open, callee, args);
+      this.addCallRecipe(first, open, known, args);
       return;
     }
-    if (callee === 'from_pretrained' && first < nameIndex) this.addLoadInBitsRecipe(first, nameIndex, open, args);
+    if (loadsModel) this.addLoadInBitsRecipe(first, nameIndex, open, args);
   }
 
   private parseArguments(open: number): Argument[] {
@@ -121,8 +124,7 @@ class Extractor {
     });
   }
 
-  private addCallRecipe(first: number, open: number, callee: string, args: readonly Argument[]): void {
-    const known = CALL_CLASSES[callee];
+  private addCallRecipe(first: number, open: number, known: CallClass, args: readonly Argument[]): void {
     const { tokens, text } = this.structure;
     const entries: WrittenEntry[] = [];
     const facts: Facts = { className: text.slice(tokens[first].start, tokens[open - 1].end), ...known.facts };

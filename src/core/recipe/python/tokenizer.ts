@@ -89,16 +89,15 @@ export function tokenize(text: string): Token[] {
       pos = pushString(text, pos, pos, tokens);
       continue;
     }
-    NAME.lastIndex = pos;
-    const name = NAME.exec(text);
-    if (name) {
-      const end = pos + name[0].length;
-      if ((text[end] === '"' || text[end] === "'") && STRING_PREFIX.test(name[0])) {
-        pos = pushString(text, pos, end, tokens);
+    const nameEnd = scanName(text, pos);
+    if (nameEnd > pos) {
+      const name = text.slice(pos, nameEnd);
+      if ((text[nameEnd] === '"' || text[nameEnd] === "'") && STRING_PREFIX.test(name)) {
+        pos = pushString(text, pos, nameEnd, tokens);
         continue;
       }
-      tokens.push({ kind: 'name', start: pos, end, text: name[0] });
-      pos = end;
+      tokens.push({ kind: 'name', start: pos, end: nameEnd, text: name });
+      pos = nameEnd;
       continue;
     }
     if ((ch >= '0' && ch <= '9') || (ch === '.' && text[pos + 1] >= '0' && text[pos + 1] <= '9')) {
@@ -131,6 +130,24 @@ export function tokenize(text: string): Token[] {
     pos += op.length;
   }
   return tokens;
+}
+
+function isAsciiNameChar(code: number, first: boolean): boolean {
+  return (
+    (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || (!first && code >= 48 && code <= 57)
+  );
+}
+
+/** End of the identifier starting at `pos` (== pos when there is none); ASCII fast, Unicode via the regex. */
+function scanName(text: string, pos: number): number {
+  let end = pos;
+  while (end < text.length && isAsciiNameChar(text.charCodeAt(end), end === pos)) end++;
+  if (end < text.length && text.charCodeAt(end) > 127) {
+    NAME.lastIndex = pos;
+    const name = NAME.exec(text);
+    return name ? pos + name[0].length : end;
+  }
+  return end;
 }
 
 function numberValue(numberText: string): number | string {
