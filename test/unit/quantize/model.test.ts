@@ -9,6 +9,7 @@ import { quantizeModelFolder, QuantizeError, RECIPE_FILE, type QuantizationRecip
 import { dequantizeInt4, quantizeInt4, type Int4Tensor } from '../../../src/core/quantize/int4';
 import { indexModel } from '../../../src/core/quantize/model-index';
 import { PayloadReader } from '../../../src/core/quantize/payload';
+import { quantizeOnnxFile } from '../../../src/core/quantize/quantize-onnx';
 import { bytesOf, DataType, encodeModel, GraphBuilder } from '../../../tools/model-builder/graph';
 import {
   randomLlamaWeights,
@@ -236,6 +237,23 @@ void describe('quantizeModelFolder', () => {
     assert.ok(external.dataPath);
     assert.ok((await readdir(join(dir, 'out-ext'))).includes('model.onnx.data'));
     assert.deepEqual(await logitsOf(external.modelPath, 'float32'), await logitsOf(inline.modelPath, 'float32'));
+  });
+
+  void test('inline input, external output (what a model past 1.5 GB gets)', async () => {
+    const outDir = join(dir, 'out-forced-ext');
+    await mkdir(outDir);
+    const options = { symmetric: true, blockSize: 32, accuracyLevel: 0 } as const;
+    const report = await quantizeOnnxFile(join(fp32Dir, 'model.onnx'), join(outDir, 'model.onnx'), {
+      ...options,
+      externalData: 'always',
+    });
+    assert.equal(report.externalData, 'model.onnx.data');
+    assert.ok(report.outputDataBytes > report.outputModelBytes);
+    const inline = await quantizeModelFolder(fp32Dir, join(dir, 'out-forced-inline'), options);
+    assert.deepEqual(
+      await logitsOf(join(outDir, 'model.onnx'), 'float32'),
+      await logitsOf(inline.modelPath, 'float32'),
+    );
   });
 
   void test('ratio keeps the most sensitive MatMuls in float', async () => {
