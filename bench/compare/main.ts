@@ -14,7 +14,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadModelLayout } from '../../src/core/drift/model-folder';
 import { quantizeModelFolder } from '../../src/core/quantize';
-import { randomLlamaWeights, writeLlamaModelFolder, type LlamaConfig } from '../../tools/model-builder/llama';
+import { randomLlamaWeights, tinyLlamaConfig, writeLlamaModelFolder, type LlamaConfig } from '../../tools/model-builder/llama';
 
 const run = promisify(execFile);
 /** The repository root: the nearest folder above this file with a package.json (works from out/ and bench/.work/bin). */
@@ -30,20 +30,16 @@ const ROOT = findRoot(__dirname);
 const WORK = join(ROOT, 'bench', '.work', 'compare');
 const WORKER = join(__dirname, 'worker.js');
 
-const CONFIG: LlamaConfig = {
+/** ~156M parameters: the size ENVIRONMENT.md's decode measurements used. */
+const CONFIG: LlamaConfig = tinyLlamaConfig({
   vocabSize: 32000,
   hiddenSize: 1024,
   intermediateSize: 2816,
   numLayers: 8,
   numHeads: 16,
   numKvHeads: 4,
-  ropeTheta: 10000,
-  rmsNormEps: 1e-5,
   maxPositionEmbeddings: 512,
-  tieWordEmbeddings: false,
-  bosTokenId: 1,
-  eosTokenId: 2,
-};
+});
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);

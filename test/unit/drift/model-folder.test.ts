@@ -3,7 +3,7 @@ import { readFile, rm, truncate, writeFile, cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadModelLayout } from '../../../src/core/drift/model-folder';
-import { openPair } from '../../../src/core/drift/pair';
+import { openPair, planPairMemory } from '../../../src/core/drift/pair';
 import { loadTokenizer } from '../../../src/core/drift/tokenizer';
 import { useTinyPair } from './fixtures';
 
@@ -66,5 +66,47 @@ describe('model folders', () => {
     const empty = join(pair.models.root, 'empty');
     await cp(join(pair.fp32, 'config.json'), join(empty, 'config.json'));
     await assert.rejects(loadModelLayout(empty), /no \.onnx model/);
+  });
+});
+
+describe('ORT GenAI folders and memory planning', () => {
+  const pair = useTinyPair();
+
+  test('genai_config.json gives the layout, names and EOS when config.json is absent', async () => {
+    const dir = join(pair.models.root, 'genai');
+    await cp(pair.fp32, dir, { recursive: true });
+    await rm(join(dir, 'config.json'));
+    await rm(join(dir, 'generation_config.json'));
+    await writeFile(
+      join(dir, 'genai_config.json'),
+      JSON.stringify({
+        model: {
+          bos_token_id: 1,
+          eos_token_id: [2, 5],
+          vocab_size: 300,
+          context_length: 256,
+          decoder: {
+            filename: 'model.onnx',
+            head_size: 16,
+            hidden_size: 64,
+            num_attention_heads: 4,
+            num_hidden_layers: 2,
+            num_key_value_heads: 2,
+            inputs: { input_ids: 'input_ids', attention_mask: 'attention_mask', position_ids: 'position_ids', past_key_names: 'past_key_values.%d.key', past_value_names: 'past_key_values.%d.value' },
+            outputs: { logits: 'logits', present_key_names: 'present.%d.key', present_value_names: 'present.%d.value' },
+          },
+        },
+      }),
+    );
+    const layout = await loadModelLayout(dir);
+    assert.deepEqual(layout.eosTokenIds, [2, 5]);
+    assert.equal(layout.numLayers, 2);
+    assert.equal(layout.maxPositions, 256);
+  });
+
+  test('both models load together only when they fit in free memory', () => {
+    const gib = 1024 ** 3;
+    assert.equal(planPairMemory(2 * gib, 0.6 * gib, 16 * gib), 'together');
+    assert.equal(planPairMemory(2 * gib, 0.6 * gib, 3 * gib), 'one-at-a-time');
   });
 });

@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { runCompare } from '../../../src/cli/compare';
+import { memoryIo } from '../../../src/cli/io';
+import { baseWeights, perturbed, tempModels, TempModels } from './fixtures';
+
+describe('quant-drift compare', () => {
+  let models: TempModels;
+  let base: string;
+  let noisy: string;
+  let prompts: string;
+  before(async () => {
+    models = await tempModels('qd-cli-');
+    base = await models.write('base');
+    noisy = await models.write('noisy', { weights: perturbed(baseWeights(), 0.6) });
+    prompts = join(models.root, 'p.jsonl');
+    await writeFile(prompts, '{"id": "one", "prompt": "Say hi."}\n{"id": "two", "prompt": "Give JSON.", "expectsJson": true}\n');
+  });
+  after(() => models.cleanup());
+
+  test('usage errors exit 2 with a message', async () => {
+    const io = memoryIo(models.root);
+    assert.equal(await runCompare([base], io), 2);
+    assert.match(io.stderr.join(), /expected BASE and QUANT/);
+    const io2 = memoryIo(models.root);
+    assert.equal(await runCompare([base, base, '--format', 'pdf'], io2), 2);
+    assert.match(io2.stderr.join(), /--format must be json, md or html/);
+    const io3 = memoryIo(models.root);
+    assert.equal(await runCompare([base, join(models.root, 'nope')], io3), 2);
+    assert.match(io3.stderr.join(), /does not exist \(add --make-quant/);
+  });
+
+  test('a model against itself: json report on stdout, progress on stderr, exit 0', async () => {
+    const io = memoryIo(models.root);
+    const code = await runCompare([base, base, '--prompts', prompts, '--max-new-tokens', '6', '--format', 'json', '--threads', '1'], io);
+    assert.equal(code, 0, io.stderr.join('\n'));
+    const report = JSON.parse(io.stdout.join(''));
+    assert.deepEqual(Object.keys(report).slice(0, 5), ['base', 'quant', 'settings', 'prompts', 'summary']);
+    assert.deepEqual(Object.keys(report.settings).slice(0, 4), ['maxNewTokens', 'executionProvider', 'accuracyLevel', 'threads']);
+    for (const key of ['prompts', 'identicalOutputs', 'meanKld', 'kldP99', 'sameTop1', 'pplRatio', 'deltaPRms', 'jsonValidBase', 'jsonValidQuant', 'eosShift', 'verdict', 'reasons']) {
+      assert.ok(key in report.summary, key);
+    }
+    assert.equal(report.summary.verdict, 'ok');
+    assert.equal(report.prompts[1].expectsJson, true);
+    assert.ok(io.stderr.some((line) => /\[2\/2\] quant: scoring/.test(line)));
+  });
+
+  test('a failed verdict exits 1; md goes to --out', async () => {
+    const out = join(models.root, 'report.md');
+    const io = memoryIo(models.root);
+    const code = await runCompare([base, noisy, '--prompts', prompts, '--max-new-tokens', '8', '--out', out, '--threads', '1'], io);
+    assert.equal(code, 1);
+    assert.match(io.stderr.join('\n'), /fail — report written to/);
+  });
+
+  test('corpus mode: --text with --context', async () => {
+    const text = join(models.root, 'corpus.txt');
+    await writeFile(text, 'Quantization keeps most of the model. '.repeat(30));
+    const io = memoryIo(models.root);
+    const code = await runCompare([base, base, '--text', text, '--context', '32', '--format', 'json', '--threads', '1'], io);
+    assert.equal(code, 0, io.stderr.join('\n'));
+    const report = JSON.parse(io.stdout.join(''));
+    assert.equal(report.corpus.context, 32);
+    assert.ok(report.corpus.windows >= 2);
+    assert.equal(report.corpus.pplRatio, 1);
+    assert.equal(report.corpus.meanKld, 0);
+  });
+});
