@@ -556,7 +556,7 @@ void describe('bad input', () => {
   });
 
   void test('a large config finishes', () => {
-    const entries = Array.from({ length: 50_000 }, (_, index) => `"key${index}": [${index}, "x", null]`).join(',\n');
+    const entries = Array.from({ length: 20_000 }, (_, index) => `"key${index}": [${index}, "x", null]`).join(',\n');
     const text = `{\n"quantization_config": {"bits": 4, "sym": false},\n${entries}\n}`;
     assert.equal(extractOk(text, 'openvino_config.json').length, 1);
   });
@@ -589,7 +589,7 @@ void describe('bad input', () => {
           assert.ok(start >= 0 && start <= end && end <= Math.max(text.length, 1));
         }
       }),
-      { numRuns: 3000 },
+      { numRuns: 1500 },
     );
   });
 
@@ -602,7 +602,7 @@ void describe('bad input', () => {
         const cut = text.slice(0, from) + text.slice(from + length);
         assertSpansInRange(cut, extractJsonConfigs(cut, fileNameOf(corpus[index])).recipes);
       }),
-      { numRuns: 1500 },
+      { numRuns: 1000 },
     );
   });
 });
