@@ -185,22 +185,18 @@ export function quantizeInt4(
       const byteBase = blockByteBase + (j >> 1);
       const base0 = j * N;
       const base1 = base0 + N;
-      const hasRow0 = j < rowCount;
-      const hasRow1 = j + 1 < rowCount;
-      for (let n = 0, at = byteBase; n < N; n++, at += rowBytes) {
-        const r = reciprocal[n];
-        const z = zp[n];
-        let q0 = z;
-        let q1 = z;
-        if (hasRow0) {
-          const scaled = Math.fround(Math.fround(values[base0 + n] * r) + z);
-          q0 = scaled <= 0 ? 0 : scaled >= 15 ? 15 : Math.floor(scaled + 0.5);
+      if (j + 1 < rowCount) {
+        // The common case, kept free of padding checks.
+        for (let n = 0, at = byteBase; n < N; n++, at += rowBytes) {
+          const r = reciprocal[n];
+          const z = zp[n];
+          packed[at] = quantizeOne(values[base0 + n], r, z) | (quantizeOne(values[base1 + n], r, z) << 4);
         }
-        if (hasRow1) {
-          const scaled = Math.fround(Math.fround(values[base1 + n] * r) + z);
-          q1 = scaled <= 0 ? 0 : scaled >= 15 ? 15 : Math.floor(scaled + 0.5);
+      } else {
+        for (let n = 0, at = byteBase; n < N; n++, at += rowBytes) {
+          const z = zp[n];
+          packed[at] = (j < rowCount ? quantizeOne(values[base0 + n], reciprocal[n], z) : z) | (z << 4);
         }
-        packed[at] = q0 | (q1 << 4);
       }
     }
   }
@@ -208,6 +204,12 @@ export function quantizeInt4(
   if (scaleBits) result.scaleBits = scaleBits;
   if (zeroPoints) result.zeroPoints = zeroPoints;
   return result;
+}
+
+/** round(w / scale) + zp clamped to [0, 15], in float32 like the C++ quantizer; `| 0` rounds the positive range. */
+function quantizeOne(value: number, reciprocal: number, zeroPoint: number): number {
+  const q = (Math.fround(Math.fround(value * reciprocal) + zeroPoint) + 0.5) | 0;
+  return q < 0 ? 0 : q > 15 ? 15 : q;
 }
 
 /** C's roundf for the non-negative values it is used on here: halves go up. */
