@@ -69,21 +69,30 @@ function main(): void {
 
   const documents = corpusDocuments(megabytes * 1024 * 1024);
   const totalBytes = documents.reduce((sum, doc) => sum + Buffer.byteLength(doc.text), 0);
-  lintText(documents[0]!.text.slice(0, 10_000), { fileName: documents[0]!.fileName }); // warm-up
-  let wall = 0;
-  let cpu = 0;
+  // One full pass first, so the numbers are for JIT-compiled code (as in a long-running extension host).
+  for (const doc of documents) lintText(doc.text, { fileName: doc.fileName });
+  const passes: { wall: number; cpu: number }[] = [];
   let recipes = 0;
   let findings = 0;
-  for (const doc of documents) {
-    const result = timed(() => lintText(doc.text, { fileName: doc.fileName }));
-    if (result.value.skipped) throw new Error(`${doc.fileName} skipped: ${result.value.skipped}`);
-    wall += result.wallMs;
-    cpu += result.cpuMs;
-    recipes += result.value.recipes.length;
-    findings += result.value.findings.length;
+  for (let pass = 0; pass < 3; pass++) {
+    let wall = 0;
+    let cpu = 0;
+    recipes = 0;
+    findings = 0;
+    for (const doc of documents) {
+      const result = timed(() => lintText(doc.text, { fileName: doc.fileName }));
+      if (result.value.skipped) throw new Error(`${doc.fileName} skipped: ${result.value.skipped}`);
+      wall += result.wallMs;
+      cpu += result.cpuMs;
+      recipes += result.value.recipes.length;
+      findings += result.value.findings.length;
+    }
+    passes.push({ wall, cpu });
   }
+  const wall = median(passes.map((pass) => pass.wall));
+  const cpu = median(passes.map((pass) => pass.cpu));
   const mb = totalBytes / 1024 / 1024;
-  console.log(`throughput: ${mb.toFixed(1)} MB corpus (${documents.length} file types, ${recipes} recipes, ${findings} findings)`);
+  console.log(`throughput: ${mb.toFixed(1)} MB corpus (${documents.length} file types, ${recipes} recipes, ${findings} findings), median of 3 passes after a warm-up pass`);
   console.log(`  ${(mb / (wall / 1000)).toFixed(1)} MB/s wall, ${(mb / (cpu / 1000)).toFixed(1)} MB/s CPU  (goal >= 20 MB/s)`);
 
   const base = script(5000);

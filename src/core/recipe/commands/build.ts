@@ -88,8 +88,8 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
     const name = token.eqAt !== undefined ? token.text.slice(0, token.text.indexOf('=')) : token.text;
     const inlineValue = token.eqAt !== undefined ? token.text.slice(token.text.indexOf('=') + 1) : undefined;
     const resolved = resolveFlag(name);
-    const mistake = KNOWN_MISTAKES[name];
     const flag = resolved?.flag;
+    const mistake = flag ? undefined : KNOWN_MISTAKES[name];
     const wantsValue = flag ? flag.type !== 'none' : mistake ? !MISTAKE_TAKES_NO_VALUE.has(name) && !mistake.replacement?.includes(' ') : true;
     let valueToken: RawToken | undefined;
     let last = k;
@@ -100,7 +100,7 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
     const span = mapper.span(token.start, (valueToken ?? token).end);
     const valueSpan = inlineValue !== undefined ? mapper.span(token.eqAt! + 1, token.end) : valueToken ? mapper.span(valueToken.valueStart, valueToken.valueEnd) : undefined;
     let value: SettingValue;
-    if (inlineValue !== undefined) value = parseValue(flag, { ...token, unknown: token.unknown }, inlineValue);
+    if (inlineValue !== undefined) value = parseValue(flag, token, inlineValue);
     else if (valueToken) value = parseValue(flag, valueToken, valueToken.text);
     else value = flag && flag.type === 'none' ? true : null;
     const setting: RecipeSetting = {
@@ -110,7 +110,7 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
       span,
       keySpan: keySpan(token),
       removeSpan: removeSpan(k, last),
-      ...(valueSpan ? { valueSpan } : {}),
+      valueSpan,
     };
     if (flag) {
       if (flag.names.includes('--help')) facts['help'] = true;

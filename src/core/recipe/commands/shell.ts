@@ -176,7 +176,7 @@ function readWord(s: string, from: number, terminator: string | undefined): RawT
     valueStart: wholeQuoted ? valueStart : from,
     valueEnd: wholeQuoted ? valueEnd : i,
     unknown,
-    ...(eqAt !== undefined ? { eqAt } : {}),
+    eqAt,
   };
 }
 
