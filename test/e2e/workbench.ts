@@ -131,7 +131,8 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
   const payload: [string, string][] = options.vsix
     ? []
     : [['extensionDevelopmentPath', remoteUri(server, options.extensionDevelopmentPath ?? repoRoot())]];
-  await page.goto(workbenchUrl(server, options.workspace, payload));
+  // A busy machine (load far above the core count) can take over 30 s to load the workbench.
+  await page.goto(workbenchUrl(server, options.workspace, payload), { timeout: 120_000 });
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
   // The explorer (or an empty window's welcome) shows once the workbench has restored its parts.
   await page.locator('.part.sidebar, .part.editor').first().waitFor({ state: 'visible', timeout: 60_000 });
