@@ -486,6 +486,31 @@ void describe('Olive passes', () => {
     ]);
   });
 
+  void test('older Olive configs nest options under config', () => {
+    const text = JSON.stringify(
+      {
+        input_model: { type: 'HfModel', config: { model_path: 'microsoft/phi-2' } },
+        systems: { local: { type: 'LocalSystem', config: { accelerators: [{ device: 'npu' }] } } },
+        passes: {
+          q: { type: 'OnnxMatMul4Quantizer', config: { block_size: 32, is_symmetric: false } },
+          ov: { type: 'OpenVINOOptimumConversion', config: { ov_quant_config: { weight_format: 'int4', sym: true } } },
+        },
+      },
+      null,
+      2,
+    );
+    const [rtn, ov] = extractOk(text, 'olive_config.json');
+    assert.deepEqual(settingRows(text, rtn), [
+      ['passType', 'OnnxMatMul4Quantizer', '"type": "OnnxMatMul4Quantizer"'],
+      ['groupSize', 32, '"block_size": 32'],
+      ['sym', false, '"is_symmetric": false'],
+    ]);
+    assert.equal(rtn.facts?.['device'], 'npu');
+    assert.equal(rtn.style?.insertAt, text.indexOf('false') + 'false'.length);
+    assert.equal(setting(ov, 'model').value, 'microsoft/phi-2');
+    assert.equal(setting(ov, 'sym').value, true);
+  });
+
   void test('a pass type named like an Object.prototype member is just an unknown pass', () => {
     const { recipes } = passes({ odd: { type: 'constructor' }, odder: { type: '__proto__' } });
     assert.deepEqual(

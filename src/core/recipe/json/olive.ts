@@ -127,25 +127,30 @@ function passRecipe(pass: Node, name: string | undefined, text: string, baseFact
   let styleNode = pass;
   if (kind?.vocabulary) {
     const entries: WrittenEntry[] = [];
+    const legacyConfig = objectProperty(pass, 'config');
     if (kind.configKey) {
-      const config = objectProperty(pass, kind.configKey);
+      const config = oliveObject(pass, kind.configKey);
       if (config) {
         entries.push(...entriesOf(config, text));
         styleNode = config;
       } else facts.noQuantizationConfig = true;
-      const extra = objectProperty(pass, 'extra_args');
+      const extra = oliveObject(pass, 'extra_args');
       if (extra && kind.vocabulary === NNCF_COMPRESS_WEIGHTS) entries.push(...entriesOf(extra, text));
       else if (extra) Object.assign(facts, extraArgFacts(extra));
     } else {
-      entries.push(...entriesOf(pass, text).filter((entry) => entry.raw !== 'type'));
-      const extra = kind.extraKey ? objectProperty(pass, kind.extraKey) : undefined;
+      entries.push(...entriesOf(pass, text).filter((entry) => entry.raw !== 'type' && entry.raw !== 'config'));
+      if (legacyConfig) {
+        entries.push(...entriesOf(legacyConfig, text));
+        styleNode = legacyConfig;
+      }
+      const extra = kind.extraKey ? oliveObject(pass, kind.extraKey) : undefined;
       if (extra) entries.push(...entriesOf(extra, text));
     }
     const mapped = mapEntries(kind.vocabulary, entries);
     settings.push(...mapped.settings);
     unknown.push(...mapped.unknown);
   }
-  const override = objectProperty(pass, 'genai_config_override');
+  const override = oliveObject(pass, 'genai_config_override');
   if (override) {
     const found = providerOptionFacts(override, text);
     Object.assign(facts, found.facts);
@@ -161,6 +166,16 @@ function passRecipe(pass: Node, name: string | undefined, text: string, baseFact
   };
 }
 
+/** Older Olive configs (before 0.7) nest a component's options under `config`; newer ones inline them. */
+function oliveProperty(node: Node | undefined, key: string): Node | undefined {
+  return property(node, key) ?? property(objectProperty(node, 'config'), key);
+}
+
+function oliveObject(node: Node | undefined, key: string): Node | undefined {
+  const value = oliveProperty(node, key);
+  return value?.type === 'object' ? value : undefined;
+}
+
 function extraArgFacts(extra: Node): Facts {
   const device = stringProperty(extra, 'device');
   return device ? { extraArgsDevice: device } : {};
@@ -171,7 +186,7 @@ function workflowFacts(root: Node, text: string): Facts {
   const facts: Facts = {};
   const systems = objectProperty(root, 'systems');
   for (const system of systems?.children ?? []) {
-    const accelerators = property(system.children?.[1], 'accelerators');
+    const accelerators = oliveProperty(system.children?.[1], 'accelerators');
     for (const accelerator of accelerators?.type === 'array' ? (accelerators.children ?? []) : []) {
       const device = stringProperty(accelerator, 'device');
       if (device && facts.device === undefined) facts.device = device.toLowerCase();
@@ -184,13 +199,13 @@ function workflowFacts(root: Node, text: string): Facts {
       }
     }
   }
-  const modelPath = stringProperty(objectProperty(root, 'input_model'), 'model_path');
-  if (modelPath !== undefined) facts.inputModel = modelPath;
+  const modelPath = oliveProperty(objectProperty(root, 'input_model'), 'model_path');
+  if (modelPath?.type === 'string') facts.inputModel = modelPath.value as string;
   return facts;
 }
 
 function inputModelSetting(root: Node): RecipeSetting | undefined {
-  const modelPath = property(objectProperty(root, 'input_model'), 'model_path');
+  const modelPath = oliveProperty(objectProperty(root, 'input_model'), 'model_path');
   if (modelPath?.type !== 'string' || !modelPath.parent) return undefined;
   return {
     key: 'model',
