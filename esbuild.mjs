@@ -5,7 +5,7 @@
 //   webview/main.ts  -> media/dist/compare.js  browser IIFE, plus webview/*.css copied to media/dist/
 // Flags: --production minifies and drops source maps, --watch rebuilds on change, --quiet skips the size report.
 import * as esbuild from 'esbuild';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -137,8 +137,18 @@ function report(name, metafile) {
   }
 }
 
+/** A production build writes no source maps; delete stale ones so they cannot be packaged. */
+function removeStaleMaps() {
+  for (const dir of ['dist', 'media/dist']) {
+    const full = path.join(root, dir);
+    if (!existsSync(full)) continue;
+    for (const name of readdirSync(full)) if (name.endsWith('.map')) rmSync(path.join(full, name));
+  }
+}
+
 async function main() {
   const started = performance.now();
+  if (production) removeStaleMaps();
   if (watch) {
     const contexts = await Promise.all(
       builds.map(({ options }) => esbuild.context({ ...options, plugins: [problemMatcherPlugin] })),
