@@ -580,6 +580,10 @@ void describe('other config calls', () => {
   void test('**kwargs in a call is recorded, so absent settings are not assumed default', () => {
     const recipe = only(extractPythonConfigs('MatMulNBitsQuantizer(m, **opts)'));
     assert.equal(recipe.facts?.['kwargsSplat'], 'opts');
+    assert.equal(recipe.facts?.['defaultSym'], undefined, 'is_symmetric may be in opts');
+    const starred = only(extractPythonConfigs('MatMulNBitsQuantizer(*parts, False)'));
+    assert.equal(starred.facts?.['argsSplat'], 'parts');
+    assert.deepEqual(starred.settings, [], 'no position is known after *args');
   });
 
   void test('OVModelForCausalLM.from_pretrained(..., load_in_4bit=True) records the model id for the default table', () => {

@@ -132,6 +132,8 @@ class Extractor {
     for (const arg of args) {
       if (arg.splat) {
         facts[arg.splat === '**' ? 'kwargsSplat' : 'argsSplat'] = this.textOf(arg.valueFrom, arg.item.to);
+        // After `*args` no position is known any more.
+        if (arg.splat === '*') position = Number.POSITIVE_INFINITY;
         continue;
       }
       const raw = arg.keyword ?? known.positional[position++];
@@ -141,9 +143,11 @@ class Extractor {
     const foreign = known.foreignKeywords;
     if (foreign && args.some((arg) => arg.keyword !== undefined && foreign.keywords.includes(arg.keyword))) {
       // Same class name, other library (e.g. neural-compressor's GPTQConfig): its defaults are not ours.
-      for (const key of Object.keys(facts)) if (key.startsWith('default')) delete facts[key];
+      dropDefaults(facts);
       facts.library = foreign.library;
     }
+    // With **kwargs / *args an absent setting may be set there: unknown, not defaulted.
+    if (facts.kwargsSplat !== undefined || facts.argsSplat !== undefined) dropDefaults(facts);
     const role = this.contextKey(first);
     if (role !== undefined) facts.role = role;
     const { settings, unknown } = mapEntries(
@@ -237,7 +241,10 @@ class Extractor {
     const kind = configKind(context, dict.entries);
     const { settings, unknown } = mapEntries(kind.vocabulary, dict.entries);
     const facts: Facts = { ...kind.facts, dictLiteral: true, role: context };
-    if (dict.splat !== undefined) facts.kwargsSplat = dict.splat;
+    if (dict.splat !== undefined) {
+      facts.kwargsSplat = dict.splat;
+      dropDefaults(facts);
+    }
     const close = Math.min(this.structure.match[open], this.structure.tokens.length - 1);
     const last = dict.entries[dict.entries.length - 1];
     const style: CommandStyle = { shell: 'none', insertAt: last.span.end, separator: ', ' };
@@ -339,4 +346,8 @@ function optimumLoadDefaults(settings: readonly RecipeSetting[]): Facts {
     defaultAwq: config.awq,
     defaultScaleEstimation: config.scaleEstimation,
   };
+}
+
+function dropDefaults(facts: Facts): void {
+  for (const key of Object.keys(facts)) if (key.startsWith('default')) delete facts[key];
 }
