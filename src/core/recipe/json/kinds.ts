@@ -13,6 +13,21 @@ import {
   type WrittenEntry,
 } from './vocabulary';
 
+/**
+ * Facts the config extractors record (rules read them; extractors never judge):
+ * - `default*` (defaultSym, defaultGroupSize, defaultBits, defaultDescAct, defaultMode, defaultRatio,
+ *   defaultQuantType, ...): the class/pass default of a setting that is not written. Absent when the default is
+ *   not known (a `**kwargs` splat, another library's class of the same name, an unknown model id).
+ * - `alwaysAsymmetric`: the algorithm writes zero points whatever the settings (ORT HQQ).
+ * - `kwargsSplat` / `argsSplat`: text of `**x` / `*x`; settings may hide there.
+ * - `className`, `role` (the keyword or key holding the config), `dictLiteral`, `library`.
+ * - `optimumDefault4bitTable`, `defaultsFrom`: `OV*.from_pretrained(..., load_in_4bit=True)`; defaults from
+ *   optimum's per-model table or its generic default.
+ * - Olive: `passName`, `passType`, `wraps` (dialect of the wrapped tool), `removedPass`, `replacement`,
+ *   `noQuantizationConfig`, `device`, `executionProviders`, `inputModel`, `extraArgsDevice`, `source`.
+ * - genai / Olive encapsulation: `providers`, `deviceType`, `maxPromptLen`, `minResponseLen`, `modelType`.
+ * - JSON files: `file`, `ovConfigDtype`.
+ */
 export type Facts = Record<string, string | number | boolean>;
 
 export interface ConfigKind {
