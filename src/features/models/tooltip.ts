@@ -34,7 +34,8 @@ export function modelTooltip(info: ModelInfo, focus?: DeviceProfileId): vscode.M
   md.isTrusted = { enabledCommands: ['quantDrift.showRuleDoc'] };
   md.supportHtml = false;
   md.appendMarkdown(`**${escape(info.name)}**  \n`);
-  md.appendMarkdown(`\`${escape(info.path)}\`\n\n`);
+  // Code spans take text literally: only a backtick would end one early.
+  md.appendMarkdown(`\`${info.path.replace(/`/g, "'")}\`\n\n`);
   if (info.error) {
     md.appendMarkdown(`$(error) **Cannot read this model:** ${escape(info.error)}\n\n`);
     return md;
