@@ -16,7 +16,7 @@ function arg(name: string, fallback: number): number {
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function timed<T>(run: () => T): { wallMs: number; cpuMs: number; value: T } {
@@ -34,20 +34,37 @@ interface CorpusItem {
   text: string;
 }
 
-const FILE_NAMES: Record<string, string> = { python: 'export.py', notebook: 'cell.py', markdown: 'README.md', shell: 'export.sh', yaml: 'ci.yml' };
+const FILE_NAMES: Record<string, string> = {
+  python: 'export.py',
+  notebook: 'cell.py',
+  markdown: 'README.md',
+  shell: 'export.sh',
+  yaml: 'ci.yml',
+};
 
 /** The corpus grouped into one document per file type, each repeated so that all together reach `bytes`. */
 function corpusDocuments(bytes: number): { fileName: string; text: string }[] {
   const file = path.resolve(__dirname, '../../../test/unit/recipe/command-corpus/commands.jsonl');
-  const items = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as CorpusItem);
+  const items = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as CorpusItem);
   const groups = new Map<string, string[]>();
   for (const item of items) {
-    const fileName = item.dialect === 'cmd' ? 'export.cmd' : item.dialect === 'powershell' ? 'export.ps1' : FILE_NAMES[item.kind] ?? 'notes.txt';
+    const fileName =
+      item.dialect === 'cmd'
+        ? 'export.cmd'
+        : item.dialect === 'powershell'
+          ? 'export.ps1'
+          : (FILE_NAMES[item.kind] ?? 'notes.txt');
     groups.set(fileName, [...(groups.get(fileName) ?? []), item.text]);
   }
   const unit = [...groups.values()].reduce((sum, texts) => sum + texts.join('\n\n').length + 2, 0);
   const repeat = Math.ceil(bytes / unit);
-  return [...groups.entries()].map(([fileName, texts]) => ({ fileName, text: Array.from({ length: repeat }, () => texts.join('\n\n')).join('\n\n') }));
+  return [...groups.entries()].map(([fileName, texts]) => ({
+    fileName,
+    text: Array.from({ length: repeat }, () => texts.join('\n\n')).join('\n\n'),
+  }));
 }
 
 /** A 5,000-line build script: comments, variables, echo lines and an export command every ~25 lines. */
@@ -56,8 +73,20 @@ function script(lines: number): string {
   let i = 0;
   while (out.length < lines) {
     i++;
-    out.push(`# step ${i}: export model ${i}`, `MODEL_${i}="org/model-${i}"`, `OUT_${i}="models/model-${i}-int4"`, `echo "exporting $MODEL_${i}"`);
-    out.push('optimum-cli export openvino \\', `  --model "$MODEL_${i}" \\`, '  --task text-generation-with-past \\', '  --weight-format int4 --sym \\', '  --group-size 128 --ratio 1.0 \\', `  "$OUT_${i}"`);
+    out.push(
+      `# step ${i}: export model ${i}`,
+      `MODEL_${i}="org/model-${i}"`,
+      `OUT_${i}="models/model-${i}-int4"`,
+      `echo "exporting $MODEL_${i}"`,
+    );
+    out.push(
+      'optimum-cli export openvino \\',
+      `  --model "$MODEL_${i}" \\`,
+      '  --task text-generation-with-past \\',
+      '  --weight-format int4 --sym \\',
+      '  --group-size 128 --ratio 1.0 \\',
+      `  "$OUT_${i}"`,
+    );
     for (let k = 0; k < 15; k++) out.push(`ls -la "$OUT_${i}" | grep -c xml >> log_${k}.txt`);
   }
   return out.slice(0, lines).join('\n');
@@ -92,8 +121,12 @@ function main(): void {
   const wall = median(passes.map((pass) => pass.wall));
   const cpu = median(passes.map((pass) => pass.cpu));
   const mb = totalBytes / 1024 / 1024;
-  console.log(`throughput: ${mb.toFixed(1)} MB corpus (${documents.length} file types, ${recipes} recipes, ${findings} findings), median of 3 passes after a warm-up pass`);
-  console.log(`  ${(mb / (wall / 1000)).toFixed(1)} MB/s wall, ${(mb / (cpu / 1000)).toFixed(1)} MB/s CPU  (goal >= 20 MB/s)`);
+  console.log(
+    `throughput: ${mb.toFixed(1)} MB corpus (${documents.length} file types, ${recipes} recipes, ${findings} findings), median of 3 passes after a warm-up pass`,
+  );
+  console.log(
+    `  ${(mb / (wall / 1000)).toFixed(1)} MB/s wall, ${(mb / (cpu / 1000)).toFixed(1)} MB/s CPU  (goal >= 20 MB/s)`,
+  );
 
   const base = script(5000);
   const anchor = base.indexOf('--weight-format int4', Math.floor(base.length / 2));
@@ -107,7 +140,9 @@ function main(): void {
       cpus.push(result.cpuMs);
     }
   }
-  console.log(`re-lint: 5,000-line script (${(base.length / 1024).toFixed(0)} KB, ${(base.match(/optimum-cli/g) ?? []).length} commands) after one edit, ${runs} runs`);
+  console.log(
+    `re-lint: 5,000-line script (${(base.length / 1024).toFixed(0)} KB, ${(base.match(/optimum-cli/g) ?? []).length} commands) after one edit, ${runs} runs`,
+  );
   console.log(`  median ${median(walls).toFixed(2)} ms wall, ${median(cpus).toFixed(2)} ms CPU  (goal < 20 ms)`);
 }
 

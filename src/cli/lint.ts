@@ -45,16 +45,21 @@ interface Options {
 function parseArgs(argv: readonly string[]): Options | string {
   const options: Options = { format: 'text', fix: false, paths: [] };
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    const [name, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const arg = argv[i];
+    const [name, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const value = () => inline ?? argv[++i];
     if (name === '--target') {
       const target = value();
-      if (!isDeviceProfileId(target)) return `unknown target '${target ?? ''}' (expected one of ${DEVICE_PROFILE_IDS.join(', ')})`;
+      if (!isDeviceProfileId(target))
+        return `unknown target '${target ?? ''}' (expected one of ${DEVICE_PROFILE_IDS.join(', ')})`;
       options.target = target;
     } else if (name === '--format') {
       const format = value();
-      if (!(FORMATS as readonly string[]).includes(format ?? '')) return `unknown format '${format ?? ''}' (expected text, json or sarif)`;
+      if (!(FORMATS as readonly string[]).includes(format ?? ''))
+        return `unknown format '${format ?? ''}' (expected text, json or sarif)`;
       options.format = format as Format;
     } else if (name === '--fix') {
       options.fix = true;
@@ -86,7 +91,9 @@ async function walk(dir: string, out: string[]): Promise<void> {
 
 function displayPath(file: string, cwd: string): string {
   const relative = path.relative(cwd, file);
-  return (relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file).split(path.sep).join('/');
+  return (relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file)
+    .split(path.sep)
+    .join('/');
 }
 
 function isBinary(buffer: Buffer): boolean {
@@ -97,7 +104,12 @@ async function lintFile(file: string, options: Options, cwd: string): Promise<Fi
   const shown = displayPath(file, cwd);
   const stat = await fs.stat(file);
   if (stat.size > MAX_LINT_CHARS) {
-    return { file: shown, findings: [], lines: new LineIndex(''), skipped: `larger than ${MAX_LINT_CHARS / 1024 / 1024} MB (${(stat.size / 1024 / 1024).toFixed(1)} MB)` };
+    return {
+      file: shown,
+      findings: [],
+      lines: new LineIndex(''),
+      skipped: `larger than ${MAX_LINT_CHARS / 1024 / 1024} MB (${(stat.size / 1024 / 1024).toFixed(1)} MB)`,
+    };
   }
   const buffer = await fs.readFile(file);
   if (isBinary(buffer)) return { file: shown, findings: [], lines: new LineIndex(''), skipped: 'binary file' };
@@ -118,7 +130,13 @@ async function lintFile(file: string, options: Options, cwd: string): Promise<Fi
     if (text !== original) await fs.writeFile(file, text, 'utf8');
   }
   const findings: Finding[] = result.findings;
-  return { file: shown, findings, lines: new LineIndex(text), ...(result.skipped ? { skipped: result.skipped } : {}), ...(fixed ? { fixed } : {}) };
+  return {
+    file: shown,
+    findings,
+    lines: new LineIndex(text),
+    ...(result.skipped ? { skipped: result.skipped } : {}),
+    ...(fixed ? { fixed } : {}),
+  };
 }
 
 export async function runLint(argv: string[], io: CliIo): Promise<number> {
@@ -152,11 +170,19 @@ export async function runLint(argv: string[], io: CliIo): Promise<number> {
       if (report.fixed) io.err(`fixed ${report.fixed} finding${report.fixed === 1 ? '' : 's'} in ${report.file}`);
       reports.push(report);
     } catch (error) {
-      io.err(`quant-drift lint: cannot read ${displayPath(file, io.cwd)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+      io.err(
+        `quant-drift lint: cannot read ${displayPath(file, io.cwd)}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+      );
       ioProblem = true;
     }
   }
-  io.out(options.format === 'json' ? formatJson(reports) : options.format === 'sarif' ? formatSarif(reports) : formatText(reports));
+  io.out(
+    options.format === 'json'
+      ? formatJson(reports)
+      : options.format === 'sarif'
+        ? formatSarif(reports)
+        : formatText(reports),
+  );
   if (ioProblem) return 2;
   return reports.some((report) => report.findings.some((finding) => finding.severity === 'error')) ? 1 : 0;
 }

@@ -20,10 +20,10 @@ export class LineIndex {
     let hi = this.starts.length - 1;
     while (lo < hi) {
       const mid = (lo + hi + 1) >> 1;
-      if (this.starts[mid]! <= offset) lo = mid;
+      if (this.starts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { line: lo + 1, column: offset - this.starts[lo]! + 1 };
+    return { line: lo + 1, column: offset - this.starts[lo] + 1 };
   }
 
   range(span: Span): Range1 {
@@ -61,7 +61,10 @@ export function toJsonFindings(reports: readonly FileReport[]): JsonFinding[] {
         rule: finding.rule,
         severity: finding.severity,
         message: finding.message,
-        fixes: finding.fixes.map((fix) => ({ title: fix.title, edits: fix.edits.map((edit) => ({ ...report.lines.range(edit.span), newText: edit.newText })) })),
+        fixes: finding.fixes.map((fix) => ({
+          title: fix.title,
+          edits: fix.edits.map((edit) => ({ ...report.lines.range(edit.span), newText: edit.newText })),
+        })),
       });
     }
   }

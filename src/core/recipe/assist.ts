@@ -26,8 +26,10 @@ const VALUE_NOTES: Record<string, string> = {
 
 const CONFIG_KEYS: Record<string, string> = {
   sym: 'Symmetric quantization (no zero points). Intel NPU: INT4 must be symmetric (openvinotoolkit/openvino#34450). Source: optimum-intel `optimum/intel/openvino/configuration.py` (default False).',
-  is_symmetric: 'Symmetric quantization. `MatMulNBitsQuantizer` defaults to False (asymmetric, with zero points); Olive `OnnxBlockWiseRtnQuantization` defaults to True. Source: microsoft/onnxruntime `matmul_nbits_quantizer.py`.',
-  zero_point: 'AWQ: `true` (the default) means asymmetric weights with zero points, which the Intel NPU does not support. Source: huggingface/transformers `quantization_config.py`.',
+  is_symmetric:
+    'Symmetric quantization. `MatMulNBitsQuantizer` defaults to False (asymmetric, with zero points); Olive `OnnxBlockWiseRtnQuantization` defaults to True. Source: microsoft/onnxruntime `matmul_nbits_quantizer.py`.',
+  zero_point:
+    'AWQ: `true` (the default) means asymmetric weights with zero points, which the Intel NPU does not support. Source: huggingface/transformers `quantization_config.py`.',
   bits: 'Weight bits. OVWeightQuantizationConfig defaults to 8.',
   group_size: 'Group size; -1 is per-column (channel-wise). Intel NPU: 128 or -1, never 1.',
   ratio: 'Share of layers at 4 bits (default 1.0). Intel NPU guide: 1.0.',
@@ -39,7 +41,11 @@ const CONFIG_KEYS: Record<string, string> = {
 
 function flagMarkdown(flag: FlagInfo, written: string): string {
   const lines = [`**${flag.names.join(', ')}** — optimum-cli export openvino`, '', flag.meaning];
-  if (flag.values) lines.push('', `Allowed: ${flag.values.map((v) => `\`${v}\``).join(', ')}${flag.openValues ? ' (and others)' : ''}`);
+  if (flag.values)
+    lines.push(
+      '',
+      `Allowed: ${flag.values.map((v) => `\`${v}\``).join(', ')}${flag.openValues ? ' (and others)' : ''}`,
+    );
   if (flag.defaultText) lines.push('', `Default: ${flag.defaultText}`);
   if (flag.deviceNotes) lines.push('', `Device: ${flag.deviceNotes}`);
   if (!flag.names.includes(written)) lines.push('', `(\`${written}\` is accepted by argparse as an abbreviation.)`);
@@ -54,10 +60,19 @@ function contains(span: Span | undefined, offset: number): span is Span {
 function hoverSetting(recipe: Recipe, setting: RecipeSetting, offset: number): { markdown: string; span: Span } | null {
   if (recipe.dialect === 'optimum-cli') {
     const flag = flagByName(setting.raw) ?? resolveFlag(setting.raw)?.flag;
-    if (contains(setting.valueSpan, offset) && typeof setting.value === 'string' && setting.key === 'weightFormat' && VALUE_NOTES[setting.value]) {
-      return { markdown: `**--weight-format ${setting.value}**\n\n${VALUE_NOTES[setting.value]}\n\nSource: ${FLAG_SOURCE}`, span: setting.valueSpan };
+    if (
+      contains(setting.valueSpan, offset) &&
+      typeof setting.value === 'string' &&
+      setting.key === 'weightFormat' &&
+      VALUE_NOTES[setting.value]
+    ) {
+      return {
+        markdown: `**--weight-format ${setting.value}**\n\n${VALUE_NOTES[setting.value]}\n\nSource: ${FLAG_SOURCE}`,
+        span: setting.valueSpan,
+      };
     }
-    if (flag && setting.raw !== 'output') return { markdown: flagMarkdown(flag, setting.raw), span: setting.keySpan ?? setting.span };
+    if (flag && setting.raw !== 'output')
+      return { markdown: flagMarkdown(flag, setting.raw), span: setting.keySpan ?? setting.span };
     return null;
   }
   const key = setting.raw.replace(/^["']|["']$/g, '');
@@ -78,7 +93,9 @@ export function hoverAt(text: string, offset: number, ctx: LintContext): { markd
     for (const setting of recipe.unknown) {
       if (!contains(setting.span, offset)) continue;
       const mistake = KNOWN_MISTAKES[setting.raw];
-      const markdown = mistake ? `**${setting.raw}** is not an optimum-cli export openvino option: ${mistake.note}.` : `**${setting.raw}** is not an optimum-cli export openvino option.`;
+      const markdown = mistake
+        ? `**${setting.raw}** is not an optimum-cli export openvino option: ${mistake.note}.`
+        : `**${setting.raw}** is not an optimum-cli export openvino option.`;
       return { markdown: `${markdown}\n\nSource: ${FLAG_SOURCE}`, span: setting.keySpan ?? setting.span };
     }
   }
@@ -89,15 +106,15 @@ const WORD_CHAR = /[^\s"'`,()[\]{}=]/;
 
 function wordAround(text: string, offset: number): Span {
   let start = offset;
-  while (start > 0 && WORD_CHAR.test(text[start - 1]!)) start--;
+  while (start > 0 && WORD_CHAR.test(text[start - 1])) start--;
   return { start, end: offset };
 }
 
 function previousWord(text: string, before: number): string {
   let end = before;
-  while (end > 0 && /[\s"',=\\^`]/.test(text[end - 1]!)) end--;
+  while (end > 0 && /[\s"',=\\^`]/.test(text[end - 1])) end--;
   let start = end;
-  while (start > 0 && WORD_CHAR.test(text[start - 1]!)) start--;
+  while (start > 0 && WORD_CHAR.test(text[start - 1])) start--;
   return text.slice(start, end);
 }
 
@@ -107,12 +124,20 @@ function commandAt(text: string, offset: number, ctx: LintContext): Recipe | nul
   for (const recipe of recipes) {
     if (recipe.dialect !== 'optimum-cli') continue;
     if (offset >= recipe.span.start && offset <= recipe.span.end) return recipe;
-    if (offset > recipe.span.end && /^[ \t]*(?:[\\^`][ \t]*\r?\n[ \t]*)?[^\s]*$/.test(text.slice(recipe.span.end, offset))) return recipe;
+    if (
+      offset > recipe.span.end &&
+      /^[ \t]*(?:[\\^`][ \t]*\r?\n[ \t]*)?[^\s]*$/.test(text.slice(recipe.span.end, offset))
+    )
+      return recipe;
   }
   return null;
 }
 
-export function completionsAt(text: string, offset: number, ctx: LintContext): { items: CoreCompletion[]; replace: Span } | null {
+export function completionsAt(
+  text: string,
+  offset: number,
+  ctx: LintContext,
+): { items: CoreCompletion[]; replace: Span } | null {
   const recipe = commandAt(text, offset, ctx);
   if (!recipe) return null;
   const replace = wordAround(text, offset);
@@ -122,16 +147,28 @@ export function completionsAt(text: string, offset: number, ctx: LintContext): {
   const previous = previousWord(text, replace.start);
   const valueFlag = typed.startsWith('-') ? undefined : flagByName(previous);
   if (valueFlag && valueFlag.values) {
-    const items = valueFlag.values.map((value) => ({ label: value, insertText: value, detail: `${valueFlag.names[valueFlag.names.length - 1]} value`, ...(valueFlag.key === 'weightFormat' && VALUE_NOTES[value] ? { documentation: VALUE_NOTES[value] } : {}), kind: 'value' as const }));
+    const items = valueFlag.values.map((value) => ({
+      label: value,
+      insertText: value,
+      detail: `${valueFlag.names[valueFlag.names.length - 1]} value`,
+      ...(valueFlag.key === 'weightFormat' && VALUE_NOTES[value] ? { documentation: VALUE_NOTES[value] } : {}),
+      kind: 'value' as const,
+    }));
     return { items, replace };
   }
   if (valueFlag && valueFlag.type !== 'none') return null;
   const present = new Set(recipe.settings.map((setting) => setting.raw));
   const items: CoreCompletion[] = [];
   for (const flag of FLAGS) {
-    const name = flag.names[flag.names.length - 1]!;
+    const name = flag.names[flag.names.length - 1];
     if (flag.names.some((n) => present.has(n)) || (typed && !name.startsWith(typed))) continue;
-    items.push({ label: name, insertText: name, detail: flag.defaultText ? `default: ${flag.defaultText}` : flag.meaning, documentation: flagMarkdown(flag, name), kind: 'flag' });
+    items.push({
+      label: name,
+      insertText: name,
+      detail: flag.defaultText ? `default: ${flag.defaultText}` : flag.meaning,
+      documentation: flagMarkdown(flag, name),
+      kind: 'flag',
+    });
   }
   return { items, replace };
 }

@@ -24,7 +24,10 @@ export function deleteEdit(span: Span): TextEdit {
 export function insertWordsEdit(recipe: Recipe, at: number, words: readonly string[]): TextEdit | null {
   const style = recipe.style;
   if (!style || style.shell === 'none') return null;
-  const text = style.shell === 'python-argv' ? words.map((word) => `${style.separator}${style.quote ?? '"'}${word}${style.quote ?? '"'}`).join('') : words.map((word) => ` ${word}`).join('');
+  const text =
+    style.shell === 'python-argv'
+      ? words.map((word) => `${style.separator}${style.quote ?? '"'}${word}${style.quote ?? '"'}`).join('')
+      : words.map((word) => ` ${word}`).join('');
   return { span: { start: at, end: at }, newText: encode(recipe, text) };
 }
 
@@ -60,8 +63,15 @@ function conflicts(a: TextEdit, b: TextEdit): boolean {
 export function applyFixes(text: string, fixes: readonly Fix[]): string {
   const accepted: TextEdit[] = [];
   for (const candidate of fixes) {
-    const edits = candidate.edits.filter((edit) => !accepted.some((taken) => taken.span.start === edit.span.start && taken.span.end === edit.span.end && taken.newText === edit.newText));
-    if (edits.some((edit) => edit.span.start < 0 || edit.span.end > text.length || edit.span.end < edit.span.start)) continue;
+    const edits = candidate.edits.filter(
+      (edit) =>
+        !accepted.some(
+          (taken) =>
+            taken.span.start === edit.span.start && taken.span.end === edit.span.end && taken.newText === edit.newText,
+        ),
+    );
+    if (edits.some((edit) => edit.span.start < 0 || edit.span.end > text.length || edit.span.end < edit.span.start))
+      continue;
     if (edits.some((edit) => accepted.some((taken) => conflicts(taken, edit)))) continue;
     accepted.push(...edits);
   }

@@ -1,5 +1,13 @@
 /** Public surface of the recipe core (TEAM.md contracts): lint, rules, fixes, hovers, completions. */
-export { lintText, evaluateRecipe, directiveTarget, fileKind, MAX_LINT_CHARS, type LintContext, type LintResult } from './lint';
+export {
+  lintText,
+  evaluateRecipe,
+  directiveTarget,
+  fileKind,
+  MAX_LINT_CHARS,
+  type LintContext,
+  type LintResult,
+} from './lint';
 export { applyFixes, preferredFixes } from './fixes';
 export { hoverAt, completionsAt, type CoreCompletion } from './assist';
 export { RULES, type RuleInfo } from './rules/catalog';

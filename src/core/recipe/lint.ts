@@ -64,9 +64,15 @@ export function fileKind(fileName: string, languageId?: string, text?: string): 
     // VS Code hands notebook cells over as python text; a whole .ipynb file is JSON.
     return text !== undefined && /^\s*\{/.test(text) ? 'notebook' : 'python';
   }
-  if (languageId && LANGUAGE_KINDS[languageId]) return LANGUAGE_KINDS[languageId]!;
+  if (languageId && LANGUAGE_KINDS[languageId]) return LANGUAGE_KINDS[languageId];
   const base = lower.split(/[\\/]/).pop() ?? lower;
-  if (/\.(sh|bash|zsh|ksh)$/.test(base) || base.startsWith('dockerfile') || base.endsWith('.dockerfile') || /\.(ya?ml)$/.test(base)) return 'shell';
+  if (
+    /\.(sh|bash|zsh|ksh)$/.test(base) ||
+    base.startsWith('dockerfile') ||
+    base.endsWith('.dockerfile') ||
+    /\.(ya?ml)$/.test(base)
+  )
+    return 'shell';
   if (/\.(cmd|bat)$/.test(base)) return 'cmd';
   if (/\.(ps1|psm1)$/.test(base)) return 'powershell';
   if (/\.(py|pyw|pyi)$/.test(base)) return 'python';
@@ -98,10 +104,13 @@ function extractAll(text: string, kind: FileKind, fileName: string, problems: st
     recipes.push(...safely(problems, 'command extractor', () => extractCommands(text, 'generic').recipes, []));
     return recipes;
   }
-  const commands = safely(problems, 'command extractor', () => extractCommands(text, kind), { recipes: [] as Recipe[] });
+  const commands = safely(problems, 'command extractor', () => extractCommands(text, kind), {
+    recipes: [] as Recipe[],
+  });
   if (commands.problem) problems.push(commands.problem);
   recipes.push(...commands.recipes);
-  if (kind === 'python') recipes.push(...safely(problems, 'Python config extractor', () => extractPythonConfigs(text), []));
+  if (kind === 'python')
+    recipes.push(...safely(problems, 'Python config extractor', () => extractPythonConfigs(text), []));
   if (kind === 'notebook' && !commands.problem) {
     for (const cell of safely(problems, 'notebook reader', () => extractNotebookCells(text).cells, [])) {
       if (cell.cellType !== 'code') continue;
@@ -115,13 +124,23 @@ function extractAll(text: string, kind: FileKind, fileName: string, problems: st
 export function lintText(text: string, ctx: LintContext): LintResult {
   const fallbackTarget = ctx.target ?? DEFAULT_TARGET;
   if (text.length > MAX_LINT_CHARS) {
-    return { findings: [], recipes: [], target: fallbackTarget, skipped: `larger than ${MAX_LINT_CHARS / 1024 / 1024} MB (${(text.length / 1024 / 1024).toFixed(1)} MB); not checked` };
+    return {
+      findings: [],
+      recipes: [],
+      target: fallbackTarget,
+      skipped: `larger than ${MAX_LINT_CHARS / 1024 / 1024} MB (${(text.length / 1024 / 1024).toFixed(1)} MB); not checked`,
+    };
   }
-  if (looksBinary(text)) return { findings: [], recipes: [], target: fallbackTarget, skipped: 'binary content; not checked' };
+  if (looksBinary(text))
+    return { findings: [], recipes: [], target: fallbackTarget, skipped: 'binary content; not checked' };
   const target = directiveTarget(text) ?? fallbackTarget;
   const problems: string[] = [];
-  const recipes = extractAll(text, fileKind(ctx.fileName, ctx.languageId, text), ctx.fileName, problems).sort((a, b) => a.span.start - b.span.start);
-  const findings = recipes.flatMap((recipe) => safely(problems, 'rules', () => evaluateRecipe(recipe, target, text), []));
+  const recipes = extractAll(text, fileKind(ctx.fileName, ctx.languageId, text), ctx.fileName, problems).sort(
+    (a, b) => a.span.start - b.span.start,
+  );
+  const findings = recipes.flatMap((recipe) =>
+    safely(problems, 'rules', () => evaluateRecipe(recipe, target, text), []),
+  );
   findings.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
   return problems.length ? { findings, recipes, target, skipped: problems.join('; ') } : { findings, recipes, target };
 }

@@ -48,7 +48,7 @@ function normalise(config: RawConfig): Default4BitConfig {
   };
 }
 
-export const GENERIC_4BIT_DEFAULT: Default4BitConfig = normalise(table.generic_default as RawConfig);
+export const GENERIC_4BIT_DEFAULT: Default4BitConfig = normalise(table.generic_default);
 
 /** Last path component of a model id or local path (`.\gemma-2-2b-it\` -> `gemma-2-2b-it`). */
 export function lastPathPart(model: string): string {
@@ -65,7 +65,7 @@ for (const [id, raw] of Object.entries(PER_MODEL)) {
 /** The per-model default for `model`, or null when optimum would use the generic default. */
 export function perModelDefault(model: string): { id: string; config: Default4BitConfig } | null {
   const id = BY_ID.has(model) ? model : SHORT_IDS.get(lastPathPart(model));
-  return id ? BY_ID.get(id) ?? null : null;
+  return id ? (BY_ID.get(id) ?? null) : null;
 }
 
 /** Ids whose per-model default is symmetric (for messages when the model is a placeholder). */

@@ -26,7 +26,12 @@ async function workspace(files: Record<string, string | Buffer>): Promise<string
 }
 
 test('text output, exit 1 on errors, node_modules and .git skipped', async () => {
-  const dir = await workspace({ 'export.sh': ASYM, 'ok.sh': CLEAN, 'node_modules/pkg/x.sh': ASYM, '.git/hooks/x.sh': ASYM });
+  const dir = await workspace({
+    'export.sh': ASYM,
+    'ok.sh': CLEAN,
+    'node_modules/pkg/x.sh': ASYM,
+    '.git/hooks/x.sh': ASYM,
+  });
   const io = memoryIo(dir);
   assert.equal(await runLint(['.'], io), 1);
   const out = io.stdout.join('\n');
@@ -42,30 +47,81 @@ test('json output: 1-based positions and fixes with line/column edits', async ()
   assert.equal(await runLint(['--format', 'json', 'export.sh'], io), 1);
   const findings = JSON.parse(io.stdout.join('')) as Record<string, unknown>[];
   assert.equal(findings.length, 1);
-  assert.deepEqual(Object.keys(findings[0]!).sort(), ['column', 'endColumn', 'endLine', 'file', 'fixes', 'line', 'message', 'rule', 'severity']);
-  assert.deepEqual({ file: findings[0]!.file, line: findings[0]!.line, column: findings[0]!.column, endLine: findings[0]!.endLine, endColumn: findings[0]!.endColumn }, { file: 'export.sh', line: 3, column: 3, endLine: 3, endColumn: 23 });
-  assert.deepEqual(findings[0]!.fixes, [{ title: 'Add --sym', edits: [{ line: 3, column: 23, endLine: 3, endColumn: 23, newText: ' --sym' }] }]);
+  assert.deepEqual(Object.keys(findings[0]).sort(), [
+    'column',
+    'endColumn',
+    'endLine',
+    'file',
+    'fixes',
+    'line',
+    'message',
+    'rule',
+    'severity',
+  ]);
+  assert.deepEqual(
+    {
+      file: findings[0].file,
+      line: findings[0].line,
+      column: findings[0].column,
+      endLine: findings[0].endLine,
+      endColumn: findings[0].endColumn,
+    },
+    { file: 'export.sh', line: 3, column: 3, endLine: 3, endColumn: 23 },
+  );
+  assert.deepEqual(findings[0].fixes, [
+    { title: 'Add --sym', edits: [{ line: 3, column: 23, endLine: 3, endColumn: 23, newText: ' --sym' }] },
+  ]);
 });
 
 test('sarif output: 2.1.0 with rule metadata, help links, levels and fixes', async () => {
-  const dir = await workspace({ 'a.sh': ASYM, 'b.sh': 'optimum-cli export openvino -m o/m --weight-format int4 --sym --ratio 0.5 out\n' });
+  const dir = await workspace({
+    'a.sh': ASYM,
+    'b.sh': 'optimum-cli export openvino -m o/m --weight-format int4 --sym --ratio 0.5 out\n',
+  });
   const io = memoryIo(dir);
   await runLint(['--format=sarif', '.'], io);
-  const sarif = JSON.parse(io.stdout.join('')) as { version: string; runs: { tool: { driver: { rules: { id: string; helpUri: string }[] } }; results: { ruleId: string; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[]; fixes?: unknown[] }[] }[] };
+  const sarif = JSON.parse(io.stdout.join('')) as {
+    version: string;
+    runs: {
+      tool: { driver: { rules: { id: string; helpUri: string }[] } };
+      results: {
+        ruleId: string;
+        level: string;
+        locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
+        fixes?: unknown[];
+      }[];
+    }[];
+  };
   assert.equal(sarif.version, '2.1.0');
-  const run = sarif.runs[0]!;
+  const run = sarif.runs[0];
   const rule = run.tool.driver.rules.find((candidate) => candidate.id === 'npu-asymmetric-int4');
   assert.match(rule!.helpUri, /docs\/rules\/npu-asymmetric-int4\.md$/);
-  assert.deepEqual(run.results.map((result) => `${result.ruleId}:${result.level}:${result.locations[0]!.physicalLocation.artifactLocation.uri}:${result.locations[0]!.physicalLocation.region.startLine}`), ['npu-asymmetric-int4:error:a.sh:3', 'npu-ratio-below-one:warning:b.sh:1']);
-  assert.equal(run.results[0]!.fixes?.length, 1);
+  assert.deepEqual(
+    run.results.map(
+      (result) =>
+        `${result.ruleId}:${result.level}:${result.locations[0].physicalLocation.artifactLocation.uri}:${result.locations[0].physicalLocation.region.startLine}`,
+    ),
+    ['npu-asymmetric-int4:error:a.sh:3', 'npu-ratio-below-one:warning:b.sh:1'],
+  );
+  assert.equal(run.results[0].fixes?.length, 1);
 });
 
 test('--fix writes the preferred fixes and reports what is left', async () => {
-  const dir = await workspace({ 'export.sh': ASYM, 'q.py': 'cmd = ["optimum-cli", "export", "openvino", "-m", m, "--weight-format", "int4", "--group-size", "1", out]\n' });
+  const dir = await workspace({
+    'export.sh': ASYM,
+    'q.py':
+      'cmd = ["optimum-cli", "export", "openvino", "-m", m, "--weight-format", "int4", "--group-size", "1", out]\n',
+  });
   const io = memoryIo(dir);
   assert.equal(await runLint(['--fix', '.'], io), 0);
-  assert.equal(await fs.readFile(path.join(dir, 'export.sh'), 'utf8'), 'optimum-cli export openvino \\\n  -m org/some-model \\\n  --weight-format int4 --sym \\\n  out\n');
-  assert.equal(await fs.readFile(path.join(dir, 'q.py'), 'utf8'), 'cmd = ["optimum-cli", "export", "openvino", "-m", m, "--weight-format", "int4", "--sym", "--group-size", "-1", out]\n');
+  assert.equal(
+    await fs.readFile(path.join(dir, 'export.sh'), 'utf8'),
+    'optimum-cli export openvino \\\n  -m org/some-model \\\n  --weight-format int4 --sym \\\n  out\n',
+  );
+  assert.equal(
+    await fs.readFile(path.join(dir, 'q.py'), 'utf8'),
+    'cmd = ["optimum-cli", "export", "openvino", "-m", m, "--weight-format", "int4", "--sym", "--group-size", "-1", out]\n',
+  );
   assert.match(io.stderr.join('\n'), /fixed 1 finding in export\.sh/);
   const again = memoryIo(dir);
   assert.equal(await runLint(['--fix', '.'], again), 0);
@@ -73,7 +129,11 @@ test('--fix writes the preferred fixes and reports what is left', async () => {
 });
 
 test('--target and the directive comment', async () => {
-  const dir = await workspace({ 'export.sh': ASYM, 'mtl.sh': '# quant-drift: target=intel-npu-mtl\noptimum-cli export openvino -m o/m --weight-format nf4 --sym --group-size -1 out\n' });
+  const dir = await workspace({
+    'export.sh': ASYM,
+    'mtl.sh':
+      '# quant-drift: target=intel-npu-mtl\noptimum-cli export openvino -m o/m --weight-format nf4 --sym --group-size -1 out\n',
+  });
   assert.equal(await runLint(['--target', 'cpu', 'export.sh'], memoryIo(dir)), 0);
   assert.equal(await runLint(['--target', 'cpu', 'mtl.sh'], memoryIo(dir)), 1);
 });

@@ -22,7 +22,13 @@ const ITEMS: CorpusItem[] = readFileSync(CORPUS, 'utf8')
   .filter((line) => line.trim())
   .map((line) => JSON.parse(line) as CorpusItem);
 
-const FILE_NAMES: Record<string, string> = { python: 'export.py', notebook: 'cell.py', markdown: 'README.md', shell: 'export.sh', yaml: 'ci.yml' };
+const FILE_NAMES: Record<string, string> = {
+  python: 'export.py',
+  notebook: 'cell.py',
+  markdown: 'README.md',
+  shell: 'export.sh',
+  yaml: 'ci.yml',
+};
 
 function fileNameOf(item: CorpusItem): string {
   if (item.dialect === 'cmd') return 'export.cmd';
@@ -53,7 +59,10 @@ test('the corpus has 76 commands and every one is recognised as an optimum-cli e
     for (const recipe of recipes) {
       assert.equal(recipe.dialect, 'optimum-cli', entry.id);
       for (const setting of [...recipe.settings, ...recipe.unknown]) {
-        assert.ok(setting.span.start >= 0 && setting.span.end <= entry.text.length && setting.span.start <= setting.span.end, `${entry.id} span`);
+        assert.ok(
+          setting.span.start >= 0 && setting.span.end <= entry.text.length && setting.span.start <= setting.span.end,
+          `${entry.id} span`,
+        );
       }
     }
   }
@@ -132,7 +141,14 @@ test('corpus cmd-185 (a diff): both commands are read and both are asymmetric', 
 });
 
 test('corpus: no finding anywhere is an error on a CPU target except CLI usage errors', () => {
-  const usage = new Set(['unknown-flag', 'invalid-value', 'needs-weight-format', 'needs-dataset', 'conflicting-options', 'int8-incompatible-option']);
+  const usage = new Set([
+    'unknown-flag',
+    'invalid-value',
+    'needs-weight-format',
+    'needs-dataset',
+    'conflicting-options',
+    'int8-incompatible-option',
+  ]);
   for (const entry of ITEMS) {
     for (const finding of lint(entry, 'cpu').findings) {
       assert.ok(usage.has(finding.rule) || finding.severity !== 'error', `${entry.id}: ${finding.rule}`);

@@ -4,14 +4,20 @@ import { test } from 'node:test';
 import { applyFixes, completionsAt, hoverAt, lintText, preferredFixes } from '../../../src/core/recipe/index';
 import type { Fix } from '../../../src/core/recipe/types';
 
-const edit = (start: number, end: number, newText: string): Fix => ({ title: newText, edits: [{ span: { start, end }, newText }] });
+const edit = (start: number, end: number, newText: string): Fix => ({
+  title: newText,
+  edits: [{ span: { start, end }, newText }],
+});
 
 test('applyFixes: identical edits apply once, overlapping edits are dropped, order does not matter', () => {
   assert.equal(applyFixes('abcdef', [edit(2, 2, 'X'), edit(2, 2, 'X')]), 'abXcdef');
   assert.equal(applyFixes('abcdef', [edit(1, 4, 'Z'), edit(2, 3, 'Y')]), 'aZef');
   assert.equal(applyFixes('abcdef', [edit(4, 4, '!'), edit(1, 2, 'B')]), 'aBcd!ef');
   // An insertion at the end of a replaced range keeps both.
-  assert.equal(applyFixes('--weight-format int4', [edit(16, 20, 'int4'), edit(20, 20, ' --sym')]), '--weight-format int4 --sym');
+  assert.equal(
+    applyFixes('--weight-format int4', [edit(16, 20, 'int4'), edit(20, 20, ' --sym')]),
+    '--weight-format int4 --sym',
+  );
   assert.equal(applyFixes('abc', [edit(2, 9, 'x')]), 'abc');
 });
 
@@ -27,8 +33,16 @@ test('fixing a script twice gives the same text as once (every rule with a prefe
   const once = applyFixes(script, preferredFixes(lintText(script, ctx).findings));
   const twice = applyFixes(once, preferredFixes(lintText(once, ctx).findings));
   assert.equal(twice, once);
-  assert.deepEqual(lintText(once, ctx).findings.filter((f) => f.severity === 'error').map((f) => f.rule), []);
-  assert.equal(once.split('\n')[0], 'optimum-cli export openvino -m org/a --weight-format int4 --sym --group-size -1 --ratio 1.0 out1');
+  assert.deepEqual(
+    lintText(once, ctx)
+      .findings.filter((f) => f.severity === 'error')
+      .map((f) => f.rule),
+    [],
+  );
+  assert.equal(
+    once.split('\n')[0],
+    'optimum-cli export openvino -m org/a --weight-format int4 --sym --group-size -1 --ratio 1.0 out1',
+  );
   assert.equal(once.split('\n')[2], 'optimum-cli export openvino --model org/c --weight-format int8 out3');
 });
 
@@ -55,17 +69,25 @@ test('completions: flags not yet given, values of the flag before the cursor', (
   assert.ok(flags);
   assert.deepEqual(flags.replace, { start: text.length - 3, end: text.length });
   const labels = flags.items.map((item) => item.label);
-  assert.ok(labels.includes('--sym') && labels.includes('--scale-estimation') && labels.includes('--smooth-quant-alpha'));
+  assert.ok(
+    labels.includes('--sym') && labels.includes('--scale-estimation') && labels.includes('--smooth-quant-alpha'),
+  );
   assert.ok(!labels.includes('--weight-format'));
   assert.ok(flags.items.every((item) => item.kind === 'flag'));
 
   const valueText = 'optimum-cli export openvino -m a/b --weight-format ';
   const values = completionsAt(valueText, valueText.length, { fileName: 'x.sh' });
-  assert.deepEqual(values!.items.map((item) => item.label), ['fp32', 'fp16', 'int8', 'int4', 'mxfp4', 'nf4', 'cb4']);
+  assert.deepEqual(
+    values!.items.map((item) => item.label),
+    ['fp32', 'fp16', 'int8', 'int4', 'mxfp4', 'nf4', 'cb4'],
+  );
   assert.ok(values!.items.every((item) => item.kind === 'value'));
 
   assert.equal(completionsAt('echo hello', 4, { fileName: 'x.sh' }), null);
   const argv = 'cmd = ["optimum-cli", "export", "openvino", "--backup-precision", ""]';
   const argvValues = completionsAt(argv, argv.length - 2, { fileName: 'x.py' });
-  assert.deepEqual(argvValues?.items.map((item) => item.label), ['none', 'int8_sym', 'int8_asym']);
+  assert.deepEqual(
+    argvValues?.items.map((item) => item.label),
+    ['none', 'int8_sym', 'int8_asym'],
+  );
 });

@@ -6,17 +6,70 @@ import { completionsAt, hoverAt, lintText } from '../../../src/core/recipe/index
 import { extractCommands, type SourceKind } from '../../../src/core/recipe/commands/extract';
 
 const FRAGMENTS = [
-  'optimum-cli', ' export', ' openvino', 'optimum.commands.optimum_cli', ' --weight-format', ' int4', ' --sym', ' --group-size', ' 1', '=',
-  ' -m', ' $X', ' ${Y}', ' %Z%', ' <m>', '{', '}', '"', "'", '`', '\\', '^', '\n', '\r\n', '#', '!', '[', ']', ',', '(', ')', ':',
-  'f"', '"""', '```bash\n', '```python\n', '```\n', '{"cells": [', '"source": [', '"cell_type": "code"', '\\"', '\\n', '\u0000', '\uFFFD', '  ', '...', '|', '&&', '>', '2>&1',
+  'optimum-cli',
+  ' export',
+  ' openvino',
+  'optimum.commands.optimum_cli',
+  ' --weight-format',
+  ' int4',
+  ' --sym',
+  ' --group-size',
+  ' 1',
+  '=',
+  ' -m',
+  ' $X',
+  ' ${Y}',
+  ' %Z%',
+  ' <m>',
+  '{',
+  '}',
+  '"',
+  "'",
+  '`',
+  '\\',
+  '^',
+  '\n',
+  '\r\n',
+  '#',
+  '!',
+  '[',
+  ']',
+  ',',
+  '(',
+  ')',
+  ':',
+  'f"',
+  '"""',
+  '```bash\n',
+  '```python\n',
+  '```\n',
+  '{"cells": [',
+  '"source": [',
+  '"cell_type": "code"',
+  '\\"',
+  '\\n',
+  '\u0000',
+  '\uFFFD',
+  '  ',
+  '...',
+  '|',
+  '&&',
+  '>',
+  '2>&1',
 ];
 
-const documents = fc.array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 6 })), { maxLength: 80 }).map((parts) => parts.join(''));
+const documents = fc
+  .array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 6 })), { maxLength: 80 })
+  .map((parts) => parts.join(''));
 const KINDS: SourceKind[] = ['shell', 'cmd', 'powershell', 'python', 'markdown', 'notebook', 'generic'];
 const FILES = ['x.sh', 'x.cmd', 'x.ps1', 'x.py', 'x.md', 'x.ipynb', 'Dockerfile', 'x.yml', 'x.json', 'x.txt'];
 
 function assertSpansInRange(text: string, spans: { start: number; end: number }[]): void {
-  for (const span of spans) assert.ok(span.start >= 0 && span.end <= text.length && span.start <= span.end, `span ${span.start}-${span.end} in ${text.length}`);
+  for (const span of spans)
+    assert.ok(
+      span.start >= 0 && span.end <= text.length && span.start <= span.end,
+      `span ${span.start}-${span.end} in ${text.length}`,
+    );
 }
 
 test('fuzz: every command extractor returns recipes with spans inside the text', () => {
@@ -24,7 +77,15 @@ test('fuzz: every command extractor returns recipes with spans inside the text',
     fc.property(documents, fc.constantFrom(...KINDS), (text, kind) => {
       const { recipes } = extractCommands(text, kind);
       for (const recipe of recipes) {
-        assertSpansInRange(text, [recipe.span, ...recipe.settings.flatMap((s) => [s.span, ...(s.valueSpan ? [s.valueSpan] : []), ...(s.removeSpan ? [s.removeSpan] : [])]), ...recipe.unknown.map((s) => s.span)]);
+        assertSpansInRange(text, [
+          recipe.span,
+          ...recipe.settings.flatMap((s) => [
+            s.span,
+            ...(s.valueSpan ? [s.valueSpan] : []),
+            ...(s.removeSpan ? [s.removeSpan] : []),
+          ]),
+          ...recipe.unknown.map((s) => s.span),
+        ]);
         if (recipe.style) assert.ok(recipe.style.insertAt >= 0 && recipe.style.insertAt <= text.length);
       }
     }),
@@ -48,7 +109,12 @@ test('fuzz: lintText, hoverAt and completionsAt never throw for any file type', 
 });
 
 test('unterminated quotes, braces and continuations end at the line or the text', () => {
-  for (const text of ['optimum-cli export openvino -m "a/b --weight-format int4 out\nnext line', "x = f'optimum-cli export openvino --model {m", 'optimum-cli export openvino -m ${A \\', 'optimum-cli export openvino \\']) {
+  for (const text of [
+    'optimum-cli export openvino -m "a/b --weight-format int4 out\nnext line',
+    "x = f'optimum-cli export openvino --model {m",
+    'optimum-cli export openvino -m ${A \\',
+    'optimum-cli export openvino \\',
+  ]) {
     for (const fileName of ['x.sh', 'x.py', 'x.md']) lintText(text, { fileName });
   }
   const result = lintText('optimum-cli export openvino -m "a/b --weight-format int4 out\nnext', { fileName: 'x.sh' });
@@ -75,7 +141,11 @@ test('a 50 MB input is skipped with a reason; binary content is skipped', () => 
   assert.match(result.skipped ?? '', /larger than 20 MB/);
   assert.deepEqual(result.findings, []);
   assert.ok(Date.now() - started < 5000);
-  assert.match(lintText('\u0000\u0001optimum-cli export openvino -m a --weight-format int4 o', { fileName: 'x.bin' }).skipped ?? '', /binary/);
+  assert.match(
+    lintText('\u0000\u0001optimum-cli export openvino -m a --weight-format int4 o', { fileName: 'x.bin' }).skipped ??
+      '',
+    /binary/,
+  );
 });
 
 test('many commands in one file are all read (no quadratic rescans)', () => {

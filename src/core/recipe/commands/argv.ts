@@ -16,7 +16,7 @@ export interface ArgvScan {
 
 function skipBlank(s: string, i: number): number {
   for (;;) {
-    while (i < s.length && /\s/.test(s[i]!)) i++;
+    while (i < s.length && /\s/.test(s[i])) i++;
     if (s[i] === '#') {
       while (i < s.length && s[i] !== '\n') i++;
       continue;
@@ -26,8 +26,11 @@ function skipBlank(s: string, i: number): number {
 }
 
 /** Reads a quoted string at `i` (optional f/r/b prefix already skipped). */
-function readQuoted(s: string, i: number): { text: string; end: number; contentStart: number; contentEnd: number; hasBraces: boolean } {
-  const quote = s[i]!;
+function readQuoted(
+  s: string,
+  i: number,
+): { text: string; end: number; contentStart: number; contentEnd: number; hasBraces: boolean } {
+  const quote = s[i];
   let j = i + 1;
   let text = '';
   let hasBraces = false;
@@ -49,7 +52,7 @@ function readExpression(s: string, i: number): number {
   let depth = 0;
   let j = i;
   while (j < s.length) {
-    const c = s[j]!;
+    const c = s[j];
     if (c === '"' || c === "'") {
       j = readQuoted(s, j).end;
       continue;
@@ -61,7 +64,7 @@ function readExpression(s: string, i: number): number {
     } else if (c === ',' && depth === 0) break;
     j++;
   }
-  while (j > i && /\s/.test(s[j - 1]!)) j--;
+  while (j > i && /\s/.test(s[j - 1])) j--;
   return j;
 }
 
@@ -73,7 +76,18 @@ export function scanArgvList(s: string, quoteAt: number): ArgvScan | null {
   const first = readQuoted(s, quoteAt);
   const afterFirst = skipBlank(s, first.end);
   if (s[afterFirst] !== ',') return null;
-  const tokens: RawToken[] = [{ text: first.text, start: quoteAt, end: first.end, valueStart: first.contentStart, valueEnd: first.contentEnd, unknown: false, removeStart: quoteAt, removeEnd: first.end }];
+  const tokens: RawToken[] = [
+    {
+      text: first.text,
+      start: quoteAt,
+      end: first.end,
+      valueStart: first.contentStart,
+      valueEnd: first.contentEnd,
+      unknown: false,
+      removeStart: quoteAt,
+      removeEnd: first.end,
+    },
+  ];
   let previousEnd = first.end;
   let i = afterFirst;
   let multiline = true;
@@ -81,7 +95,7 @@ export function scanArgvList(s: string, quoteAt: number): ArgvScan | null {
   while (tokens.length < MAX_ITEMS && s[i] === ',') {
     const itemStart = skipBlank(s, i + 1);
     if (itemStart >= s.length) break;
-    const c = s[itemStart]!;
+    const c = s[itemStart];
     if (c === ']' || c === ')' || c === '}') break;
     const between = s.slice(i + 1, itemStart);
     if (!between.includes('\n')) multiline = false;
@@ -95,7 +109,16 @@ export function scanArgvList(s: string, quoteAt: number): ArgvScan | null {
       // An item like "x" + suffix or "x".format(...) is an expression.
       if (s[afterItem] === ',' || s[afterItem] === ']' || s[afterItem] === ')' || afterItem >= s.length) {
         const formatted = /f/i.test(s.slice(itemStart, prefixEnd)) && item.hasBraces;
-        tokens.push({ text: item.text, start: itemStart, end: item.end, valueStart: item.contentStart, valueEnd: item.contentEnd, unknown: formatted, removeStart: previousEnd, removeEnd: item.end });
+        tokens.push({
+          text: item.text,
+          start: itemStart,
+          end: item.end,
+          valueStart: item.contentStart,
+          valueEnd: item.contentEnd,
+          unknown: formatted,
+          removeStart: previousEnd,
+          removeEnd: item.end,
+        });
         previousEnd = item.end;
         i = afterItem;
         continue;
@@ -103,9 +126,18 @@ export function scanArgvList(s: string, quoteAt: number): ArgvScan | null {
     }
     const end = readExpression(s, itemStart);
     if (end <= itemStart) break;
-    tokens.push({ text: s.slice(itemStart, end), start: itemStart, end, valueStart: itemStart, valueEnd: end, unknown: true, removeStart: previousEnd, removeEnd: end });
+    tokens.push({
+      text: s.slice(itemStart, end),
+      start: itemStart,
+      end,
+      valueStart: itemStart,
+      valueEnd: end,
+      unknown: true,
+      removeStart: previousEnd,
+      removeEnd: end,
+    });
     previousEnd = end;
     i = skipBlank(s, end);
   }
-  return { tokens, quote: s[quoteAt]!, lineIndent: multiline && indent !== null ? indent : null };
+  return { tokens, quote: s[quoteAt], lineIndent: multiline && indent !== null ? indent : null };
 }

@@ -48,16 +48,16 @@ function onlyBlanks(s: string, from: number, to: number): boolean {
 
 export function buildCommandRecipe(input: CommandInput): Recipe | null {
   const { tokens, mapper } = input;
-  if (tokens.length < 3 || tokens[1]!.text !== 'export' || tokens[2]!.text !== 'openvino') return null;
+  if (tokens.length < 3 || tokens[1].text !== 'export' || tokens[2].text !== 'openvino') return null;
   const settings: RecipeSetting[] = [];
   const unknown: RecipeSetting[] = [];
-  const facts: Record<string, string | number | boolean> = { program: tokens[0]!.text };
+  const facts: Record<string, string | number | boolean> = { program: tokens[0].text };
   let positionals = 0;
   let unknownPositionals = 0;
 
   const removeSpan = (first: number, last: number): Span => {
-    const a = tokens[first]!;
-    const b = tokens[last]!;
+    const a = tokens[first];
+    const b = tokens[last];
     if (input.kind === 'argv') return mapper.span(a.removeStart ?? a.start, b.removeEnd ?? b.end);
     const src = input.source;
     const lineStart = src.lastIndexOf('\n', a.start - 1) + 1;
@@ -68,13 +68,14 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
     }
     const next = tokens[last + 1];
     if (next && onlyBlanks(src, b.end, next.start)) return mapper.span(a.start, next.start);
-    const prev = tokens[first - 1]!;
+    const prev = tokens[first - 1];
     return mapper.span(prev.end, b.end);
   };
-  const keySpan = (token: RawToken): Span => (token.eqAt !== undefined ? mapper.span(token.start, token.eqAt) : mapper.span(token.valueStart, token.valueEnd));
+  const keySpan = (token: RawToken): Span =>
+    token.eqAt !== undefined ? mapper.span(token.start, token.eqAt) : mapper.span(token.valueStart, token.valueEnd);
 
   for (let k = 3; k < tokens.length; k++) {
-    const token = tokens[k]!;
+    const token = tokens[k];
     if (ELLIPSIS.has(token.text)) {
       facts['elided'] = true;
       continue;
@@ -82,7 +83,15 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
     if (!isFlagWord(token)) {
       positionals++;
       if (token.unknown) unknownPositionals++;
-      if (positionals === 1) settings.push({ key: 'output', raw: 'output', value: parseValue(undefined, token, token.text), span: mapper.span(token.start, token.end), valueSpan: mapper.span(token.valueStart, token.valueEnd), removeSpan: removeSpan(k, k) });
+      if (positionals === 1)
+        settings.push({
+          key: 'output',
+          raw: 'output',
+          value: parseValue(undefined, token, token.text),
+          span: mapper.span(token.start, token.end),
+          valueSpan: mapper.span(token.valueStart, token.valueEnd),
+          removeSpan: removeSpan(k, k),
+        });
       continue;
     }
     const name = token.eqAt !== undefined ? token.text.slice(0, token.text.indexOf('=')) : token.text;
@@ -90,7 +99,11 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
     const resolved = resolveFlag(name);
     const flag = resolved?.flag;
     const mistake = flag ? undefined : KNOWN_MISTAKES[name];
-    const wantsValue = flag ? flag.type !== 'none' : mistake ? !MISTAKE_TAKES_NO_VALUE.has(name) && !mistake.replacement?.includes(' ') : true;
+    const wantsValue = flag
+      ? flag.type !== 'none'
+      : mistake
+        ? !MISTAKE_TAKES_NO_VALUE.has(name) && !mistake.replacement?.includes(' ')
+        : true;
     let valueToken: RawToken | undefined;
     let last = k;
     if (inlineValue === undefined && wantsValue && takesNext(tokens[k + 1])) {
@@ -98,7 +111,12 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
       last = k + 1;
     }
     const span = mapper.span(token.start, (valueToken ?? token).end);
-    const valueSpan = inlineValue !== undefined ? mapper.span(token.eqAt! + 1, token.end) : valueToken ? mapper.span(valueToken.valueStart, valueToken.valueEnd) : undefined;
+    const valueSpan =
+      inlineValue !== undefined
+        ? mapper.span(token.eqAt! + 1, token.end)
+        : valueToken
+          ? mapper.span(valueToken.valueStart, valueToken.valueEnd)
+          : undefined;
     let value: SettingValue;
     if (inlineValue !== undefined) value = parseValue(flag, token, inlineValue);
     else if (valueToken) value = parseValue(flag, valueToken, valueToken.text);
@@ -121,9 +139,9 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
       unknown.push(setting);
       // Keep what the user meant, so the other rules still judge the intended recipe.
       const intended = mistake?.replacement ? mistake.replacement.split(' ') : null;
-      const intendedFlag = intended ? flagByName(intended[0]!) : undefined;
+      const intendedFlag = intended ? flagByName(intended[0]) : undefined;
       if (intendedFlag && intendedFlag.key !== 'other') {
-        const intendedValue = intended!.length > 1 ? intended![1]! : intendedFlag.type === 'none' ? true : value;
+        const intendedValue = intended!.length > 1 ? intended![1] : intendedFlag.type === 'none' ? true : value;
         settings.push({ ...setting, key: intendedFlag.key, value: intendedValue });
       }
       if (!mistake && !wantsValue) facts['opaque'] = true;
@@ -134,8 +152,8 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
     facts['extraPositionals'] = positionals - 1;
     if (unknownPositionals > 0) facts['opaque'] = true;
   }
-  const lastToken = tokens[tokens.length - 1]!;
-  const openvino = tokens[2]!;
+  const lastToken = tokens[tokens.length - 1];
+  const openvino = tokens[2];
   const insertAt = mapper.span(openvino.end, openvino.end).start;
   const style: CommandStyle = {
     shell: input.shell,
@@ -143,10 +161,13 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
     separator: input.kind === 'argv' ? (input.argvIndent != null ? `,\n${input.argvIndent}` : ', ') : ' ',
     ...(input.quote ? { quote: input.quote } : {}),
   };
-  const notes: SyntaxNote[] = (input.commentLines ?? []).map((line) => ({ kind: 'comment-in-continuation' as const, span: mapper.span(line.start, line.end) }));
+  const notes: SyntaxNote[] = (input.commentLines ?? []).map((line) => ({
+    kind: 'comment-in-continuation' as const,
+    span: mapper.span(line.start, line.end),
+  }));
   return {
     dialect: 'optimum-cli',
-    span: mapper.span(tokens[0]!.start, lastToken.end),
+    span: mapper.span(tokens[0].start, lastToken.end),
     settings,
     unknown,
     facts,

@@ -64,13 +64,28 @@ function inRanges(ranges: readonly Span[], at: number): boolean {
 
 function shellRecipe(text: string, at: number, kind: SourceKind, terminator?: string): Recipe | null {
   const scan = scanShellCommand(text, at, terminator);
-  return buildCommandRecipe({ tokens: scan.tokens, mapper: offsetMapper(0), source: text, kind: 'shell', shell: shellOf(kind, scan.continuation), commentLines: scan.commentLines });
+  return buildCommandRecipe({
+    tokens: scan.tokens,
+    mapper: offsetMapper(0),
+    source: text,
+    kind: 'shell',
+    shell: shellOf(kind, scan.continuation),
+    commentLines: scan.commentLines,
+  });
 }
 
 function argvRecipe(text: string, quoteAt: number): Recipe | null {
   const argv = scanArgvList(text, quoteAt);
   if (!argv) return null;
-  return buildCommandRecipe({ tokens: argv.tokens, mapper: offsetMapper(0), source: text, kind: 'argv', shell: 'python-argv', quote: argv.quote, argvIndent: argv.lineIndent });
+  return buildCommandRecipe({
+    tokens: argv.tokens,
+    mapper: offsetMapper(0),
+    source: text,
+    kind: 'argv',
+    shell: 'python-argv',
+    quote: argv.quote,
+    argvIndent: argv.lineIndent,
+  });
 }
 
 /** Shell-like text: scripts, Dockerfiles, YAML, JSON strings, anything unknown. */
@@ -103,8 +118,8 @@ function regionIndex(regions: readonly PyRegion[], region: PyRegion): number {
   let hi = regions.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if (regions[mid]!.start < region.start) lo = mid + 1;
-    else if (regions[mid]!.start > region.start) hi = mid - 1;
+    if (regions[mid].start < region.start) lo = mid + 1;
+    else if (regions[mid].start > region.start) hi = mid - 1;
     else return mid;
   }
   return -1;
@@ -133,7 +148,14 @@ export function extractPython(text: string): Recipe[] {
       const from = mapped.indexOf(at);
       if (from >= 0) {
         const scan = scanShellCommand(mapped.text, from);
-        recipe = buildCommandRecipe({ tokens: scan.tokens, mapper: mapped, source: mapped.text, kind: 'shell', shell: 'python-string', commentLines: scan.commentLines });
+        recipe = buildCommandRecipe({
+          tokens: scan.tokens,
+          mapper: mapped,
+          source: mapped.text,
+          kind: 'shell',
+          shell: 'python-string',
+          commentLines: scan.commentLines,
+        });
       }
     }
     if (recipe) {
@@ -153,9 +175,9 @@ export function extractMarkdown(text: string): Recipe[] {
   const pythonBlocks: Span[] = [];
   let open: { marker: string; lang: string; contentStart: number } | null = null;
   for (const match of text.matchAll(FENCE)) {
-    const marker = match[2]!;
+    const marker = match[2];
     if (!open) {
-      open = { marker, lang: match[3]!.toLowerCase(), contentStart: match.index + match[0].length + 1 };
+      open = { marker, lang: match[3].toLowerCase(), contentStart: match.index + match[0].length + 1 };
     } else if (marker[0] === open.marker[0] && marker.length >= open.marker.length && match[3] === '') {
       if (PYTHON_FENCES.has(open.lang)) pythonBlocks.push({ start: open.contentStart, end: match.index });
       open = null;
@@ -173,7 +195,12 @@ function extractNotebook(text: string): CommandExtraction {
   const { cells, problem } = extractNotebookCells(text);
   const recipes: Recipe[] = [];
   for (const cell of cells) {
-    const inner = cell.cellType === 'markdown' ? extractMarkdown(cell.mapped.text) : cell.cellType === 'code' ? extractPython(cell.mapped.text) : [];
+    const inner =
+      cell.cellType === 'markdown'
+        ? extractMarkdown(cell.mapped.text)
+        : cell.cellType === 'code'
+          ? extractPython(cell.mapped.text)
+          : [];
     recipes.push(...inner.map((recipe) => mapRecipe(recipe, cell.mapped, 'json')));
   }
   return problem ? { recipes, problem } : { recipes };
@@ -200,7 +227,15 @@ export function mapRecipe(recipe: Recipe, mapper: Mapper | MappedText, escape?: 
     span: mapSpan(mapper, recipe.span),
     settings: recipe.settings.map((setting) => mapSetting(mapper, setting)),
     unknown: recipe.unknown.map((setting) => mapSetting(mapper, setting)),
-    ...(recipe.style ? { style: { ...recipe.style, insertAt: mapper.span(recipe.style.insertAt, recipe.style.insertAt).start, ...(escape ? { escape } : recipe.style.escape ? { escape: recipe.style.escape } : {}) } } : {}),
+    ...(recipe.style
+      ? {
+          style: {
+            ...recipe.style,
+            insertAt: mapper.span(recipe.style.insertAt, recipe.style.insertAt).start,
+            ...(escape ? { escape } : recipe.style.escape ? { escape: recipe.style.escape } : {}),
+          },
+        }
+      : {}),
     ...(recipe.notes ? { notes: recipe.notes.map((note) => ({ ...note, span: mapSpan(mapper, note.span) })) } : {}),
   };
 }

@@ -27,7 +27,7 @@ function splitArgs(s: string, from: number, regions: readonly PyRegion[]): { arg
       i = region.end;
       continue;
     }
-    const c = s[i]!;
+    const c = s[i];
     if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') {
       if (depth === 0) break;
@@ -44,17 +44,31 @@ function splitArgs(s: string, from: number, regions: readonly PyRegion[]): { arg
 }
 
 function trim(s: string, start: number, end: number): Arg {
-  while (start < end && /\s/.test(s[start]!)) start++;
-  while (end > start && /\s/.test(s[end - 1]!)) end--;
+  while (start < end && /\s/.test(s[start])) start++;
+  while (end > start && /\s/.test(s[end - 1])) end--;
   return { start, end };
 }
 
 function valueToken(s: string, arg: Arg, regions: readonly PyRegion[]): RawToken {
   const region = regionAt(regions, arg.start);
   if (region && region.kind === 'string' && region.end === arg.end && !/f/i.test(region.prefix)) {
-    return { text: s.slice(region.contentStart, region.contentEnd), start: arg.start, end: arg.end, valueStart: region.contentStart, valueEnd: region.contentEnd, unknown: false };
+    return {
+      text: s.slice(region.contentStart, region.contentEnd),
+      start: arg.start,
+      end: arg.end,
+      valueStart: region.contentStart,
+      valueEnd: region.contentEnd,
+      unknown: false,
+    };
   }
-  return { text: s.slice(arg.start, arg.end), start: arg.start, end: arg.end, valueStart: arg.start, valueEnd: arg.end, unknown: true };
+  return {
+    text: s.slice(arg.start, arg.end),
+    start: arg.start,
+    end: arg.end,
+    valueStart: arg.start,
+    valueEnd: arg.end,
+    unknown: true,
+  };
 }
 
 export function extractHelperCalls(text: string, regions: readonly PyRegion[]): Recipe[] {
@@ -65,10 +79,31 @@ export function extractHelperCalls(text: string, regions: readonly PyRegion[]): 
     const open = match.index + match[0].length;
     const { args, end } = splitArgs(text, open, regions);
     const at = match.index;
-    const fake = (word: string): RawToken => ({ text: word, start: at, end: at, valueStart: at, valueEnd: at, unknown: false });
-    const tokens: RawToken[] = [{ ...fake('optimum_cli'), end: at + 'optimum_cli'.length, valueEnd: at + 'optimum_cli'.length }, fake('export'), fake('openvino')];
+    const fake = (word: string): RawToken => ({
+      text: word,
+      start: at,
+      end: at,
+      valueStart: at,
+      valueEnd: at,
+      unknown: false,
+    });
+    const tokens: RawToken[] = [
+      { ...fake('optimum_cli'), end: at + 'optimum_cli'.length, valueEnd: at + 'optimum_cli'.length },
+      fake('export'),
+      fake('openvino'),
+    ];
     const positional = args.filter((arg) => !/^[A-Za-z_]\w*\s*=/.test(text.slice(arg.start, arg.end)));
-    if (positional[0]) tokens.push({ ...fake('-m'), start: positional[0].start, end: positional[0].start, valueStart: positional[0].start, valueEnd: positional[0].start }, valueToken(text, positional[0], regions));
+    if (positional[0])
+      tokens.push(
+        {
+          ...fake('-m'),
+          start: positional[0].start,
+          end: positional[0].start,
+          valueStart: positional[0].start,
+          valueEnd: positional[0].start,
+        },
+        valueToken(text, positional[0], regions),
+      );
     if (positional[1]) tokens.push(valueToken(text, positional[1], regions));
     const extra = args.find((arg) => /^additional_args\s*=\s*\{/.test(text.slice(arg.start, arg.end)));
     if (extra) {
@@ -78,15 +113,30 @@ export function extractHelperCalls(text: string, regions: readonly PyRegion[]): 
         const keyRegion = regionAt(regions, entry.start);
         if (!keyRegion || keyRegion.kind !== 'string' || colon < 0 || colon >= entry.end) continue;
         const key = text.slice(keyRegion.contentStart, keyRegion.contentEnd);
-        const flagToken: RawToken = { text: `--${key}`, start: entry.start, end: keyRegion.end, valueStart: keyRegion.contentStart, valueEnd: keyRegion.contentEnd, unknown: false, removeStart: entry.start, removeEnd: entry.end };
+        const flagToken: RawToken = {
+          text: `--${key}`,
+          start: entry.start,
+          end: keyRegion.end,
+          valueStart: keyRegion.contentStart,
+          valueEnd: keyRegion.contentEnd,
+          unknown: false,
+          removeStart: entry.start,
+          removeEnd: entry.end,
+        };
         tokens.push(flagToken);
         const value = trim(text, colon + 1, entry.end);
         const valueText = text.slice(value.start, value.end);
-        if (valueText !== 'None' && valueText !== 'True' && valueText !== '""' && valueText !== "''") tokens.push({ ...valueToken(text, value, regions), removeStart: value.start, removeEnd: entry.end });
+        if (valueText !== 'None' && valueText !== 'True' && valueText !== '""' && valueText !== "''")
+          tokens.push({ ...valueToken(text, value, regions), removeStart: value.start, removeEnd: entry.end });
       }
     }
     const recipe = buildCommandRecipe({ tokens, mapper: offsetMapper(0), source: text, kind: 'argv', shell: 'none' });
-    if (recipe) recipes.push({ ...recipe, span: { start: at, end: Math.min(text.length, end + 1) }, facts: { ...recipe.facts, helper: true } });
+    if (recipe)
+      recipes.push({
+        ...recipe,
+        span: { start: at, end: Math.min(text.length, end + 1) },
+        facts: { ...recipe.facts, helper: true },
+      });
   }
   return recipes;
 }

@@ -62,7 +62,12 @@ export class MappedTextBuilder {
   }
 
   build(fallback: number): MappedText {
-    return new MappedText(this.parts.join(''), this.starts.slice(0, this.count), this.ends.slice(0, this.count), fallback);
+    return new MappedText(
+      this.parts.join(''),
+      this.starts.slice(0, this.count),
+      this.ends.slice(0, this.count),
+      fallback,
+    );
   }
 }
 
@@ -76,8 +81,8 @@ export class MappedText implements Mapper {
   ) {}
 
   private endOf(index: number): number {
-    if (index <= 0) return this.starts.length ? this.starts[0]! : this.fallback;
-    return this.ends[Math.min(index, this.ends.length) - 1]!;
+    if (index <= 0) return this.starts.length ? this.starts[0] : this.fallback;
+    return this.ends[Math.min(index, this.ends.length) - 1];
   }
 
   span(start: number, end: number): Span {
@@ -85,7 +90,7 @@ export class MappedText implements Mapper {
       const at = this.endOf(start);
       return { start: at, end: at };
     }
-    const s = start < this.starts.length ? this.starts[start]! : this.endOf(start);
+    const s = start < this.starts.length ? this.starts[start] : this.endOf(start);
     return { start: s, end: this.endOf(end) };
   }
 
@@ -95,7 +100,7 @@ export class MappedText implements Mapper {
     let hi = this.starts.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const start = this.starts[mid]!;
+      const start = this.starts[mid];
       if (start < offset) lo = mid + 1;
       else if (start > offset) hi = mid - 1;
       else return mid;
@@ -105,10 +110,12 @@ export class MappedText implements Mapper {
 
   /** A mapper for text that was itself decoded from this text (composition). */
   compose(inner: Mapper): Mapper {
-    return { span: (start, end) => {
-      const mid = inner.span(start, end);
-      return this.span(mid.start, mid.end);
-    } };
+    return {
+      span: (start, end) => {
+        const mid = inner.span(start, end);
+        return this.span(mid.start, mid.end);
+      },
+    };
   }
 }
 

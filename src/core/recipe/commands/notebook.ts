@@ -15,7 +15,16 @@ interface OpenObject {
   sources: { offset: number; length: number }[];
 }
 
-const JSON_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '"': '"', '\\': '\\', '/': '/' };
+const JSON_ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  b: '\b',
+  f: '\f',
+  '"': '"',
+  '\\': '\\',
+  '/': '/',
+};
 
 function decodeJsonStringInto(text: string, offset: number, length: number, out: MappedTextBuilder): void {
   const end = offset + length - 1; // before the closing quote
@@ -57,7 +66,7 @@ export function extractNotebookCells(text: string): { cells: NotebookCell[]; pro
         if (object && object.sources.length && object.cellType) {
           const builder = new MappedTextBuilder();
           for (const source of object.sources) decodeJsonStringInto(text, source.offset, source.length, builder);
-          cells.push({ cellType: object.cellType, mapped: builder.build(object.sources[0]!.offset + 1) });
+          cells.push({ cellType: object.cellType, mapped: builder.build(object.sources[0].offset + 1) });
         }
       },
       onObjectProperty: (name) => {

@@ -24,7 +24,7 @@ export function lexPython(text: string): PyRegion[] {
   let lineStart = true;
   const n = text.length;
   while (i < n) {
-    const c = text[i]!;
+    const c = text[i];
     if (c === '\n') {
       lineStart = true;
       i++;
@@ -54,7 +54,7 @@ export function lexPython(text: string): PyRegion[] {
       const prefixMatch = PREFIX.exec(before);
       if (prefixMatch) {
         const candidate = i - prefixMatch[0].length;
-        if (candidate === 0 || !/[A-Za-z0-9_]/.test(text[candidate - 1]!)) prefixStart = candidate;
+        if (candidate === 0 || !/[A-Za-z0-9_]/.test(text[candidate - 1])) prefixStart = candidate;
       }
       const region = readString(text, i, prefixStart);
       regions.push(region);
@@ -72,20 +72,22 @@ function endOfLine(text: string, from: number): number {
 }
 
 function readString(text: string, quoteAt: number, prefixStart: number): PyRegion {
-  const q = text[quoteAt]!;
+  const q = text[quoteAt];
   const triple = text.startsWith(q + q + q, quoteAt);
   const quote = triple ? q + q + q : q;
   const prefix = text.slice(prefixStart, quoteAt);
   const contentStart = quoteAt + quote.length;
   let i = contentStart;
   while (i < text.length) {
-    const c = text[i]!;
+    const c = text[i];
     if (c === '\\') {
       i += 2;
       continue;
     }
-    if (!triple && c === '\n') return { kind: 'string', start: prefixStart, end: i, contentStart, contentEnd: i, prefix, quote };
-    if (text.startsWith(quote, i)) return { kind: 'string', start: prefixStart, end: i + quote.length, contentStart, contentEnd: i, prefix, quote };
+    if (!triple && c === '\n')
+      return { kind: 'string', start: prefixStart, end: i, contentStart, contentEnd: i, prefix, quote };
+    if (text.startsWith(quote, i))
+      return { kind: 'string', start: prefixStart, end: i + quote.length, contentStart, contentEnd: i, prefix, quote };
     i++;
   }
   return { kind: 'string', start: prefixStart, end: text.length, contentStart, contentEnd: text.length, prefix, quote };
@@ -97,7 +99,7 @@ export function regionAt(regions: readonly PyRegion[], offset: number): PyRegion
   let hi = regions.length - 1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    const region = regions[mid]!;
+    const region = regions[mid];
     if (offset < region.start) hi = mid - 1;
     else if (offset >= region.end) lo = mid + 1;
     else return region;
@@ -105,7 +107,19 @@ export function regionAt(regions: readonly PyRegion[], offset: number): PyRegion
   return null;
 }
 
-const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', v: '\v', '0': '\0' };
+const SIMPLE_ESCAPES: Record<string, string> = {
+  n: '\n',
+  t: '\t',
+  r: '\r',
+  '\\': '\\',
+  "'": "'",
+  '"': '"',
+  a: '\x07',
+  b: '\b',
+  f: '\f',
+  v: '\v',
+  '0': '\0',
+};
 
 /** Appends the decoded content of a string literal, each character mapped to its source. */
 export function decodeStringInto(text: string, region: PyRegion, out: MappedTextBuilder): void {
@@ -123,7 +137,7 @@ export function decodeStringInto(text: string, region: PyRegion, out: MappedText
       i = plainEnd;
       continue;
     }
-    const c = text[i]!;
+    const c = text[i];
     const next = text[i + 1];
     if (next === '\n') {
       i += 2; // line continuation inside the literal: produces nothing
@@ -149,19 +163,33 @@ export function decodeStringInto(text: string, region: PyRegion, out: MappedText
  * The literal at `index` plus the literals implicitly concatenated after it (separated only by
  * blanks, newlines, backslash continuations or comments), decoded into one mapped text.
  */
-export function concatenatedLiteral(text: string, regions: readonly PyRegion[], index: number): { mapped: MappedText; regions: PyRegion[] } {
+export function concatenatedLiteral(
+  text: string,
+  regions: readonly PyRegion[],
+  index: number,
+): { mapped: MappedText; regions: PyRegion[] } {
   const builder = new MappedTextBuilder();
   const used: PyRegion[] = [];
   let k = index;
   for (;;) {
-    const region = regions[k]!;
+    const region = regions[k];
     decodeStringInto(text, region, builder);
     used.push(region);
     let next = k + 1;
-    while (next < regions.length && regions[next]!.kind === 'comment' && /^[\s\\]*$/.test(text.slice(regions[next - 1]!.end, regions[next]!.start))) next++;
+    while (
+      next < regions.length &&
+      regions[next].kind === 'comment' &&
+      /^[\s\\]*$/.test(text.slice(regions[next - 1].end, regions[next].start))
+    )
+      next++;
     const candidate = regions[next];
-    if (!candidate || candidate.kind !== 'string' || !/^[\s\\]*$/.test(text.slice(regions[next - 1]!.end, candidate.start))) break;
+    if (
+      !candidate ||
+      candidate.kind !== 'string' ||
+      !/^[\s\\]*$/.test(text.slice(regions[next - 1].end, candidate.start))
+    )
+      break;
     k = next;
   }
-  return { mapped: builder.build(regions[index]!.contentStart), regions: used };
+  return { mapped: builder.build(regions[index].contentStart), regions: used };
 }

@@ -38,7 +38,7 @@ function isSpace(char: string | undefined): boolean {
 /** True when only blanks follow `from` up to the end of the line (or of the text). */
 export function restOfLineBlank(s: string, from: number): boolean {
   for (let i = from; i < s.length; i++) {
-    const c = s[i]!;
+    const c = s[i];
     if (c === '\n') return true;
     if (!isSpace(c)) return false;
   }
@@ -54,7 +54,7 @@ function lineEnd(s: string, from: number): number {
 function matchBracket(s: string, from: number, open: string, close: string): number {
   let depth = 0;
   for (let i = from; i < s.length; i++) {
-    const c = s[i]!;
+    const c = s[i];
     if (c === open) depth++;
     else if (c === close && --depth === 0) return i + 1;
     else if (c === '\n') return i;
@@ -74,7 +74,17 @@ function stickyMatch(re: RegExp, s: string, at: number): string | null {
 }
 
 function isWordBreak(c: string, terminator: string | undefined): boolean {
-  return c === '\n' || isSpace(c) || c === terminator || c === '|' || c === ';' || c === '&' || c === '>' || c === ')' || c === '`';
+  return (
+    c === '\n' ||
+    isSpace(c) ||
+    c === terminator ||
+    c === '|' ||
+    c === ';' ||
+    c === '&' ||
+    c === '>' ||
+    c === ')' ||
+    c === '`'
+  );
 }
 
 /** End of the run of ordinary word characters from `from` (none of them needs a decision). */
@@ -84,7 +94,27 @@ function plainRun(s: string, from: number, terminator: string | undefined): numb
   for (; i < s.length; i++) {
     const c = s.charCodeAt(i);
     // space \t \n \v \f \r " $ % & ' ) ; < = > \ ^ ` { | and NBSP
-    if (c === stop || c <= 32 || c === 34 || c === 36 || c === 37 || c === 38 || c === 39 || c === 41 || c === 59 || c === 60 || c === 61 || c === 62 || c === 92 || c === 94 || c === 96 || c === 123 || c === 124 || c === 160) break;
+    if (
+      c === stop ||
+      c <= 32 ||
+      c === 34 ||
+      c === 36 ||
+      c === 37 ||
+      c === 38 ||
+      c === 39 ||
+      c === 41 ||
+      c === 59 ||
+      c === 60 ||
+      c === 61 ||
+      c === 62 ||
+      c === 92 ||
+      c === 94 ||
+      c === 96 ||
+      c === 123 ||
+      c === 124 ||
+      c === 160
+    )
+      break;
   }
   return i;
 }
@@ -106,7 +136,7 @@ function readWord(s: string, from: number, terminator: string | undefined): RawT
       i = run;
       continue;
     }
-    const c = s[i]!;
+    const c = s[i];
     if (isWordBreak(c, terminator)) break;
     if ((c === '\\' || c === '^') && restOfLineBlank(s, i + 1)) break;
     if (c === '"' || c === "'") {
@@ -114,8 +144,8 @@ function readWord(s: string, from: number, terminator: string | undefined): RawT
       let j = i + 1;
       valueStart = j;
       while (j < s.length && s[j] !== quote && s[j] !== '\n' && s[j] !== terminator) {
-        const d = s[j]!;
-        if (quote === '"' && d === '\\' && j + 1 < s.length && '"\\$`'.includes(s[j + 1]!)) {
+        const d = s[j];
+        if (quote === '"' && d === '\\' && j + 1 < s.length && '"\\$`'.includes(s[j + 1])) {
           text += s[j + 1];
           j += 2;
           continue;
@@ -139,7 +169,12 @@ function readWord(s: string, from: number, terminator: string | undefined): RawT
     }
     if (c === '$') {
       const next = s[i + 1];
-      const end = next === '{' ? matchBracket(s, i + 1, '{', '}') : next === '(' ? matchBracket(s, i + 1, '(', ')') : i + (stickyMatch(DOLLAR_NAME, s, i)?.length ?? 1);
+      const end =
+        next === '{'
+          ? matchBracket(s, i + 1, '{', '}')
+          : next === '('
+            ? matchBracket(s, i + 1, '(', ')')
+            : i + (stickyMatch(DOLLAR_NAME, s, i)?.length ?? 1);
       text += s.slice(i, end);
       unknown = unknown || end > i + 1;
       i = Math.max(end, i + 1);
@@ -193,11 +228,13 @@ export function scanShellCommand(s: string, from: number, terminator?: string): 
   while (i < s.length && tokens.length < MAX_TOKENS) {
     while (i < s.length && isSpace(s[i])) i++;
     if (i >= s.length) break;
-    const c = s[i]!;
+    const c = s[i];
     if (c === '\n' || c === terminator) break;
-    const isContinuation = (c === '\\' || c === '^' || (c === '`' && (i === 0 || isSpace(s[i - 1]) || s[i - 1] === '\n'))) && restOfLineBlank(s, i + 1);
+    const isContinuation =
+      (c === '\\' || c === '^' || (c === '`' && (i === 0 || isSpace(s[i - 1]) || s[i - 1] === '\n'))) &&
+      restOfLineBlank(s, i + 1);
     if (isContinuation) {
-      continuation ??= c as '\\' | '^' | '`';
+      continuation ??= c;
       i = lineEnd(s, i) + 1;
       // bash ends the command at a comment line, even inside a continuation: remember where.
       for (;;) {

@@ -19,7 +19,7 @@ const TITLES = {
   'conflicting-options': 'Options that cannot be combined',
   'int8-incompatible-option': 'Option that INT8 weight compression ignores or rejects',
   'npu-ratio-below-one': 'Ratio below 1.0 leaves layers outside 4 bits on the NPU',
-  'npu-group-size': 'Group size other than the NPU guide\'s 128 or channel-wise -1',
+  'npu-group-size': "Group size other than the NPU guide's 128 or channel-wise -1",
   'nf4-needs-lunar-lake': 'NF4 weights need a Lunar Lake (Core Ultra Series 2) or newer NPU',
   'removed-olive-pass': 'Olive pass that no longer exists',
   'comment-breaks-continuation': 'Comment line inside a bash continuation ends the command',
@@ -37,6 +37,10 @@ export function isIntelNpu(target: DeviceProfileId): boolean {
 }
 
 /** Severity of a device rule: `onIntelNpu` on Intel NPU targets, else `elsewhere` (null = silent). */
-export function npuSeverity(target: DeviceProfileId, onIntelNpu: Severity, elsewhere: Severity | null = null): Severity | null {
+export function npuSeverity(
+  target: DeviceProfileId,
+  onIntelNpu: Severity,
+  elsewhere: Severity | null = null,
+): Severity | null {
   return isIntelNpu(target) ? onIntelNpu : elsewhere;
 }

@@ -11,10 +11,22 @@ import { isUnknown } from '../types';
 import { isIntelNpu } from './catalog';
 
 /** Dialects that describe how to produce weights (a fix changes the recipe, not a description of existing weights). */
-const PRODUCERS = new Set<RecipeDialect>(['ov-weight-config', 'ov-quant-config', 'nncf-compress-weights', 'ort-matmulnbits', 'olive-pass']);
+const PRODUCERS = new Set<RecipeDialect>([
+  'ov-weight-config',
+  'ov-quant-config',
+  'nncf-compress-weights',
+  'ort-matmulnbits',
+  'olive-pass',
+]);
 /** Dialects whose INT4 ends up as ONNX MatMulNBits/QDQ, the Qualcomm HTP path. */
 const ORT_PATH = new Set<RecipeDialect>(['ort-matmulnbits', 'olive-pass', 'hf-gptq']);
-const OPENVINO_PATH = new Set<RecipeDialect>(['ov-weight-config', 'ov-quant-config', 'nncf-compress-weights', 'olive-pass', 'model-files']);
+const OPENVINO_PATH = new Set<RecipeDialect>([
+  'ov-weight-config',
+  'ov-quant-config',
+  'nncf-compress-weights',
+  'olive-pass',
+  'model-files',
+]);
 
 interface Weights {
   bits: number | null;
@@ -25,16 +37,21 @@ interface Weights {
 }
 
 function last(recipe: Recipe, key: SettingKey): RecipeSetting | undefined {
-  for (let i = recipe.settings.length - 1; i >= 0; i--) if (recipe.settings[i]!.key === key) return recipe.settings[i];
+  for (let i = recipe.settings.length - 1; i >= 0; i--) if (recipe.settings[i].key === key) return recipe.settings[i];
   return undefined;
 }
 
 function formatInfo(text: string): { bits: number | null; family: Weights['family']; sym: boolean | null } {
-  const mode = text.toLowerCase().split('.').pop()!.replace(/^['"]|['"]$/g, '');
+  const mode = text
+    .toLowerCase()
+    .split('.')
+    .pop()!
+    .replace(/^['"]|['"]$/g, '');
   const int = /^(?:u?int)(4|8)(?:_(a?sym))?$/.exec(mode);
   if (int) return { bits: Number(int[1]), family: 'int', sym: int[2] ? int[2] === 'sym' : null };
   if (['nf4', 'mxfp4', 'cb4', 'fp4', 'nvfp4', 'e2m1'].includes(mode)) return { bits: 4, family: 'float4', sym: null };
-  if (['fp16', 'fp32', 'bf16', 'f16', 'f32', 'float16', 'float32'].includes(mode)) return { bits: 16, family: 'float', sym: null };
+  if (['fp16', 'fp32', 'bf16', 'f16', 'f32', 'float16', 'float32'].includes(mode))
+    return { bits: 16, family: 'float', sym: null };
   return { bits: null, family: null, sym: null };
 }
 
@@ -46,7 +63,8 @@ function weightsOf(recipe: Recipe): Weights {
   let bits: number | null = null;
   let family: Weights['family'] = null;
   let formatSym: boolean | null = null;
-  if (formatSetting && typeof formatSetting.value === 'string') ({ bits, family, sym: formatSym } = formatInfo(formatSetting.value));
+  if (formatSetting && typeof formatSetting.value === 'string')
+    ({ bits, family, sym: formatSym } = formatInfo(formatSetting.value));
   if (bits === null && bitsSetting && typeof bitsSetting.value === 'number') bits = bitsSetting.value;
   if (bits === null && !formatSetting && !bitsSetting) {
     if (typeof facts['defaultMode'] === 'string') ({ bits, family, sym: formatSym } = formatInfo(facts['defaultMode']));
@@ -58,7 +76,8 @@ function weightsOf(recipe: Recipe): Weights {
   else if (symSetting) sym = typeof symSetting.value === 'boolean' ? symSetting.value : null;
   else if (formatSym !== null) sym = formatSym;
   else if (typeof facts['defaultSym'] === 'boolean') sym = facts['defaultSym'];
-  else if (recipe.dialect === 'hf-awq') sym = false; // AWQ's zero_point defaults to true
+  else if (recipe.dialect === 'hf-awq')
+    sym = false; // AWQ's zero_point defaults to true
   else if (recipe.dialect === 'olive-pass' && family === 'int' && bits === 4) sym = false; // ov_quant_config mirrors the CLI: asymmetric unless sym
   return { bits, family, sym, ...(symSetting ? { symSetting } : {}), ...(formatSetting ? { formatSetting } : {}) };
 }
@@ -68,9 +87,12 @@ function flipped(literal: string, toSym: boolean): string | null {
   const bool = /^(true|false)$/i.exec(literal.trim());
   if (bool) {
     const target = literal.trim().toLowerCase() === 'true' ? 'false' : 'true';
-    return literal[0] === literal[0]!.toUpperCase() && /[A-Z]/.test(literal[0]!) ? target[0]!.toUpperCase() + target.slice(1) : target;
+    return literal[0] === literal[0].toUpperCase() && /[A-Z]/.test(literal[0])
+      ? target[0].toUpperCase() + target.slice(1)
+      : target;
   }
-  if (toSym && /asym/i.test(literal)) return literal.replace(/asym/i, (m) => (m === 'ASYM' ? 'SYM' : m === 'Asym' ? 'Sym' : 'sym'));
+  if (toSym && /asym/i.test(literal))
+    return literal.replace(/asym/i, (m) => (m === 'ASYM' ? 'SYM' : m === 'Asym' ? 'Sym' : 'sym'));
   return null;
 }
 
@@ -83,17 +105,33 @@ class Config {
   ) {}
 
   literal(setting: RecipeSetting): string | null {
-    return this.text !== undefined && setting.valueSpan ? this.text.slice(setting.valueSpan.start, setting.valueSpan.end) : null;
+    return this.text !== undefined && setting.valueSpan
+      ? this.text.slice(setting.valueSpan.start, setting.valueSpan.end)
+      : null;
   }
 
-  replaceLiteral(setting: RecipeSetting, title: string, make: (literal: string) => string | null, preferred: boolean): Fix[] {
+  replaceLiteral(
+    setting: RecipeSetting,
+    title: string,
+    make: (literal: string) => string | null,
+    preferred: boolean,
+  ): Fix[] {
     const literal = this.literal(setting);
     const next = literal === null ? null : make(literal);
-    return next === null || !setting.valueSpan ? [] : fix(title, [replaceEdit(this.recipe, setting.valueSpan, next)], preferred);
+    return next === null || !setting.valueSpan
+      ? []
+      : fix(title, [replaceEdit(this.recipe, setting.valueSpan, next)], preferred);
   }
 
-  report(rule: string, severity: Severity | null, message: string, setting: RecipeSetting | undefined, fixes: Fix[] = []): void {
-    if (severity) this.out.push({ rule, severity, message, span: setting?.span ?? this.recipe.span, fixes, target: this.target });
+  report(
+    rule: string,
+    severity: Severity | null,
+    message: string,
+    setting: RecipeSetting | undefined,
+    fixes: Fix[] = [],
+  ): void {
+    if (severity)
+      this.out.push({ rule, severity, message, span: setting?.span ?? this.recipe.span, fixes, target: this.target });
   }
 
   get isModel(): boolean {
@@ -104,14 +142,31 @@ class Config {
 function asymmetric(cfg: Config, weights: Weights): void {
   if (weights.bits !== 4 || weights.family !== 'int' || weights.sym !== false) return;
   const { dialect } = cfg.recipe;
-  const severity: Severity | null = isIntelNpu(cfg.target) ? 'error' : cfg.target === 'qualcomm-htp' && ORT_PATH.has(dialect) ? 'info' : null;
+  const severity: Severity | null = isIntelNpu(cfg.target)
+    ? 'error'
+    : cfg.target === 'qualcomm-htp' && ORT_PATH.has(dialect)
+      ? 'info'
+      : null;
   if (!severity) return;
   const setting = weights.symSetting ?? weights.formatSetting;
-  const what = cfg.isModel ? "This model's INT4 weights are asymmetric (they carry zero points)" : setting ? `${setting.raw} gives asymmetric INT4 weights` : `${dialect} defaults to asymmetric INT4 weights`;
-  const message = severity === 'info'
-    ? `${what}; Microsoft's Qualcomm NPU recipe quantizes INT4 MatMul weights symmetrically (olive-recipes qwen2_5_qnn_config.json, GptqModel sym: true).`
-    : `${what}: the Intel NPU compiler fails on asymmetric per-group INT4 (openvinotoolkit/openvino#34450); the NPU guide requires symmetric compression.${PRODUCERS.has(dialect) || cfg.isModel ? '' : ' Re-quantize symmetrically from the full-precision model.'}`;
-  const fixes = setting && !cfg.isModel && !(cfg.recipe.facts?.['alwaysAsymmetric'] === true) ? cfg.replaceLiteral(setting, 'Make the weights symmetric', (literal) => flipped(literal, true), PRODUCERS.has(dialect)) : [];
+  const what = cfg.isModel
+    ? "This model's INT4 weights are asymmetric (they carry zero points)"
+    : setting
+      ? `${setting.raw} gives asymmetric INT4 weights`
+      : `${dialect} defaults to asymmetric INT4 weights`;
+  const message =
+    severity === 'info'
+      ? `${what}; Microsoft's Qualcomm NPU recipe quantizes INT4 MatMul weights symmetrically (olive-recipes qwen2_5_qnn_config.json, GptqModel sym: true).`
+      : `${what}: the Intel NPU compiler fails on asymmetric per-group INT4 (openvinotoolkit/openvino#34450); the NPU guide requires symmetric compression.${PRODUCERS.has(dialect) || cfg.isModel ? '' : ' Re-quantize symmetrically from the full-precision model.'}`;
+  const fixes =
+    setting && !cfg.isModel && !(cfg.recipe.facts?.['alwaysAsymmetric'] === true)
+      ? cfg.replaceLiteral(
+          setting,
+          'Make the weights symmetric',
+          (literal) => flipped(literal, true),
+          PRODUCERS.has(dialect),
+        )
+      : [];
   cfg.report('npu-asymmetric-int4', severity, message, setting, fixes);
 }
 
@@ -119,15 +174,46 @@ function groupSizes(cfg: Config, weights: Weights): void {
   const group = last(cfg.recipe, 'groupSize');
   if (!group || typeof group.value !== 'number') return;
   if (group.value === 1) {
-    cfg.report('group-size-one', isIntelNpu(cfg.target) ? 'error' : 'warning', 'Group size 1 quantizes every weight with its own scale; channel-wise is -1, not 1.', group, cfg.isModel ? [] : cfg.replaceLiteral(group, 'Use -1 (channel-wise)', (literal) => literal.replace(/1/, '-1'), true));
+    cfg.report(
+      'group-size-one',
+      isIntelNpu(cfg.target) ? 'error' : 'warning',
+      'Group size 1 quantizes every weight with its own scale; channel-wise is -1, not 1.',
+      group,
+      cfg.isModel
+        ? []
+        : cfg.replaceLiteral(group, 'Use -1 (channel-wise)', (literal) => literal.replace(/1/, '-1'), true),
+    );
     return;
   }
   if (group.value === 0 || group.value < -1) {
-    cfg.report('invalid-value', 'error', `Group size ${group.value} is invalid: it must be positive or -1 (channel-wise).`, group);
+    cfg.report(
+      'invalid-value',
+      'error',
+      `Group size ${group.value} is invalid: it must be positive or -1 (channel-wise).`,
+      group,
+    );
     return;
   }
-  if (isIntelNpu(cfg.target) && OPENVINO_PATH.has(cfg.recipe.dialect) && weights.bits === 4 && weights.family === 'int' && group.value !== 128 && group.value !== -1) {
-    cfg.report('npu-group-size', 'warning', `Group size ${group.value} is outside the Intel NPU recipe: the NPU guide requires 128 (models up to ~4-5B) or channel-wise -1.`, group, cfg.isModel ? [] : [...cfg.replaceLiteral(group, 'Use 128', (literal) => literal.replace(/-?\d+/, '128'), false), ...cfg.replaceLiteral(group, 'Use -1 (channel-wise)', (literal) => literal.replace(/-?\d+/, '-1'), false)]);
+  if (
+    isIntelNpu(cfg.target) &&
+    OPENVINO_PATH.has(cfg.recipe.dialect) &&
+    weights.bits === 4 &&
+    weights.family === 'int' &&
+    group.value !== 128 &&
+    group.value !== -1
+  ) {
+    cfg.report(
+      'npu-group-size',
+      'warning',
+      `Group size ${group.value} is outside the Intel NPU recipe: the NPU guide requires 128 (models up to ~4-5B) or channel-wise -1.`,
+      group,
+      cfg.isModel
+        ? []
+        : [
+            ...cfg.replaceLiteral(group, 'Use 128', (literal) => literal.replace(/-?\d+/, '128'), false),
+            ...cfg.replaceLiteral(group, 'Use -1 (channel-wise)', (literal) => literal.replace(/-?\d+/, '-1'), false),
+          ],
+    );
   }
 }
 
@@ -139,7 +225,15 @@ function ratio(cfg: Config, weights: Weights): void {
     return;
   }
   if (setting.value < 1 && weights.bits === 4 && isIntelNpu(cfg.target) && OPENVINO_PATH.has(cfg.recipe.dialect)) {
-    cfg.report('npu-ratio-below-one', 'warning', `ratio ${setting.value} keeps ${Math.round((1 - setting.value) * 100)}% of the layers in the backup precision; the NPU guide asks for ratio 1.0 so that as many layers as possible are 4-bit.`, setting, cfg.isModel ? [] : cfg.replaceLiteral(setting, 'Use 1.0', (literal) => literal.replace(/[\d.eE+-]+/, '1.0'), true));
+    cfg.report(
+      'npu-ratio-below-one',
+      'warning',
+      `ratio ${setting.value} keeps ${Math.round((1 - setting.value) * 100)}% of the layers in the backup precision; the NPU guide asks for ratio 1.0 so that as many layers as possible are 4-bit.`,
+      setting,
+      cfg.isModel
+        ? []
+        : cfg.replaceLiteral(setting, 'Use 1.0', (literal) => literal.replace(/[\d.eE+-]+/, '1.0'), true),
+    );
   }
 }
 
@@ -154,26 +248,60 @@ function dataAware(cfg: Config, weights: Weights): void {
   if (!hasDataset) {
     for (const key of ['scaleEstimation', 'gptq', 'loraCorrection'] as const) {
       const setting = truthy(key);
-      if (setting && setting.value === true) cfg.report('needs-dataset', 'error', `${setting.raw} is data-aware and needs a dataset: NNCF's OpenVINO backend raises an error without one.`, setting);
+      if (setting && setting.value === true)
+        cfg.report(
+          'needs-dataset',
+          'error',
+          `${setting.raw} is data-aware and needs a dataset: NNCF's OpenVINO backend raises an error without one.`,
+          setting,
+        );
     }
   }
   const gptq = truthy('gptq');
   const lora = truthy('loraCorrection');
-  if (gptq?.value === true && lora?.value === true) cfg.report('conflicting-options', 'error', 'GPTQ and LoRA correction cannot be combined: NNCF rejects the configuration.', lora);
+  if (gptq?.value === true && lora?.value === true)
+    cfg.report(
+      'conflicting-options',
+      'error',
+      'GPTQ and LoRA correction cannot be combined: NNCF rejects the configuration.',
+      lora,
+    );
   if (weights.bits === 8 && weights.family === 'int') {
     for (const setting of cfg.recipe.settings) {
-      const offending = (setting.key === 'ratio' && typeof setting.value === 'number' && setting.value !== 1) || (setting.key === 'groupSize' && typeof setting.value === 'number' && setting.value !== -1) || (['awq', 'scaleEstimation', 'gptq', 'loraCorrection', 'allLayers'].includes(setting.key) && setting.value === true) || (['sensitivityMetric', 'backupPrecision'].includes(setting.key) && setting.value !== null);
-      if (offending) cfg.report('int8-incompatible-option', 'error', `${setting.raw} is not allowed with 8-bit weights: NNCF refuses ratio != 1, group size != -1 and data-aware or mixed-precision options for INT8 modes.`, setting);
+      const offending =
+        (setting.key === 'ratio' && typeof setting.value === 'number' && setting.value !== 1) ||
+        (setting.key === 'groupSize' && typeof setting.value === 'number' && setting.value !== -1) ||
+        (['awq', 'scaleEstimation', 'gptq', 'loraCorrection', 'allLayers'].includes(setting.key) &&
+          setting.value === true) ||
+        (['sensitivityMetric', 'backupPrecision'].includes(setting.key) && setting.value !== null);
+      if (offending)
+        cfg.report(
+          'int8-incompatible-option',
+          'error',
+          `${setting.raw} is not allowed with 8-bit weights: NNCF refuses ratio != 1, group size != -1 and data-aware or mixed-precision options for INT8 modes.`,
+          setting,
+        );
     }
   }
 }
 
 function nf4(cfg: Config): void {
   const setting = last(cfg.recipe, 'weightFormat');
-  if (!setting || typeof setting.value !== 'string' || formatInfo(setting.value).family !== 'float4' || !/nf4/i.test(setting.value)) return;
+  if (
+    !setting ||
+    typeof setting.value !== 'string' ||
+    formatInfo(setting.value).family !== 'float4' ||
+    !/nf4/i.test(setting.value)
+  )
+    return;
   const profile = DEVICE_PROFILES[cfg.target];
   if (profile.family !== 'intel-npu' || profile.supportsNf4) return;
-  cfg.report('nf4-needs-lunar-lake', 'error', `NF4 weights run only on Core Ultra Series 2 (Lunar Lake) and newer NPUs; ${profile.label} cannot run them.`, setting);
+  cfg.report(
+    'nf4-needs-lunar-lake',
+    'error',
+    `NF4 weights run only on Core Ultra Series 2 (Lunar Lake) and newer NPUs; ${profile.label} cannot run them.`,
+    setting,
+  );
 }
 
 function olivePass(cfg: Config): void {
@@ -181,16 +309,39 @@ function olivePass(cfg: Config): void {
   const setting = last(cfg.recipe, 'passType');
   const type = typeof setting?.value === 'string' ? setting.value : cfg.recipe.facts?.['passType'];
   if (type !== 'OnnxMatMul4Quantizer') return;
-  const fixes = setting ? cfg.replaceLiteral(setting, 'Use OnnxBlockWiseRtnQuantization', (literal) => literal.replace('OnnxMatMul4Quantizer', 'OnnxBlockWiseRtnQuantization'), true) : [];
-  cfg.report('removed-olive-pass', 'error', 'Olive removed OnnxMatMul4Quantizer on 2025-07-01 (PR #1937): the workflow fails to load. Its replacement is OnnxBlockWiseRtnQuantization (default block_size 128, not 32).', setting, fixes);
+  const fixes = setting
+    ? cfg.replaceLiteral(
+        setting,
+        'Use OnnxBlockWiseRtnQuantization',
+        (literal) => literal.replace('OnnxMatMul4Quantizer', 'OnnxBlockWiseRtnQuantization'),
+        true,
+      )
+    : [];
+  cfg.report(
+    'removed-olive-pass',
+    'error',
+    'Olive removed OnnxMatMul4Quantizer on 2025-07-01 (PR #1937): the workflow fails to load. Its replacement is OnnxBlockWiseRtnQuantization (default block_size 128, not 32).',
+    setting,
+    fixes,
+  );
 }
 
 function modelPrecision(cfg: Config, weights: Weights): void {
   if (!cfg.isModel || !isIntelNpu(cfg.target) || cfg.recipe.facts?.['llm'] === false) return;
   if (weights.bits === 8 && weights.family === 'int') {
-    cfg.report('npu-undocumented-precision', 'warning', 'INT8 LLM weights on the NPU are outside the documented recipe; an INT8 weight-only IR was reported to crash at generate() (openvinotoolkit/openvino#35641).', weights.formatSetting);
+    cfg.report(
+      'npu-undocumented-precision',
+      'warning',
+      'INT8 LLM weights on the NPU are outside the documented recipe; an INT8 weight-only IR was reported to crash at generate() (openvinotoolkit/openvino#35641).',
+      weights.formatSetting,
+    );
   } else if (weights.family === 'float' || (weights.bits !== null && weights.bits >= 16)) {
-    cfg.report('npu-undocumented-precision', 'warning', 'An unquantized FP16/FP32 LLM on the NPU is outside the documented recipe (the NPU guide documents INT4 and NF4 LLMs only).', weights.formatSetting);
+    cfg.report(
+      'npu-undocumented-precision',
+      'warning',
+      'An unquantized FP16/FP32 LLM on the NPU is outside the documented recipe (the NPU guide documents INT4 and NF4 LLMs only).',
+      weights.formatSetting,
+    );
   }
 }
 
