@@ -231,6 +231,27 @@ suite('Recipe checks', function () {
     assert.ok(flagLabels.includes('--sym') && flagLabels.includes('--group-size'), flagLabels.join(', '));
   });
 
+  test('Select Target Device writes the setting, and Show Rule Documentation opens the rule page', async () => {
+    try {
+      const written = await vscode.commands.executeCommand<string | undefined>(
+        'quantDrift.selectTarget',
+        'intel-npu-mtl',
+      );
+      assert.equal(written, 'intel-npu-mtl');
+      assert.equal(vscode.workspace.getConfiguration().get('quantDrift.targetDevice'), 'intel-npu-mtl');
+    } finally {
+      await vscode.workspace
+        .getConfiguration()
+        .update('quantDrift.targetDevice', 'intel-npu-lnl', vscode.ConfigurationTarget.Workspace);
+    }
+    await vscode.commands.executeCommand('quantDrift.showRuleDoc', 'npu-asymmetric-int4');
+    await waitFor('a preview of npu-asymmetric-int4.md', () =>
+      vscode.window.tabGroups.all
+        .flatMap((group) => group.tabs)
+        .some((tab) => tab.label.includes('npu-asymmetric-int4')),
+    );
+  });
+
   test('invalid JSON gives no exception, and linting goes on', async () => {
     const broken = await scratch('openvino_config.json', '{ "quantization_config": { "bits": 4, "sym": false, \n');
     await vscode.workspace.openTextDocument(broken);
