@@ -14,7 +14,12 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { loadModelLayout } from '../../src/core/drift/model-folder';
 import { quantizeModelFolder } from '../../src/core/quantize';
-import { randomLlamaWeights, tinyLlamaConfig, writeLlamaModelFolder, type LlamaConfig } from '../../tools/model-builder/llama';
+import {
+  randomLlamaWeights,
+  tinyLlamaConfig,
+  writeLlamaModelFolder,
+  type LlamaConfig,
+} from '../../tools/model-builder/llama';
 
 const run = promisify(execFile);
 /** The repository root: the nearest folder above this file with a package.json (works from out/ and bench/.work/bin). */
@@ -47,7 +52,12 @@ function arg(name: string, fallback: number): number {
 }
 
 async function measure(args: string[]): Promise<Record<string, number | string>> {
-  console.error(`  measuring ${args.slice(0, 2).map((a) => a.replace(WORK, '')).join(' ')} ...`);
+  console.error(
+    `  measuring ${args
+      .slice(0, 2)
+      .map((a) => a.replace(WORK, ''))
+      .join(' ')} ...`,
+  );
   const { stdout } = await run(process.execPath, [WORKER, ...args], { maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, number | string>;
 }
@@ -72,7 +82,10 @@ async function prepare(rebuild: boolean): Promise<Record<string, string>> {
     await writeLlamaModelFolder(dirs.fp32, CONFIG, randomLlamaWeights(CONFIG, 1), { dtype: 'float32' });
     console.error(`built the fp32 model in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   }
-  for (const [name, level] of [['int4 al0', 0], ['int4 al4', 4]] as const) {
+  for (const [name, level] of [
+    ['int4 al0', 0],
+    ['int4 al4', 4],
+  ] as const) {
     if (existsSync(join(dirs[name], 'model.onnx'))) continue;
     await quantizeModelFolder(dirs.fp32, dirs[name], { symmetric: true, blockSize: 32, accuracyLevel: level });
     console.error(`quantized ${name}`);
@@ -85,7 +98,9 @@ async function main(): Promise<void> {
   const reps = arg('--reps', 3);
   const dirs = await prepare(process.argv.includes('--rebuild'));
   const params = (weightBytesPerToken(CONFIG, 1) + CONFIG.vocabSize * CONFIG.hiddenSize) / 1e6;
-  console.log(`bench/compare: Llama-style ${params.toFixed(0)}M parameters, prompt 64 + 64 new tokens, ${threads} threads, median of ${reps}`);
+  console.log(
+    `bench/compare: Llama-style ${params.toFixed(0)}M parameters, prompt 64 + 64 new tokens, ${threads} threads, median of ${reps}`,
+  );
 
   const bandwidths = [Number((await measure(['bandwidth', String(threads)])).bytesPerS)];
   const rows: { name: string; ours: Record<string, number | string>; tjs: Record<string, number | string> }[] = [];
@@ -98,7 +113,9 @@ async function main(): Promise<void> {
   const bandwidth = Math.max(...bandwidths);
 
   console.log('');
-  console.log('variant    | ours tok/s | transformers.js tok/s | speed (goal ≥1.25x) | peak RSS ours / tjs   | RSS (goal ≤0.8x) | scoring tok/s | scoring/decode (goal ≥5x)');
+  console.log(
+    'variant    | ours tok/s | transformers.js tok/s | speed (goal ≥1.25x) | peak RSS ours / tjs   | RSS (goal ≤0.8x) | scoring tok/s | scoring/decode (goal ≥5x)',
+  );
   for (const { name, ours, tjs } of rows) {
     const speed = Number(ours.decodeTokPerS) / Number(tjs.decodeTokPerS);
     const rss = Number(ours.peakRss) / Number(tjs.peakRss);

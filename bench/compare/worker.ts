@@ -24,7 +24,7 @@ export function benchPrompt(vocab: number): number[] {
 
 const median = (values: number[]): number => {
   const s = [...values].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
 const peakRss = (): number => process.resourceUsage().maxRSS * 1024;
@@ -62,7 +62,12 @@ async function ours(dir: string, threads: number, reps: number): Promise<object>
     times.push(performance.now() - t);
   }
   await lm.release();
-  return { decodeTokPerS: decode, scoreTokPerS: sequence.length / (median(times) / 1000), peakRss: peakRss(), weights: layout.weights };
+  return {
+    decodeTokPerS: decode,
+    scoreTokPerS: sequence.length / (median(times) / 1000),
+    peakRss: peakRss(),
+    weights: layout.weights,
+  };
 }
 
 async function transformersJs(dir: string, threads: number, reps: number): Promise<object> {
@@ -79,10 +84,17 @@ async function transformersJs(dir: string, threads: number, reps: number): Promi
   const inputIds = new t.Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, prompt.length]);
   const mask = new t.Tensor('int64', new BigInt64Array(prompt.length).fill(1n), [1, prompt.length]);
   const decode = await decodeRate(async (n) => {
-    const out = (await model.generate({ input_ids: inputIds, attention_mask: mask, max_new_tokens: n, min_new_tokens: n, do_sample: false })) as {
+    const out = (await model.generate({
+      input_ids: inputIds,
+      attention_mask: mask,
+      max_new_tokens: n,
+      min_new_tokens: n,
+      do_sample: false,
+    })) as {
       dims: number[];
     };
-    if (out.dims[1] !== prompt.length + n) throw new Error(`transformers.js generated ${out.dims[1]! - prompt.length} of ${n}`);
+    if (out.dims[1] !== prompt.length + n)
+      throw new Error(`transformers.js generated ${out.dims[1] - prompt.length} of ${n}`);
   }, reps);
   await model.dispose();
   return { decodeTokPerS: decode, peakRss: peakRss() };
@@ -116,8 +128,8 @@ async function bandwidth(threads: number): Promise<object> {
 async function main(): Promise<void> {
   const [mode, a, b, c] = process.argv.slice(2);
   let result: object;
-  if (mode === 'ours') result = await ours(a!, Number(b), Number(c));
-  else if (mode === 'tjs') result = await transformersJs(a!, Number(b), Number(c));
+  if (mode === 'ours') result = await ours(a, Number(b), Number(c));
+  else if (mode === 'tjs') result = await transformersJs(a, Number(b), Number(c));
   else if (mode === 'bandwidth') result = await bandwidth(Number(a));
   else throw new Error(`unknown mode ${mode}`);
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -68,17 +68,33 @@ function parseArgs(argv: string[], cwd: string): Options | 'help' {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
   const valued = new Set([
-    '--prompts', '--suite', '--text', '--context', '--max-windows', '--max-new-tokens', '--threads', '--ep', '--format', '--out',
-    '--ppl-ratio-warn', '--ppl-ratio-fail', '--mean-kld-warn', '--make-quant', '--block-size', '--accuracy-level',
+    '--prompts',
+    '--suite',
+    '--text',
+    '--context',
+    '--max-windows',
+    '--max-new-tokens',
+    '--threads',
+    '--ep',
+    '--format',
+    '--out',
+    '--ppl-ratio-warn',
+    '--ppl-ratio-fail',
+    '--mean-kld-warn',
+    '--make-quant',
+    '--block-size',
+    '--accuracy-level',
   ]);
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = argv[i];
     if (arg === '--help' || arg === '-h') return 'help';
     if (!arg.startsWith('--')) {
       positional.push(arg);
       continue;
     }
-    const [name, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [name, inline] = arg.includes('=')
+      ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+      : [arg, undefined];
     if (name === '--one-at-a-time') flags.set(name, true);
     else if (valued.has(name)) {
       const value = inline ?? argv[++i];
@@ -86,7 +102,10 @@ function parseArgs(argv: string[], cwd: string): Options | 'help' {
       flags.set(name, value);
     } else throw new UsageError(`unknown option ${name}`);
   }
-  if (positional.length !== 2) throw new UsageError(`expected BASE and QUANT model folders, got ${positional.length} argument${positional.length === 1 ? '' : 's'}`);
+  if (positional.length !== 2)
+    throw new UsageError(
+      `expected BASE and QUANT model folders, got ${positional.length} argument${positional.length === 1 ? '' : 's'}`,
+    );
   const str = (name: string): string | undefined => {
     const v = flags.get(name);
     return typeof v === 'string' ? v : undefined;
@@ -106,9 +125,11 @@ function parseArgs(argv: string[], cwd: string): Options | 'help' {
     return n;
   };
   const format = str('--format') ?? 'md';
-  if (format !== 'json' && format !== 'md' && format !== 'html') throw new UsageError(`--format must be json, md or html, got '${format}'`);
+  if (format !== 'json' && format !== 'md' && format !== 'html')
+    throw new UsageError(`--format must be json, md or html, got '${format}'`);
   const makeQuant = str('--make-quant');
-  if (makeQuant !== undefined && makeQuant !== 'sym' && makeQuant !== 'asym') throw new UsageError(`--make-quant must be sym or asym`);
+  if (makeQuant !== undefined && makeQuant !== 'sym' && makeQuant !== 'asym')
+    throw new UsageError(`--make-quant must be sym or asym`);
   const accuracyLevel = int('--accuracy-level', 4, 0);
   if (accuracyLevel !== 0 && accuracyLevel !== 4) throw new UsageError('--accuracy-level must be 0 or 4');
   const sources = ['--prompts', '--suite', '--text'].filter((f) => flags.has(f));
@@ -144,13 +165,19 @@ function parseArgs(argv: string[], cwd: string): Options | 'help' {
 
 /** dist/cli.js sits next to dist/runner.js; the tsc build keeps src/ layout under out/. */
 export function findRunner(): string {
-  const candidates = [process.env.QUANT_DRIFT_RUNNER, path.join(__dirname, 'runner.js'), path.join(__dirname, '..', 'runner', 'main.js')];
+  const candidates = [
+    process.env.QUANT_DRIFT_RUNNER,
+    path.join(__dirname, 'runner.js'),
+    path.join(__dirname, '..', 'runner', 'main.js'),
+  ];
   for (const candidate of candidates) if (candidate && existsSync(candidate)) return candidate;
   throw new Error(`cannot find the model runner (looked for ${candidates.filter(Boolean).join(', ')})`);
 }
 
 async function makeQuant(options: Options, io: CliIo): Promise<void> {
-  io.err(`quant-drift compare: writing an INT4 ${options.makeQuant} block ${options.blockSize} twin of BASE to ${options.quant}`);
+  io.err(
+    `quant-drift compare: writing an INT4 ${options.makeQuant} block ${options.blockSize} twin of BASE to ${options.quant}`,
+  );
   let last = -1;
   await quantizeModelFolder(options.base, options.quant, {
     symmetric: options.makeQuant === 'sym',
@@ -214,7 +241,9 @@ export async function runCompare(argv: string[], io: CliIo): Promise<number> {
         abort.signal,
       );
     } else {
-      const prompts: PromptSpec[] = options.prompts ? await loadPromptsFile(options.prompts) : await loadSuite(options.suite ?? 'quick');
+      const prompts: PromptSpec[] = options.prompts
+        ? await loadPromptsFile(options.prompts)
+        : await loadSuite(options.suite ?? 'quick');
       report = await client.compare(
         {
           basePath: options.base,
@@ -230,7 +259,9 @@ export async function runCompare(argv: string[], io: CliIo): Promise<number> {
           progress(e);
           if (e.type === 'prompt-result') {
             const r = e.result;
-            io.err(`  ${r.id}: ${r.firstDivergence === null ? 'identical' : `diverges at token ${r.firstDivergence}`}, mean KL ${r.teacherForced.meanKld.toFixed(4)}`);
+            io.err(
+              `  ${r.id}: ${r.firstDivergence === null ? 'identical' : `diverges at token ${r.firstDivergence}`}, mean KL ${r.teacherForced.meanKld.toFixed(4)}`,
+            );
           }
         },
         abort.signal,

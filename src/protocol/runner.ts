@@ -94,7 +94,8 @@ export function isPromptSpec(value: unknown): value is PromptSpec {
   );
 }
 
-const hasRuntime = (r: Record<string, unknown>): boolean => isString(r.executionProvider) && isNumber(r.threads) && r.threads >= 0;
+const hasRuntime = (r: Record<string, unknown>): boolean =>
+  isString(r.executionProvider) && isNumber(r.threads) && r.threads >= 0;
 
 export function isCompareRequest(value: unknown): value is CompareRequest {
   return (
@@ -133,7 +134,13 @@ export function isHostMessage(value: unknown): value is HostMessage {
     case 'score':
       return isCorpusRequest(request);
     case 'generate':
-      return isObject(request) && isString(request.modelPath) && isString(request.prompt) && isNumber(request.maxNewTokens) && hasRuntime(request);
+      return (
+        isObject(request) &&
+        isString(request.modelPath) &&
+        isString(request.prompt) &&
+        isNumber(request.maxNewTokens) &&
+        hasRuntime(request)
+      );
     case 'load':
       return isObject(request) && isString(request.modelPath) && hasRuntime(request);
     default:

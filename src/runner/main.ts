@@ -88,7 +88,12 @@ process.on('message', (raw: unknown) => {
       send({ type: 'result', id: message.id, value: await handle(message) });
     } catch (error) {
       const isCancel = error instanceof CancelledError;
-      send({ type: 'error', id: message.id, message: isCancel ? 'cancelled' : (error as Error).message || String(error), cancelled: isCancel });
+      send({
+        type: 'error',
+        id: message.id,
+        message: isCancel ? 'cancelled' : (error as Error).message || String(error),
+        cancelled: isCancel,
+      });
     } finally {
       cancelled.delete(message.id);
     }

@@ -50,27 +50,36 @@ export async function runCompare(request: CompareRequest, hooks: RunHooks): Prom
   if (!prompts.length) throw new Error('no prompts to compare');
   const encoded = prompts.map((p) => pair.tokenizer.encodePrompt(p.prompt));
   const free = (hooks.freeMemory ?? os.freemem)();
-  const mode: PairMode = request.oneAtATime ? 'one-at-a-time' : planPairMemory(pair.base.sizeBytes, pair.quant.sizeBytes, free);
+  const mode: PairMode = request.oneAtATime
+    ? 'one-at-a-time'
+    : planPairMemory(pair.base.sizeBytes, pair.quant.sizeBytes, free);
   const options: LmOptions = { executionProvider: request.executionProvider, threads: request.threads };
   const total = prompts.length;
   const progress = (promptIndex: number, phase: string): void => {
     if (hooks.cancelled()) throw new CancelledError();
     hooks.emit({ type: 'progress', promptIndex, total, phase });
   };
-  const runSide = async (lm: LanguageModel, index: number, baseTokens: readonly number[] | null, side: string): Promise<SideRun> => {
+  const runSide = async (
+    lm: LanguageModel,
+    index: number,
+    baseTokens: readonly number[] | null,
+    side: string,
+  ): Promise<SideRun> => {
     progress(index, `${side}: generating`);
-    const gen = await lm.generate(encoded[index]!, request.maxNewTokens, hooks.cancelled, pair.eosIds);
+    const gen = await lm.generate(encoded[index], request.maxNewTokens, hooks.cancelled, pair.eosIds);
     if (gen.finishReason === 'cancelled') throw new CancelledError();
     progress(index, `${side}: scoring`);
     const sequence = baseTokens ?? withEos(gen);
-    const logits = sequence.length ? await lm.score([...encoded[index]!, ...sequence], encoded[index]!.length) : new Float32Array(0);
+    const logits = sequence.length
+      ? await lm.score([...encoded[index], ...sequence], encoded[index].length)
+      : new Float32Array(0);
     return { gen, logits };
   };
 
   const results: PromptResult[] = [];
   const positions: PositionStats[] = [];
   const finish = (index: number, base: SideRun, quant: SideRun): void => {
-    const { result, stats } = promptResult(prompts[index]!, pair, base, quant);
+    const { result, stats } = promptResult(prompts[index], pair, base, quant);
     results.push(result);
     positions.push(stats);
     hooks.emit({ type: 'prompt-result', result });
@@ -97,7 +106,8 @@ export async function runCompare(request: CompareRequest, hooks: RunHooks): Prom
       baseLm = null;
       progress(0, 'loading quantized model');
       quantLm = await LanguageModel.load(pair.quant, options);
-      for (let i = 0; i < total; i++) finish(i, baseRuns[i]!, await runSide(quantLm, i, withEos(baseRuns[i]!.gen), 'quant'));
+      for (let i = 0; i < total; i++)
+        finish(i, baseRuns[i], await runSide(quantLm, i, withEos(baseRuns[i].gen), 'quant'));
     }
   } finally {
     await baseLm?.release();
@@ -133,13 +143,22 @@ function generationSide(pair: PairInfo, spec: PromptSpec, gen: GenerateResult): 
   };
 }
 
-function promptResult(spec: PromptSpec, pair: PairInfo, base: SideRun, quant: SideRun): { result: PromptResult; stats: PositionStats } {
+function promptResult(
+  spec: PromptSpec,
+  pair: PairInfo,
+  base: SideRun,
+  quant: SideRun,
+): { result: PromptResult; stats: PositionStats } {
   const vocab = pair.base.vocabSize;
   const targets = withEos(base.gen);
   const stats = comparePositions(base.logits, quant.logits, vocab, targets);
   const divergence = firstDivergence(targets, withEos(quant.gen));
   const candidates = (logits: Float32Array, row: number): TopKCandidate[] =>
-    topK(logits.subarray(row * vocab, (row + 1) * vocab), TOP_K).map(({ id, prob }) => ({ id, prob, token: pair.tokenizer.tokenText(id) }));
+    topK(logits.subarray(row * vocab, (row + 1) * vocab), TOP_K).map(({ id, prob }) => ({
+      id,
+      prob,
+      token: pair.tokenizer.tokenText(id),
+    }));
   const hasRow = divergence !== null && divergence < targets.length;
   return {
     stats,
@@ -151,7 +170,14 @@ function promptResult(spec: PromptSpec, pair: PairInfo, base: SideRun, quant: Si
       quant: generationSide(pair, spec, quant.gen),
       firstDivergence: divergence,
       teacherForced: teacherForcedBlock(stats),
-      ...(hasRow ? { topKAtDivergence: { base: candidates(base.logits, divergence), quant: candidates(quant.logits, divergence) } } : {}),
+      ...(hasRow
+        ? {
+            topKAtDivergence: {
+              base: candidates(base.logits, divergence),
+              quant: candidates(quant.logits, divergence),
+            },
+          }
+        : {}),
     },
   };
 }

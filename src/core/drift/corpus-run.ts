@@ -15,7 +15,12 @@ import { decideVerdict } from './summary';
 /** Memory for base logits kept while the quant model is not loaded (one-at-a-time mode). */
 const BATCH_BUDGET_BYTES = 1024 * 1024 * 1024;
 
-export function corpusWindows(tokens: readonly number[], context: number, bos: number | null, maxWindows = 0): number[][] {
+export function corpusWindows(
+  tokens: readonly number[],
+  context: number,
+  bos: number | null,
+  maxWindows = 0,
+): number[][] {
   const body = bos === null ? context : context - 1;
   if (body < 2) throw new Error(`--context ${context} is too small`);
   const windows: number[][] = [];
@@ -32,9 +37,16 @@ export async function runCorpus(request: CorpusRequest, hooks: RunHooks): Promis
   const thresholds = thresholdsOf(request.thresholds);
   const pair = await openPair(request.basePath, request.quantPath);
   const tokens = pair.tokenizer.encodeText(request.text);
-  const windows = corpusWindows(tokens, request.context, pair.tokenizer.bosTokenId ?? pair.base.bosTokenId, request.maxWindows);
+  const windows = corpusWindows(
+    tokens,
+    request.context,
+    pair.tokenizer.bosTokenId ?? pair.base.bosTokenId,
+    request.maxWindows,
+  );
   if (!windows.length) {
-    throw new Error(`${request.file} has ${tokens.length} tokens, fewer than one window of --context ${request.context}`);
+    throw new Error(
+      `${request.file} has ${tokens.length} tokens, fewer than one window of --context ${request.context}`,
+    );
   }
   const first = Math.floor(request.context / 2);
   const vocab = pair.base.vocabSize;
@@ -66,7 +78,7 @@ export async function runCorpus(request: CorpusRequest, hooks: RunHooks): Promis
       for (const [offset, window] of batch.entries()) {
         check(start + offset, 'quant: scoring window');
         const quantLogits = await quantLm.score(window, first);
-        stats.push(comparePositions(baseLogits[offset]!, quantLogits, vocab, window.slice(first)));
+        stats.push(comparePositions(baseLogits[offset], quantLogits, vocab, window.slice(first)));
       }
       if (mode !== 'together') {
         await quantLm.release();

@@ -56,13 +56,23 @@ function summaryRows(report: CompareReport): Row[] {
     { label: 'Δp mean', value: percent(s.deltaPMean) },
   );
   if (!report.corpus) {
-    if (s.kldGrowth !== undefined && s.kldGrowth !== null) rows.push({ label: 'KL growth (last ¼ / first ¼)', value: fixed(s.kldGrowth, 2) });
+    if (s.kldGrowth !== undefined && s.kldGrowth !== null)
+      rows.push({ label: 'KL growth (last ¼ / first ¼)', value: fixed(s.kldGrowth, 2) });
     if (s.jsonValidBase !== null) {
-      rows.push({ label: 'JSON valid, strict (base / quant)', value: `${percent(s.jsonValidBase)} / ${percent(s.jsonValidQuant)}` });
-      rows.push({ label: 'JSON found, extracted (base / quant)', value: `${percent(s.jsonExtractedBase)} / ${percent(s.jsonExtractedQuant)}` });
+      rows.push({
+        label: 'JSON valid, strict (base / quant)',
+        value: `${percent(s.jsonValidBase)} / ${percent(s.jsonValidQuant)}`,
+      });
+      rows.push({
+        label: 'JSON found, extracted (base / quant)',
+        value: `${percent(s.jsonExtractedBase)} / ${percent(s.jsonExtractedQuant)}`,
+      });
     }
     if (s.schemaValidBase !== undefined && s.schemaValidBase !== null) {
-      rows.push({ label: 'Schema valid (base / quant)', value: `${percent(s.schemaValidBase)} / ${percent(s.schemaValidQuant)}` });
+      rows.push({
+        label: 'Schema valid (base / quant)',
+        value: `${percent(s.schemaValidBase)} / ${percent(s.schemaValidQuant)}`,
+      });
     }
     rows.push({ label: 'Length shift (quant − base tokens)', value: fixed(s.eosShift, 2) });
   }
@@ -77,14 +87,19 @@ const PERCENTILE_HEADERS = ['99.9%', '99%', '95%', '90%', 'median', '10%', '5%',
 
 function settingsLine(report: CompareReport): string {
   const st = report.settings;
-  const parts = [`EP ${st.executionProvider}`, `threads ${st.threads || 'auto'}`, `accuracy_level ${st.accuracyLevel ?? 'n/a'}`];
+  const parts = [
+    `EP ${st.executionProvider}`,
+    `threads ${st.threads || 'auto'}`,
+    `accuracy_level ${st.accuracyLevel ?? 'n/a'}`,
+  ];
   if (!report.corpus) parts.unshift(`max new tokens ${st.maxNewTokens}`);
   if (st.pairMode) parts.push(st.pairMode === 'together' ? 'both models in memory' : 'one model at a time');
   if (report.durationMs !== undefined) parts.push(`${(report.durationMs / 1000).toFixed(1)} s`);
   return parts.join(' · ');
 }
 
-const divergenceText = (r: PromptResult): string => (r.firstDivergence === null ? 'identical' : `token ${r.firstDivergence}`);
+const divergenceText = (r: PromptResult): string =>
+  r.firstDivergence === null ? 'identical' : `token ${r.firstDivergence}`;
 
 // ---- Markdown ---------------------------------------------------------------------------------
 
@@ -97,7 +112,11 @@ function mdFence(text: string): string {
 }
 
 function mdTable(headers: string[], rows: string[][]): string {
-  return [`| ${headers.join(' | ')} |`, `|${headers.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`)].join('\n');
+  return [
+    `| ${headers.join(' | ')} |`,
+    `|${headers.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.map(mdCell).join(' | ')} |`),
+  ].join('\n');
 }
 
 function mdTopK(base: readonly TopKCandidate[], quant: readonly TopKCandidate[]): string {
@@ -105,7 +124,11 @@ function mdTopK(base: readonly TopKCandidate[], quant: readonly TopKCandidate[])
   for (let i = 0; i < Math.max(base.length, quant.length); i++) {
     const b = base[i];
     const q = quant[i];
-    rows.push([String(i + 1), b ? `${JSON.stringify(b.token)} ${percent(b.prob)}` : '', q ? `${JSON.stringify(q.token)} ${percent(q.prob)}` : '']);
+    rows.push([
+      String(i + 1),
+      b ? `${JSON.stringify(b.token)} ${percent(b.prob)}` : '',
+      q ? `${JSON.stringify(q.token)} ${percent(q.prob)}` : '',
+    ]);
   }
   return mdTable(['rank', 'base', 'quant'], rows);
 }
@@ -115,44 +138,92 @@ export function formatMarkdown(report: CompareReport): string {
   const out: string[] = [];
   out.push(`# Quant Drift report: ${s.verdict.toUpperCase()}`, '');
   for (const reason of s.reasons) out.push(`- ${reason}`);
-  out.push('', mdTable(['', 'path', 'weights'], [
-    ['base', report.base.path, report.base.weights],
-    ['quant', report.quant.path, report.quant.weights],
-  ]));
-  out.push('', settingsLine(report), '', '## Summary', '', mdTable(['metric', 'value'], summaryRows(report).map((r) => [r.label, r.value])));
+  out.push(
+    '',
+    mdTable(
+      ['', 'path', 'weights'],
+      [
+        ['base', report.base.path, report.base.weights],
+        ['quant', report.quant.path, report.quant.weights],
+      ],
+    ),
+  );
+  out.push(
+    '',
+    settingsLine(report),
+    '',
+    '## Summary',
+    '',
+    mdTable(
+      ['metric', 'value'],
+      summaryRows(report).map((r) => [r.label, r.value]),
+    ),
+  );
   if (s.kldPercentiles) {
-    out.push('', '### Percentiles', '', mdTable(['', ...PERCENTILE_HEADERS], [
-      ['KL', ...percentileRow(s.kldPercentiles, (v) => kl(v))],
-      ['Δp', ...percentileRow(s.deltaPPercentiles, (v) => percent(v))],
-    ]));
+    out.push(
+      '',
+      '### Percentiles',
+      '',
+      mdTable(
+        ['', ...PERCENTILE_HEADERS],
+        [
+          ['KL', ...percentileRow(s.kldPercentiles, (v) => kl(v))],
+          ['Δp', ...percentileRow(s.deltaPPercentiles, (v) => percent(v))],
+        ],
+      ),
+    );
   }
   if (report.corpus) {
     const c = report.corpus;
-    out.push('', '## Corpus', '', `${c.file}: ${c.windows} windows of ${c.context} tokens, ${c.tokens} tokens scored (second half of each window).`);
+    out.push(
+      '',
+      '## Corpus',
+      '',
+      `${c.file}: ${c.windows} windows of ${c.context} tokens, ${c.tokens} tokens scored (second half of each window).`,
+    );
   }
   if (report.prompts.length) {
     out.push('', '## Prompts', '');
-    out.push(mdTable(
-      ['id', 'divergence', 'mean KL', 'max KL', 'same top-1', 'PPL base', 'PPL quant', 'tokens base/quant', 'JSON base', 'JSON quant'],
-      report.prompts.map((r) => [
-        r.id,
-        divergenceText(r),
-        kl(r.teacherForced.meanKld),
-        kl(r.teacherForced.maxKld),
-        percent(r.teacherForced.sameTop1),
-        fixed(r.teacherForced.pplBase, 3),
-        fixed(r.teacherForced.pplQuant, 3),
-        `${r.base.tokens}/${r.quant.tokens}`,
-        jsonCell(r.base),
-        jsonCell(r.quant),
-      ]),
-    ));
+    out.push(
+      mdTable(
+        [
+          'id',
+          'divergence',
+          'mean KL',
+          'max KL',
+          'same top-1',
+          'PPL base',
+          'PPL quant',
+          'tokens base/quant',
+          'JSON base',
+          'JSON quant',
+        ],
+        report.prompts.map((r) => [
+          r.id,
+          divergenceText(r),
+          kl(r.teacherForced.meanKld),
+          kl(r.teacherForced.maxKld),
+          percent(r.teacherForced.sameTop1),
+          fixed(r.teacherForced.pplBase, 3),
+          fixed(r.teacherForced.pplQuant, 3),
+          `${r.base.tokens}/${r.quant.tokens}`,
+          jsonCell(r.base),
+          jsonCell(r.quant),
+        ]),
+      ),
+    );
     for (const r of report.prompts) {
       out.push('', `### ${r.id} (${divergenceText(r)})`, '', '**Prompt**', '', mdFence(r.prompt), '');
       out.push(`**Base** (${r.base.tokens} tokens, ${r.base.finishReason})`, '', mdFence(r.base.text), '');
       if (r.firstDivergence !== null) {
         out.push(`**Quant** (${r.quant.tokens} tokens, ${r.quant.finishReason})`, '', mdFence(r.quant.text), '');
-        if (r.topKAtDivergence) out.push(`Top candidates at token ${r.firstDivergence}:`, '', mdTopK(r.topKAtDivergence.base, r.topKAtDivergence.quant), '');
+        if (r.topKAtDivergence)
+          out.push(
+            `Top candidates at token ${r.firstDivergence}:`,
+            '',
+            mdTopK(r.topKAtDivergence.base, r.topKAtDivergence.quant),
+            '',
+          );
       } else {
         out.push('Quant output is identical.', '');
       }
@@ -160,13 +231,21 @@ export function formatMarkdown(report: CompareReport): string {
       if (schemaErrors.length) out.push(`Quant schema errors: ${schemaErrors.join('; ')}`, '');
     }
   }
-  return `${out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${out
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 // ---- HTML -------------------------------------------------------------------------------------
 
 export function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&#39;');
 }
 
 /** Generated text with the tokens from the divergence point on marked. */
@@ -183,7 +262,9 @@ function sparkline(values: readonly number[] | undefined): string {
   const width = 240;
   const height = 36;
   const max = Math.max(...values, 1e-9);
-  const points = values.map((v, i) => `${((i / (values.length - 1)) * width).toFixed(1)},${(height - (v / max) * (height - 2) - 1).toFixed(1)}`);
+  const points = values.map(
+    (v, i) => `${((i / (values.length - 1)) * width).toFixed(1)},${(height - (v / max) * (height - 2) - 1).toFixed(1)}`,
+  );
   return (
     `<svg class="spark" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="KL per token, max ${escapeHtml(kl(max))}">` +
     `<polyline fill="none" stroke="currentColor" stroke-width="1.5" points="${points.join(' ')}"/></svg>`
@@ -199,7 +280,8 @@ function htmlTable(headers: string[], rows: string[][], className = ''): string 
 function htmlTopK(base: readonly TopKCandidate[], quant: readonly TopKCandidate[]): string {
   const rows: string[][] = [];
   for (let i = 0; i < Math.max(base.length, quant.length); i++) {
-    const cell = (c: TopKCandidate | undefined): string => (c ? `<code>${escapeHtml(JSON.stringify(c.token))}</code> ${percent(c.prob)}` : '');
+    const cell = (c: TopKCandidate | undefined): string =>
+      c ? `<code>${escapeHtml(JSON.stringify(c.token))}</code> ${percent(c.prob)}` : '';
     rows.push([String(i + 1), cell(base[i]), cell(quant[i])]);
   }
   return htmlTable(['rank', 'base', 'quant'], rows, 'topk');
@@ -232,49 +314,79 @@ code { font: 12.5px ui-monospace, Menlo, Consolas, monospace; } .topk { width: a
 export function formatHtml(report: CompareReport): string {
   const s = report.summary;
   const cards = summaryRows(report)
-    .map((r) => `<div class="card"><div class="label">${escapeHtml(r.label)}</div><div class="value">${escapeHtml(r.value)}</div></div>`)
+    .map(
+      (r) =>
+        `<div class="card"><div class="label">${escapeHtml(r.label)}</div><div class="value">${escapeHtml(r.value)}</div></div>`,
+    )
     .join('\n');
   const parts: string[] = [];
   parts.push(`<h1>Quant Drift report <span class="verdict ${s.verdict}">${s.verdict.toUpperCase()}</span></h1>`);
   parts.push(`<ul class="reasons">${s.reasons.map((r) => `<li>${escapeHtml(r)}</li>`).join('')}</ul>`);
-  parts.push(htmlTable(['', 'path', 'weights'], [
-    ['base', `<code>${escapeHtml(report.base.path)}</code>`, escapeHtml(report.base.weights)],
-    ['quant', `<code>${escapeHtml(report.quant.path)}</code>`, escapeHtml(report.quant.weights)],
-  ]));
+  parts.push(
+    htmlTable(
+      ['', 'path', 'weights'],
+      [
+        ['base', `<code>${escapeHtml(report.base.path)}</code>`, escapeHtml(report.base.weights)],
+        ['quant', `<code>${escapeHtml(report.quant.path)}</code>`, escapeHtml(report.quant.weights)],
+      ],
+    ),
+  );
   parts.push(`<p class="muted">${escapeHtml(settingsLine(report))}</p>`);
   parts.push('<h2>Summary</h2>', `<div class="cards">${cards}</div>`);
   if (s.kldPercentiles) {
-    parts.push(htmlTable(['', ...PERCENTILE_HEADERS], [
-      ['KL', ...percentileRow(s.kldPercentiles, (v) => kl(v))],
-      ['Δp', ...percentileRow(s.deltaPPercentiles, (v) => percent(v))],
-    ]));
+    parts.push(
+      htmlTable(
+        ['', ...PERCENTILE_HEADERS],
+        [
+          ['KL', ...percentileRow(s.kldPercentiles, (v) => kl(v))],
+          ['Δp', ...percentileRow(s.deltaPPercentiles, (v) => percent(v))],
+        ],
+      ),
+    );
   }
   if (report.corpus) {
     const c = report.corpus;
-    parts.push('<h2>Corpus</h2>', `<p><code>${escapeHtml(c.file)}</code>: ${c.windows} windows of ${c.context} tokens, ${c.tokens} tokens scored (second half of each window).</p>`);
+    parts.push(
+      '<h2>Corpus</h2>',
+      `<p><code>${escapeHtml(c.file)}</code>: ${c.windows} windows of ${c.context} tokens, ${c.tokens} tokens scored (second half of each window).</p>`,
+    );
   }
   if (report.prompts.length) {
     parts.push('<h2>Prompts</h2>');
-    parts.push(htmlTable(
-      ['id', 'divergence', 'mean KL', 'KL per token', 'same top-1', 'PPL base / quant', 'tokens base / quant', 'JSON base', 'JSON quant'],
-      report.prompts.map((r) => [
-        `<a href="#p-${escapeHtml(r.id)}">${escapeHtml(r.id)}</a>`,
-        escapeHtml(divergenceText(r)),
-        kl(r.teacherForced.meanKld),
-        sparkline(r.teacherForced.kldPerToken),
-        percent(r.teacherForced.sameTop1),
-        `${fixed(r.teacherForced.pplBase, 3)} / ${fixed(r.teacherForced.pplQuant, 3)}`,
-        `${r.base.tokens} / ${r.quant.tokens}`,
-        escapeHtml(jsonCell(r.base)),
-        escapeHtml(jsonCell(r.quant)),
-      ]),
-    ));
+    parts.push(
+      htmlTable(
+        [
+          'id',
+          'divergence',
+          'mean KL',
+          'KL per token',
+          'same top-1',
+          'PPL base / quant',
+          'tokens base / quant',
+          'JSON base',
+          'JSON quant',
+        ],
+        report.prompts.map((r) => [
+          `<a href="#p-${escapeHtml(r.id)}">${escapeHtml(r.id)}</a>`,
+          escapeHtml(divergenceText(r)),
+          kl(r.teacherForced.meanKld),
+          sparkline(r.teacherForced.kldPerToken),
+          percent(r.teacherForced.sameTop1),
+          `${fixed(r.teacherForced.pplBase, 3)} / ${fixed(r.teacherForced.pplQuant, 3)}`,
+          `${r.base.tokens} / ${r.quant.tokens}`,
+          escapeHtml(jsonCell(r.base)),
+          escapeHtml(jsonCell(r.quant)),
+        ]),
+      ),
+    );
     for (const r of report.prompts) {
       const open = r.firstDivergence !== null ? ' open' : '';
       const topk = r.topKAtDivergence
         ? `<p>Top candidates at token ${r.firstDivergence}:</p>${htmlTopK(r.topKAtDivergence.base, r.topKAtDivergence.quant)}`
         : '';
-      const errors = r.quant.jsonValid?.schemaErrors.length ? `<p class="muted">Quant schema errors: ${escapeHtml(r.quant.jsonValid.schemaErrors.join('; '))}</p>` : '';
+      const errors = r.quant.jsonValid?.schemaErrors.length
+        ? `<p class="muted">Quant schema errors: ${escapeHtml(r.quant.jsonValid.schemaErrors.join('; '))}</p>`
+        : '';
       parts.push(
         `<details class="prompt" id="p-${escapeHtml(r.id)}"${open}><summary><h3 style="display:inline">${escapeHtml(r.id)}</h3> ` +
           `<span class="muted">${escapeHtml(divergenceText(r))} · mean KL ${kl(r.teacherForced.meanKld)}</span></summary>` +

@@ -120,7 +120,13 @@ async function scanGraph(graph: MessageReader): Promise<GraphScan> {
   return {
     inputs,
     outputs,
-    matMulNBits: { count, accuracyLevels: sorted(levels), bits: sorted(bits), blockSizes: sorted(blocks), withZeroPoints },
+    matMulNBits: {
+      count,
+      accuracyLevels: sorted(levels),
+      bits: sorted(bits),
+      blockSizes: sorted(blocks),
+      withZeroPoints,
+    },
     floatWeightType,
     externalDataFiles: [...external],
   };
@@ -162,7 +168,9 @@ async function readShape(reader: MessageReader): Promise<(number | string)[]> {
   return dims;
 }
 
-async function readNode(reader: MessageReader): Promise<{ opType: string; inputs: string[]; ints: Map<string, number> }> {
+async function readNode(
+  reader: MessageReader,
+): Promise<{ opType: string; inputs: string[]; ints: Map<string, number> }> {
   let opType = '';
   const inputs: string[] = [];
   const ints = new Map<string, number>();
@@ -183,7 +191,9 @@ async function readNode(reader: MessageReader): Promise<{ opType: string; inputs
   return { opType, inputs, ints };
 }
 
-async function readInitializer(reader: MessageReader): Promise<{ dataType: number; elements: number; externalFile?: string }> {
+async function readInitializer(
+  reader: MessageReader,
+): Promise<{ dataType: number; elements: number; externalFile?: string }> {
   let dataType = 0;
   let elements = 1;
   let externalFile: string | undefined;

@@ -21,7 +21,7 @@ function balancedEnd(text: string, start: number): number {
   const stack: string[] = [];
   let inString = false;
   for (let i = start; i < text.length; i++) {
-    const c = text[i]!;
+    const c = text[i];
     if (inString) {
       if (c === '\\') i++;
       else if (c === '"') inString = false;
@@ -43,7 +43,7 @@ export function extractJson(text: string): { found: true; value: unknown } | { f
   const whole = tryParse(text);
   if (whole.ok) return { found: true, value: whole.value };
   for (const match of text.matchAll(FENCE)) {
-    const fenced = tryParse(match[1]!.trim());
+    const fenced = tryParse(match[1].trim());
     if (fenced.ok) return { found: true, value: fenced.value };
   }
   for (let i = 0; i < text.length; i++) {
@@ -85,7 +85,9 @@ export function checkJson(text: string, schema?: object): JsonValidity {
   if (!schema) return { strict, extracted: extracted.found, schemaErrors: [] };
   if (!extracted.found) return { strict, extracted: false, schemaErrors: ['no JSON value found'], schemaValid: false };
   const validate = validator(schema);
-  const valid = validate(extracted.value) as boolean;
-  const schemaErrors = valid ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+  const valid = validate(extracted.value);
+  const schemaErrors = valid
+    ? []
+    : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
   return { strict, extracted: true, schemaErrors, schemaValid: valid };
 }

@@ -84,7 +84,9 @@ export class LanguageModel {
     try {
       session = await ort.InferenceSession.create(layout.onnxPath, sessionOptions);
     } catch (error) {
-      throw new Error(`onnxruntime could not load ${layout.onnxPath} on '${options.executionProvider}': ${(error as Error).message}`);
+      throw new Error(
+        `onnxruntime could not load ${layout.onnxPath} on '${options.executionProvider}': ${(error as Error).message}`,
+      );
     }
     return new LanguageModel(layout, session, options.executionProvider);
   }
@@ -108,35 +110,47 @@ export class LanguageModel {
 
   private kvTensor(buffer: KvArray, length: number): ort.Tensor {
     const { numKvHeads, headSize } = this.layout;
-    return new ort.Tensor(this.dtype, buffer.subarray(0, numKvHeads * length * headSize), [1, numKvHeads, length, headSize]);
+    return new ort.Tensor(this.dtype, buffer.subarray(0, numKvHeads * length * headSize), [
+      1,
+      numKvHeads,
+      length,
+      headSize,
+    ]);
   }
 
   /**
    * One forward pass of `ids` (int64 view) at positions past..past+n-1 over a cache of `past` entries held in
    * buffer `side` of each pair; presents are written into the other buffer. Returns ORT's outputs.
    */
-  private async forward(ids: BigInt64Array, positions: BigInt64Array, past: number, side: 0 | 1, logitsOut: ort.Tensor | null) {
+  private async forward(
+    ids: BigInt64Array,
+    positions: BigInt64Array,
+    past: number,
+    side: 0 | 1,
+    logitsOut: ort.Tensor | null,
+  ) {
     const names = this.layout.names;
     const n = ids.length;
     const feeds: Record<string, ort.Tensor> = { [names.inputIds]: new ort.Tensor('int64', ids, [1, n]) };
-    if (names.attentionMask) feeds[names.attentionMask] = new ort.Tensor('int64', this.mask.subarray(0, past + n), [1, past + n]);
+    if (names.attentionMask)
+      feeds[names.attentionMask] = new ort.Tensor('int64', this.mask.subarray(0, past + n), [1, past + n]);
     if (names.positionIds) feeds[names.positionIds] = new ort.Tensor('int64', positions, [1, n]);
     const fetches: Record<string, ort.Tensor | null> = { [names.logits]: this.preallocate ? logitsOut : null };
     const other = side === 0 ? 1 : 0;
     for (let layer = 0; layer < this.kv.length; layer++) {
-      const { key, value } = this.kv[layer]!;
-      feeds[names.pastKey[layer]!] = this.kvTensor(key[side], past);
-      feeds[names.pastValue[layer]!] = this.kvTensor(value[side], past);
-      fetches[names.presentKey[layer]!] = this.preallocate ? this.kvTensor(key[other], past + n) : null;
-      fetches[names.presentValue[layer]!] = this.preallocate ? this.kvTensor(value[other], past + n) : null;
+      const { key, value } = this.kv[layer];
+      feeds[names.pastKey[layer]] = this.kvTensor(key[side], past);
+      feeds[names.pastValue[layer]] = this.kvTensor(value[side], past);
+      fetches[names.presentKey[layer]] = this.preallocate ? this.kvTensor(key[other], past + n) : null;
+      fetches[names.presentValue[layer]] = this.preallocate ? this.kvTensor(value[other], past + n) : null;
     }
     const outputs = await this.session.run(feeds, fetches);
     if (!this.preallocate) {
       // Copy ORT-allocated presents into the next side so the loop below is the same for every EP.
       for (let layer = 0; layer < this.kv.length; layer++) {
-        const { key, value } = this.kv[layer]!;
-        key[other].set(outputs[names.presentKey[layer]!]!.data as KvArray);
-        value[other].set(outputs[names.presentValue[layer]!]!.data as KvArray);
+        const { key, value } = this.kv[layer];
+        key[other].set(outputs[names.presentKey[layer]].data as KvArray);
+        value[other].set(outputs[names.presentValue[layer]].data as KvArray);
       }
     }
     return outputs;
@@ -147,7 +161,7 @@ export class LanguageModel {
     const vocab = this.layout.vocabSize;
     if (data instanceof Float32Array) return data.subarray(row * vocab, (row + 1) * vocab);
     const table = halfToFloatTable();
-    for (let i = 0; i < vocab; i++) this.rowFloat[i] = table[data[row * vocab + i]!]!;
+    for (let i = 0; i < vocab; i++) this.rowFloat[i] = table[data[row * vocab + i]]!;
     return this.rowFloat;
   }
 
@@ -169,7 +183,7 @@ export class LanguageModel {
     // Prefill: ORT allocates the [1, n, vocab] logits once; only the last row is read.
     const prefill = await this.forward(ids, positions, 0, 0, null);
     let side: 0 | 1 = 1;
-    const prefillLogits = prefill[this.layout.names.logits]!.data as KvArray;
+    const prefillLogits = prefill[this.layout.names.logits].data as KvArray;
     let next = argmax(this.logitsRowAt(prefillLogits, promptLength - 1));
     const prefillMs = performance.now() - started;
     let finishReason: StopReason = 'length';
@@ -192,7 +206,7 @@ export class LanguageModel {
       const out = await this.forward(this.stepIds, this.stepPosition, past, side, this.logitsTensor);
       side = side === 0 ? 1 : 0;
       past++;
-      const data = (this.preallocate ? this.logitsRow : (out[this.layout.names.logits]!.data as KvArray)) as KvArray;
+      const data = this.preallocate ? this.logitsRow : (out[this.layout.names.logits].data as KvArray);
       next = argmax(this.logitsRowAt(data, 0));
     }
     return { tokens, finishReason, eosToken, prefillMs, decodeMs: performance.now() - started - prefillMs };
@@ -203,19 +217,20 @@ export class LanguageModel {
    * ids[from..end-1] (rows from-1 .. end-2 of the pass), row-major [rows, vocab].
    */
   async score(sequence: readonly number[], from: number): Promise<Float32Array> {
-    if (from < 1 || from >= sequence.length + 1) throw new Error(`score: 'from' ${from} out of range for ${sequence.length} tokens`);
+    if (from < 1 || from >= sequence.length + 1)
+      throw new Error(`score: 'from' ${from} out of range for ${sequence.length} tokens`);
     this.ensureCapacity(sequence.length);
     const ids = BigInt64Array.from(sequence, (id) => BigInt(id));
     const positions = BigInt64Array.from(sequence, (_, i) => BigInt(i));
     const out = await this.forward(ids, positions, 0, 0, null);
-    const data = out[this.layout.names.logits]!.data as KvArray;
+    const data = out[this.layout.names.logits].data as KvArray;
     const vocab = this.layout.vocabSize;
     const rows = sequence.length - from;
     if (data instanceof Float32Array) return data.slice((from - 1) * vocab, (from - 1 + rows) * vocab);
     const result = new Float32Array(rows * vocab);
     const table = halfToFloatTable();
     const offset = (from - 1) * vocab;
-    for (let i = 0; i < result.length; i++) result[i] = table[data[offset + i]!]!;
+    for (let i = 0; i < result.length; i++) result[i] = table[data[offset + i]]!;
     return result;
   }
 
@@ -226,11 +241,11 @@ export class LanguageModel {
     const result = new Float32Array(sequence.length * vocab);
     let side: 0 | 1 = 0;
     for (let t = 0; t < sequence.length; t++) {
-      this.stepIds[0] = BigInt(sequence[t]!);
+      this.stepIds[0] = BigInt(sequence[t]);
       this.stepPosition[0] = BigInt(t);
       const out = await this.forward(this.stepIds, this.stepPosition, t, side, this.logitsTensor);
       side = side === 0 ? 1 : 0;
-      const data = (this.preallocate ? this.logitsRow : (out[this.layout.names.logits]!.data as KvArray)) as KvArray;
+      const data = this.preallocate ? this.logitsRow : (out[this.layout.names.logits].data as KvArray);
       result.set(this.logitsRowAt(data, 0), t * vocab);
     }
     return result;

@@ -24,16 +24,16 @@ export function logSoftmax(row: ArrayLike<number>, out: Float64Array): number {
   let max = -Infinity;
   let arg = 0;
   for (let i = 0; i < n; i++) {
-    const v = row[i]!;
+    const v = row[i];
     if (v > max) {
       max = v;
       arg = i;
     }
   }
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += Math.exp(row[i]! - max);
+  for (let i = 0; i < n; i++) sum += Math.exp(row[i] - max);
   const logZ = max + Math.log(sum);
-  for (let i = 0; i < n; i++) out[i] = row[i]! - logZ;
+  for (let i = 0; i < n; i++) out[i] = row[i] - logZ;
   return arg;
 }
 
@@ -66,16 +66,16 @@ export function comparePositions(
     const argQuant = logSoftmax(quantLogits.subarray(r * vocab, (r + 1) * vocab), lpQuant);
     let kl = 0;
     for (let i = 0; i < vocab; i++) {
-      const lp = lpBase[i]!;
-      kl += Math.exp(lp) * (lp - lpQuant[i]!);
+      const lp = lpBase[i];
+      kl += Math.exp(lp) * (lp - lpQuant[i]);
     }
-    const target = targets[r]!;
+    const target = targets[r];
     stats.kld[r] = Math.max(0, kl);
     stats.sameTop1[r] = argBase === argQuant ? 1 : 0;
-    stats.nllBase[r] = -lpBase[target]!;
-    stats.nllQuant[r] = -lpQuant[target]!;
-    stats.pBase[r] = Math.exp(lpBase[target]!);
-    stats.pQuant[r] = Math.exp(lpQuant[target]!);
+    stats.nllBase[r] = -lpBase[target];
+    stats.nllQuant[r] = -lpQuant[target];
+    stats.pBase[r] = Math.exp(lpBase[target]);
+    stats.pQuant[r] = Math.exp(lpQuant[target]);
   }
   return stats;
 }
@@ -87,7 +87,7 @@ export function percentile(sortedValues: ArrayLike<number>, fraction: number): n
   const rank = Math.min(Math.max(fraction, 0), 1) * (n - 1);
   const lo = Math.floor(rank);
   const hi = Math.min(lo + 1, n - 1);
-  return sortedValues[lo]! + (sortedValues[hi]! - sortedValues[lo]!) * (rank - lo);
+  return sortedValues[lo] + (sortedValues[hi] - sortedValues[lo]) * (rank - lo);
 }
 
 export function sortedCopy(values: ArrayLike<number>): Float64Array {
@@ -96,7 +96,7 @@ export function sortedCopy(values: ArrayLike<number>): Float64Array {
 
 const mean = (values: ArrayLike<number>): number => {
   let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += values[i]!;
+  for (let i = 0; i < values.length; i++) sum += values[i];
   return values.length ? sum / values.length : NaN;
 };
 
@@ -157,15 +157,15 @@ export function summarize(parts: readonly PositionStats[]): DriftSummary {
   let max = 0;
   for (const part of parts) {
     for (let i = 0; i < part.kld.length; i++) {
-      const k = part.kld[i]!;
+      const k = part.kld[i];
       kld.push(k);
       if (k > max) max = k;
-      const d = part.pQuant[i]! - part.pBase[i]!;
+      const d = part.pQuant[i] - part.pBase[i];
       deltaP.push(d);
       sumSquares += d * d;
-      same += part.sameTop1[i]!;
-      nllBase += part.nllBase[i]!;
-      nllQuant += part.nllQuant[i]!;
+      same += part.sameTop1[i];
+      nllBase += part.nllBase[i];
+      nllQuant += part.nllQuant[i];
     }
   }
   const n = kld.length;
@@ -197,8 +197,8 @@ export function topK(row: ArrayLike<number>, k: number): { id: number; prob: num
   logSoftmax(row, lp);
   const best: { id: number; prob: number }[] = [];
   for (let i = 0; i < lp.length; i++) {
-    const value = lp[i]!;
-    if (best.length < k || value > Math.log(best[best.length - 1]!.prob)) {
+    const value = lp[i];
+    if (best.length < k || value > Math.log(best[best.length - 1].prob)) {
       best.push({ id: i, prob: Math.exp(value) });
       best.sort((x, y) => y.prob - x.prob);
       if (best.length > k) best.pop();
@@ -211,7 +211,7 @@ export function argmax(row: ArrayLike<number>, offset = 0, length = row.length -
   let best = offset;
   let max = -Infinity;
   for (let i = offset; i < offset + length; i++) {
-    if (row[i]! > max) {
+    if (row[i] > max) {
       max = row[i]!;
       best = i;
     }

@@ -74,7 +74,11 @@ function ids(value: unknown): number[] {
 
 async function findOnnxFile(folder: string, genai: Json | null): Promise<string> {
   const decoder = ((genai?.model as Json | undefined)?.decoder ?? null) as Json | null;
-  const candidates = [typeof decoder?.filename === 'string' ? decoder.filename : null, 'model.onnx', 'decoder_model_merged.onnx'];
+  const candidates = [
+    typeof decoder?.filename === 'string' ? decoder.filename : null,
+    'model.onnx',
+    'decoder_model_merged.onnx',
+  ];
   for (const name of candidates) {
     if (!name) continue;
     const file = path.join(folder, name);
@@ -87,9 +91,11 @@ async function findOnnxFile(folder: string, genai: Json | null): Promise<string>
     throw new ModelFolderError(`${folder}: no such folder`);
   }
   const onnx = entries.filter((e) => e.endsWith('.onnx'));
-  if (onnx.length === 1) return path.join(folder, onnx[0]!);
+  if (onnx.length === 1) return path.join(folder, onnx[0]);
   if (onnx.length === 0) throw new ModelFolderError(`${folder}: no .onnx model in the folder`);
-  throw new ModelFolderError(`${folder}: several .onnx files (${onnx.join(', ')}) and no model.onnx or genai_config.json to pick one`);
+  throw new ModelFolderError(
+    `${folder}: several .onnx files (${onnx.join(', ')}) and no model.onnx or genai_config.json to pick one`,
+  );
 }
 
 async function exists(file: string): Promise<boolean> {
@@ -127,9 +133,12 @@ export async function loadModelLayout(folder: string): Promise<ModelLayout> {
   const pastKeyInputs = scan.inputs.filter((i) => /\.key$/.test(i.name) && /past/.test(i.name));
   const graphLayers = pastKeyInputs.length;
   const numLayers = num(decoder?.num_hidden_layers) ?? num(config?.num_hidden_layers) ?? graphLayers;
-  if (!numLayers) throw new ModelFolderError(`${onnxPath}: no past_key_values inputs; a decoder exported with KV cache is needed`);
+  if (!numLayers)
+    throw new ModelFolderError(`${onnxPath}: no past_key_values inputs; a decoder exported with KV cache is needed`);
   if (graphLayers && graphLayers !== numLayers) {
-    throw new ModelFolderError(`${onnxPath}: the graph has ${graphLayers} KV-cache layers but the config says ${numLayers}`);
+    throw new ModelFolderError(
+      `${onnxPath}: the graph has ${graphLayers} KV-cache layers but the config says ${numLayers}`,
+    );
   }
   const pastShape = pastKeyInputs[0]?.shape ?? [];
   const numHeads = num(decoder?.num_attention_heads) ?? num(config?.num_attention_heads);
@@ -145,7 +154,9 @@ export async function loadModelLayout(folder: string): Promise<ModelLayout> {
     num(config?.head_dim) ??
     (numHeads && hidden ? hidden / numHeads : null);
   if (!numKvHeads || !headSize) {
-    throw new ModelFolderError(`${dir}: cannot tell KV heads and head size (no config.json or genai_config.json, and the graph leaves them symbolic)`);
+    throw new ModelFolderError(
+      `${dir}: cannot tell KV heads and head size (no config.json or genai_config.json, and the graph leaves them symbolic)`,
+    );
   }
 
   const logitsName = genaiOutputs.logits ?? 'logits';
@@ -153,14 +164,19 @@ export async function loadModelLayout(folder: string): Promise<ModelLayout> {
   if (!logits) throw new ModelFolderError(`${onnxPath}: no '${logitsName}' output`);
   const graphVocab = typeof logits.shape[2] === 'number' ? logits.shape[2] : null;
   const vocabSize = graphVocab ?? num(genaiModel?.vocab_size) ?? num(config?.vocab_size);
-  if (!vocabSize) throw new ModelFolderError(`${dir}: vocabulary size unknown (no config.json vocab_size and a symbolic logits shape)`);
+  if (!vocabSize)
+    throw new ModelFolderError(
+      `${dir}: vocabulary size unknown (no config.json vocab_size and a symbolic logits shape)`,
+    );
   if (logits.elemType !== ONNX_FLOAT && logits.elemType !== ONNX_FLOAT16) {
     throw new ModelFolderError(`${onnxPath}: logits are neither float32 nor float16 (ONNX type ${logits.elemType})`);
   }
   const kvType = pastKeyInputs[0]?.elemType ?? logits.elemType;
   const ioDtype: IoDtype = kvType === ONNX_FLOAT16 ? 'float16' : 'float32';
 
-  const eos = [...new Set([...ids(generation?.eos_token_id), ...ids(config?.eos_token_id), ...ids(genaiModel?.eos_token_id)])];
+  const eos = [
+    ...new Set([...ids(generation?.eos_token_id), ...ids(config?.eos_token_id), ...ids(genaiModel?.eos_token_id)]),
+  ];
   const bos = num(generation?.bos_token_id) ?? num(config?.bos_token_id) ?? num(genaiModel?.bos_token_id);
 
   const inputIds = genaiInputs.input_ids ?? 'input_ids';
@@ -182,7 +198,8 @@ export async function loadModelLayout(folder: string): Promise<ModelLayout> {
     if (!inputNames.has(name)) throw new ModelFolderError(`${onnxPath}: expected KV-cache input '${name}' is missing`);
   }
   for (const name of [...names.presentKey, ...names.presentValue]) {
-    if (!outputNames.has(name)) throw new ModelFolderError(`${onnxPath}: expected KV-cache output '${name}' is missing`);
+    if (!outputNames.has(name))
+      throw new ModelFolderError(`${onnxPath}: expected KV-cache output '${name}' is missing`);
   }
 
   let sizeBytes = (await fs.stat(onnxPath)).size;

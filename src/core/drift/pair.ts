@@ -29,10 +29,14 @@ export async function openPair(basePath: string, quantPath: string): Promise<Pai
   const [baseTok, quantTok] = await Promise.all([loadTokenizer(basePath), loadTokenizer(quantPath)]);
   assertSameVocabulary(baseTok, quantTok);
   if (base.vocabSize !== quant.vocabSize) {
-    throw new TokenizerError(`the models' logits differ in size (base ${base.vocabSize}, quant ${quant.vocabSize}): not the same vocabulary`);
+    throw new TokenizerError(
+      `the models' logits differ in size (base ${base.vocabSize}, quant ${quant.vocabSize}): not the same vocabulary`,
+    );
   }
   if (baseTok.vocabSize > base.vocabSize) {
-    throw new TokenizerError(`the tokenizer has ${baseTok.vocabSize} tokens but the model only ${base.vocabSize} logits`);
+    throw new TokenizerError(
+      `the tokenizer has ${baseTok.vocabSize} tokens but the model only ${base.vocabSize} logits`,
+    );
   }
   const eosIds = base.eosTokenIds.length ? base.eosTokenIds : baseTok.eosTokenIds;
   return { base, quant, tokenizer: baseTok, eosIds };

@@ -49,7 +49,9 @@ export function parsePromptsJsonl(text: string, sourceName = 'prompts.jsonl'): P
     try {
       value = JSON.parse(line);
     } catch (error) {
-      throw new PromptFileError(`${where}: not valid JSON (${(error as Error).message}); each line must be one JSON object`);
+      throw new PromptFileError(
+        `${where}: not valid JSON (${(error as Error).message}); each line must be one JSON object`,
+      );
     }
     if (!value || typeof value !== 'object' || Array.isArray(value)) {
       throw new PromptFileError(`${where}: expected a JSON object like {"prompt": "..."}`);
@@ -62,20 +64,27 @@ export function parsePromptsJsonl(text: string, sourceName = 'prompts.jsonl'): P
     }
     const unknown = keys.filter((k) => !KNOWN_KEYS.has(k));
     if (unknown.length) {
-      throw new PromptFileError(`${where}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: prompt, id, expectsJson, schema)`);
+      throw new PromptFileError(
+        `${where}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: prompt, id, expectsJson, schema)`,
+      );
     }
-    if (typeof record.prompt !== 'string' || !record.prompt.trim()) throw new PromptFileError(`${where}: "prompt" must be a non-empty string`);
+    if (typeof record.prompt !== 'string' || !record.prompt.trim())
+      throw new PromptFileError(`${where}: "prompt" must be a non-empty string`);
     if (record.expectsJson !== undefined && typeof record.expectsJson !== 'boolean') {
       throw new PromptFileError(`${where}: "expectsJson" must be true or false`);
     }
-    if (record.schema !== undefined && (typeof record.schema !== 'object' || record.schema === null || Array.isArray(record.schema))) {
+    if (
+      record.schema !== undefined &&
+      (typeof record.schema !== 'object' || record.schema === null || Array.isArray(record.schema))
+    ) {
       throw new PromptFileError(`${where}: "schema" must be a JSON Schema object`);
     }
-    if (record.id !== undefined && (typeof record.id !== 'string' || !record.id)) throw new PromptFileError(`${where}: "id" must be a non-empty string`);
-    const id = (record.id as string | undefined) ?? `${stem}-${prompts.length + 1}`;
+    if (record.id !== undefined && (typeof record.id !== 'string' || !record.id))
+      throw new PromptFileError(`${where}: "id" must be a non-empty string`);
+    const id = record.id ?? `${stem}-${prompts.length + 1}`;
     if (ids.has(id)) throw new PromptFileError(`${where}: duplicate id "${id}"`);
     ids.add(id);
-    const schema = record.schema as object | undefined;
+    const schema = record.schema;
     if (schema) {
       try {
         assertUsableSchema(schema, where);
@@ -83,7 +92,7 @@ export function parsePromptsJsonl(text: string, sourceName = 'prompts.jsonl'): P
         throw new PromptFileError((error as Error).message);
       }
     }
-    const expectsJson = (record.expectsJson as boolean | undefined) ?? (schema ? true : undefined);
+    const expectsJson = record.expectsJson ?? (schema ? true : undefined);
     prompts.push({
       id,
       prompt: record.prompt,
@@ -91,7 +100,8 @@ export function parsePromptsJsonl(text: string, sourceName = 'prompts.jsonl'): P
       ...(schema ? { schema } : {}),
     });
   });
-  if (!prompts.length) throw new PromptFileError(`${sourceName}: no prompts (one JSON object with a "prompt" per line)`);
+  if (!prompts.length)
+    throw new PromptFileError(`${sourceName}: no prompts (one JSON object with a "prompt" per line)`);
   return { prompts, description };
 }
 
@@ -100,7 +110,9 @@ export async function loadPromptsFile(file: string): Promise<PromptSpec[]> {
   try {
     text = await fs.readFile(file, 'utf8');
   } catch (error) {
-    throw new PromptFileError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new PromptFileError(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+    );
   }
   return parsePromptsJsonl(text, file).prompts;
 }
@@ -123,7 +135,12 @@ export async function listSuites(dir: string = defaultSuitesDir()): Promise<Suit
   for (const file of files) {
     const full = path.join(dir, file);
     const parsed = parsePromptsJsonl(await fs.readFile(full, 'utf8'), full);
-    suites.push({ name: file.replace(/\.jsonl$/, ''), path: full, description: parsed.description, count: parsed.prompts.length });
+    suites.push({
+      name: file.replace(/\.jsonl$/, ''),
+      path: full,
+      description: parsed.description,
+      count: parsed.prompts.length,
+    });
   }
   return suites;
 }

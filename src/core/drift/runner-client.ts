@@ -53,13 +53,16 @@ export class RunnerClient {
     child.on('exit', (code, signal) => {
       if (this.killTimer) clearTimeout(this.killTimer);
       const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
-      this.fail(`the model runner ${how}${signal === 'SIGKILL' ? '; out of memory, or stopped by the user' : ''}. Start the comparison again to use a new runner.`);
+      this.fail(
+        `the model runner ${how}${signal === 'SIGKILL' ? '; out of memory, or stopped by the user' : ''}. Start the comparison again to use a new runner.`,
+      );
       for (const listener of this.exitListeners) listener(code, signal);
     });
   }
 
   static start(opts: { runnerPath: string; env?: NodeJS.ProcessEnv }): RunnerClient {
-    if (!existsSync(opts.runnerPath)) throw new RunnerError(`the model runner is missing: ${opts.runnerPath} (build the extension first)`);
+    if (!existsSync(opts.runnerPath))
+      throw new RunnerError(`the model runner is missing: ${opts.runnerPath} (build the extension first)`);
     const child = fork(opts.runnerPath, [], {
       env: opts.env ?? process.env,
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -115,7 +118,10 @@ export class RunnerClient {
   }
 
   private call(
-    message: { type: 'compare' | 'score'; request: CompareRequest | CorpusRequest } | { type: 'generate'; request: GenerateRequest } | { type: 'load'; request: LoadRequest },
+    message:
+      | { type: 'compare' | 'score'; request: CompareRequest | CorpusRequest }
+      | { type: 'generate'; request: GenerateRequest }
+      | { type: 'load'; request: LoadRequest },
     onEvent: ((e: CompareEvent) => void) | undefined,
     signal: AbortSignal | undefined,
   ): Promise<ResultValue> {

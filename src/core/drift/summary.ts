@@ -49,7 +49,9 @@ export function decideVerdict(
     reasons.push('no tokens were scored, so drift could not be measured');
   } else if (ratio > thresholds.pplRatioFail) {
     raise('fail');
-    reasons.push(`perplexity ratio ${ratio.toFixed(3)} is above ${thresholds.pplRatioFail} (over ${pct(thresholds.pplRatioFail - 1)} worse: reconsider the recipe)`);
+    reasons.push(
+      `perplexity ratio ${ratio.toFixed(3)} is above ${thresholds.pplRatioFail} (over ${pct(thresholds.pplRatioFail - 1)} worse: reconsider the recipe)`,
+    );
   } else if (ratio > thresholds.pplRatioWarn) {
     raise('warn');
     reasons.push(`perplexity ratio ${ratio.toFixed(3)} is above ${thresholds.pplRatioWarn}`);
@@ -85,7 +87,11 @@ export function buildSummary(
   const schemaBase = share(results, (r) => r.base.jsonValid?.schemaValid);
   const schemaQuant = share(results, (r) => r.quant.jsonValid?.schemaValid);
   const growths = results.map((r) => r.teacherForced.kldGrowth).filter((g): g is number => g !== undefined);
-  const { verdict, reasons } = decideVerdict(drift, { base: jsonBase, quant: jsonQuant, schemaBase, schemaQuant }, thresholds);
+  const { verdict, reasons } = decideVerdict(
+    drift,
+    { base: jsonBase, quant: jsonQuant, schemaBase, schemaQuant },
+    thresholds,
+  );
   return {
     prompts: results.length,
     identicalOutputs: results.filter((r) => r.firstDivergence === null).length,
@@ -96,7 +102,9 @@ export function buildSummary(
     deltaPRms: drift.deltaPRms,
     jsonValidBase: jsonBase,
     jsonValidQuant: jsonQuant,
-    eosShift: results.length ? results.reduce((sum, r) => sum + (r.quant.tokens - r.base.tokens), 0) / results.length : 0,
+    eosShift: results.length
+      ? results.reduce((sum, r) => sum + (r.quant.tokens - r.base.tokens), 0) / results.length
+      : 0,
     verdict,
     reasons,
     tokensScored: drift.tokens,

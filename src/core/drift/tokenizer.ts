@@ -37,7 +37,8 @@ type Json = Record<string, unknown>;
 
 function tokenContent(value: unknown): string | null {
   if (typeof value === 'string') return value;
-  if (value && typeof value === 'object' && typeof (value as Json).content === 'string') return (value as Json).content as string;
+  if (value && typeof value === 'object' && typeof (value as Json).content === 'string')
+    return (value as Json).content as string;
   return null;
 }
 
@@ -73,7 +74,7 @@ export async function loadTokenizer(folder: string): Promise<DriftTokenizer> {
   const vocab = tokenizer.get_vocab(true);
   const sorted = [...vocab.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
   const vocabHash = createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
-  const vocabSize = sorted.length ? sorted[sorted.length - 1]![1] + 1 : 0;
+  const vocabSize = sorted.length ? sorted[sorted.length - 1][1] + 1 : 0;
 
   const bosToken = tokenContent(config.bos_token);
   const eosToken = tokenContent(config.eos_token);
@@ -85,7 +86,9 @@ export async function loadTokenizer(folder: string): Promise<DriftTokenizer> {
     try {
       template = new Template(templateSource);
     } catch (error) {
-      throw new TokenizerError(`the chat_template in ${path.join(dir, 'tokenizer_config.json')} does not parse: ${(error as Error).message}`);
+      throw new TokenizerError(
+        `the chat_template in ${path.join(dir, 'tokenizer_config.json')} does not parse: ${(error as Error).message}`,
+      );
     }
   }
   // A byte-level piece that is only part of a UTF-8 character decodes to U+FFFD; show the vocabulary entry instead.

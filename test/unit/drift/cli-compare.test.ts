@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCompare } from '../../../src/cli/compare';
 import { memoryIo } from '../../../src/cli/io';
+import type { CompareReport } from '../../../src/core/drift/report';
 import { baseWeights, perturbed, tempModels, TempModels } from './fixtures';
 
 describe('quant-drift compare', () => {
@@ -16,7 +17,10 @@ describe('quant-drift compare', () => {
     base = await models.write('base');
     noisy = await models.write('noisy', { weights: perturbed(baseWeights(), 0.6) });
     prompts = join(models.root, 'p.jsonl');
-    await writeFile(prompts, '{"id": "one", "prompt": "Say hi."}\n{"id": "two", "prompt": "Give JSON.", "expectsJson": true}\n');
+    await writeFile(
+      prompts,
+      '{"id": "one", "prompt": "Say hi."}\n{"id": "two", "prompt": "Give JSON.", "expectsJson": true}\n',
+    );
   });
   after(() => models.cleanup());
 
@@ -34,12 +38,33 @@ describe('quant-drift compare', () => {
 
   test('a model against itself: json report on stdout, progress on stderr, exit 0', async () => {
     const io = memoryIo(models.root);
-    const code = await runCompare([base, base, '--prompts', prompts, '--max-new-tokens', '6', '--format', 'json', '--threads', '1'], io);
+    const code = await runCompare(
+      [base, base, '--prompts', prompts, '--max-new-tokens', '6', '--format', 'json', '--threads', '1'],
+      io,
+    );
     assert.equal(code, 0, io.stderr.join('\n'));
-    const report = JSON.parse(io.stdout.join(''));
+    const report = JSON.parse(io.stdout.join('')) as CompareReport;
     assert.deepEqual(Object.keys(report).slice(0, 5), ['base', 'quant', 'settings', 'prompts', 'summary']);
-    assert.deepEqual(Object.keys(report.settings).slice(0, 4), ['maxNewTokens', 'executionProvider', 'accuracyLevel', 'threads']);
-    for (const key of ['prompts', 'identicalOutputs', 'meanKld', 'kldP99', 'sameTop1', 'pplRatio', 'deltaPRms', 'jsonValidBase', 'jsonValidQuant', 'eosShift', 'verdict', 'reasons']) {
+    assert.deepEqual(Object.keys(report.settings).slice(0, 4), [
+      'maxNewTokens',
+      'executionProvider',
+      'accuracyLevel',
+      'threads',
+    ]);
+    for (const key of [
+      'prompts',
+      'identicalOutputs',
+      'meanKld',
+      'kldP99',
+      'sameTop1',
+      'pplRatio',
+      'deltaPRms',
+      'jsonValidBase',
+      'jsonValidQuant',
+      'eosShift',
+      'verdict',
+      'reasons',
+    ]) {
       assert.ok(key in report.summary, key);
     }
     assert.equal(report.summary.verdict, 'ok');
@@ -50,7 +75,10 @@ describe('quant-drift compare', () => {
   test('a failed verdict exits 1; md goes to --out', async () => {
     const out = join(models.root, 'report.md');
     const io = memoryIo(models.root);
-    const code = await runCompare([base, noisy, '--prompts', prompts, '--max-new-tokens', '8', '--out', out, '--threads', '1'], io);
+    const code = await runCompare(
+      [base, noisy, '--prompts', prompts, '--max-new-tokens', '8', '--out', out, '--threads', '1'],
+      io,
+    );
     assert.equal(code, 1);
     assert.match(io.stderr.join('\n'), /fail — report written to/);
   });
@@ -59,12 +87,16 @@ describe('quant-drift compare', () => {
     const text = join(models.root, 'corpus.txt');
     await writeFile(text, 'Quantization keeps most of the model. '.repeat(30));
     const io = memoryIo(models.root);
-    const code = await runCompare([base, base, '--text', text, '--context', '32', '--format', 'json', '--threads', '1'], io);
+    const code = await runCompare(
+      [base, base, '--text', text, '--context', '32', '--format', 'json', '--threads', '1'],
+      io,
+    );
     assert.equal(code, 0, io.stderr.join('\n'));
-    const report = JSON.parse(io.stdout.join(''));
-    assert.equal(report.corpus.context, 32);
-    assert.ok(report.corpus.windows >= 2);
-    assert.equal(report.corpus.pplRatio, 1);
-    assert.equal(report.corpus.meanKld, 0);
+    const { corpus } = JSON.parse(io.stdout.join('')) as CompareReport;
+    assert.ok(corpus);
+    assert.equal(corpus.context, 32);
+    assert.ok(corpus.windows >= 2);
+    assert.equal(corpus.pplRatio, 1);
+    assert.equal(corpus.meanKld, 0);
   });
 });

@@ -23,14 +23,20 @@ export function perturbed(weights: WeightMap, amount: number, seed = 1): WeightM
   const out: WeightMap = new Map();
   for (const [name, tensor] of weights) {
     const linear = name.endsWith('proj.weight') || name === 'lm_head.weight';
-    out.set(name, { shape: tensor.shape, data: linear ? tensor.data.map((v) => v * (1 + amount * random())) : tensor.data });
+    out.set(name, {
+      shape: tensor.shape,
+      data: linear ? tensor.data.map((v) => v * (1 + amount * random())) : tensor.data,
+    });
   }
   return out;
 }
 
 export interface TempModels {
   readonly root: string;
-  write(name: string, options?: { dtype?: 'float32' | 'float16'; weights?: WeightMap; cfg?: LlamaConfig }): Promise<string>;
+  write(
+    name: string,
+    options?: { dtype?: 'float32' | 'float16'; weights?: WeightMap; cfg?: LlamaConfig },
+  ): Promise<string>;
   cleanup(): Promise<void>;
 }
 

@@ -10,11 +10,36 @@ function prompt(id: string, diverge: number | null): PromptResult {
     id,
     prompt: `say ${evil}`,
     expectsJson: true,
-    base: { text: `{"a": 1} ${evil}`, tokens: 3, tokenTexts: ['{"a": 1}', ' ', evil], finishReason: 'eos', jsonValid: { strict: false, extracted: true, schemaErrors: [] } },
-    quant: { text: `{"a": 2} <b>`, tokens: 3, tokenTexts: ['{"a": 2}', ' ', '<b>'], finishReason: 'length', jsonValid: { strict: false, extracted: true, schemaErrors: ['/a must be 1'], schemaValid: false } },
+    base: {
+      text: `{"a": 1} ${evil}`,
+      tokens: 3,
+      tokenTexts: ['{"a": 1}', ' ', evil],
+      finishReason: 'eos',
+      jsonValid: { strict: false, extracted: true, schemaErrors: [] },
+    },
+    quant: {
+      text: `{"a": 2} <b>`,
+      tokens: 3,
+      tokenTexts: ['{"a": 2}', ' ', '<b>'],
+      finishReason: 'length',
+      jsonValid: { strict: false, extracted: true, schemaErrors: ['/a must be 1'], schemaValid: false },
+    },
     firstDivergence: diverge,
-    teacherForced: { tokens: 4, meanKld: 0.02, maxKld: 0.05, sameTop1: 0.75, deltaPRms: 0.03, pplBase: 1.5, pplQuant: 1.6, kldPerToken: [0.01, 0.02, 0.05, 0] },
-    ...(diverge === null ? {} : { topKAtDivergence: { base: [{ token: '<x>', id: 5, prob: 0.6 }], quant: [{ token: 'y', id: 6, prob: 0.5 }] } }),
+    teacherForced: {
+      tokens: 4,
+      meanKld: 0.02,
+      maxKld: 0.05,
+      sameTop1: 0.75,
+      deltaPRms: 0.03,
+      pplBase: 1.5,
+      pplQuant: 1.6,
+      kldPerToken: [0.01, 0.02, 0.05, 0],
+    },
+    ...(diverge === null
+      ? {}
+      : {
+          topKAtDivergence: { base: [{ token: '<x>', id: 5, prob: 0.6 }], quant: [{ token: 'y', id: 6, prob: 0.5 }] },
+        }),
   };
 }
 
@@ -24,8 +49,18 @@ const report: CompareReport = {
   settings: { maxNewTokens: 16, executionProvider: 'cpu', accuracyLevel: 4, threads: 2 },
   prompts: [prompt('p1', 1), prompt('p|2', null)],
   summary: {
-    prompts: 2, identicalOutputs: 1, meanKld: 0.02, kldP99: 0.05, sameTop1: 0.75, pplRatio: 1.04, deltaPRms: 0.03,
-    jsonValidBase: 0, jsonValidQuant: 0, eosShift: 0, verdict: 'warn', reasons: ['perplexity ratio 1.040 is above 1.03'],
+    prompts: 2,
+    identicalOutputs: 1,
+    meanKld: 0.02,
+    kldP99: 0.05,
+    sameTop1: 0.75,
+    pplRatio: 1.04,
+    deltaPRms: 0.03,
+    jsonValidBase: 0,
+    jsonValidQuant: 0,
+    eosShift: 0,
+    verdict: 'warn',
+    reasons: ['perplexity ratio 1.040 is above 1.03'],
   },
 };
 

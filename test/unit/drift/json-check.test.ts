@@ -8,8 +8,14 @@ describe('JSON validity', () => {
   });
 
   test('extracted finds fenced JSON and the first balanced value in prose', () => {
-    assert.deepEqual(extractJson('Here you go:\n```json\n{"a": [1, 2]}\n```\nDone.'), { found: true, value: { a: [1, 2] } });
-    assert.deepEqual(extractJson('Sure! {"name": "x}y", "n": {"m": 2}} hope that helps'), { found: true, value: { name: 'x}y', n: { m: 2 } } });
+    assert.deepEqual(extractJson('Here you go:\n```json\n{"a": [1, 2]}\n```\nDone.'), {
+      found: true,
+      value: { a: [1, 2] },
+    });
+    assert.deepEqual(extractJson('Sure! {"name": "x}y", "n": {"m": 2}} hope that helps'), {
+      found: true,
+      value: { name: 'x}y', n: { m: 2 } },
+    });
     assert.deepEqual(extractJson('primes: [2, 3, 5] and more'), { found: true, value: [2, 3, 5] });
     const v = checkJson('Answer: {"a": 1}');
     assert.equal(v.strict, false);

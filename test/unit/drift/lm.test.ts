@@ -11,7 +11,7 @@ const options = { executionProvider: 'cpu', threads: 1 };
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i]! - b[i]!));
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
   return max;
 }
 
@@ -62,7 +62,7 @@ describe('LM runtime over onnxruntime-node', () => {
     const lm = await LanguageModel.load(await loadModelLayout(pair.fp32), options);
     try {
       const free = await lm.generate(prompt, 12, () => false, []);
-      const eos = free.tokens[3]!;
+      const eos = free.tokens[3];
       const stopped = await lm.generate(prompt, 12, () => false, [eos]);
       assert.equal(stopped.finishReason, 'eos');
       assert.equal(stopped.eosToken, eos);
@@ -93,7 +93,12 @@ describe('LM runtime over onnxruntime-node', () => {
     });
     const ids = new transformers.Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, prompt.length]);
     const mask = new transformers.Tensor('int64', new BigInt64Array(prompt.length).fill(1n), [1, prompt.length]);
-    const output = (await model.generate({ input_ids: ids, attention_mask: mask, max_new_tokens: 20, do_sample: false })) as { data: BigInt64Array };
+    const output = (await model.generate({
+      input_ids: ids,
+      attention_mask: mask,
+      max_new_tokens: 20,
+      do_sample: false,
+    })) as { data: BigInt64Array };
     await model.dispose();
     const theirs = Array.from(output.data, Number).slice(prompt.length);
     const lm = await LanguageModel.load(await loadModelLayout(pair.fp32), options);

@@ -43,14 +43,14 @@ describe('drift metrics', () => {
     for (let r = 0; r < rows; r++) {
       const p = softmax(rowOf(base, r, vocab));
       const q = softmax(rowOf(quant, r, vocab));
-      const kl = p.reduce((sum, pi, i) => sum + pi * Math.log(pi / q[i]!), 0);
-      assert.ok(Math.abs(stats.kld[r]! - kl) < 1e-9, `row ${r}: ${stats.kld[r]} vs ${kl}`);
+      const kl = p.reduce((sum, pi, i) => sum + pi * Math.log(pi / q[i]), 0);
+      assert.ok(Math.abs(stats.kld[r] - kl) < 1e-9, `row ${r}: ${stats.kld[r]} vs ${kl}`);
       const argP = p.indexOf(Math.max(...p));
       const argQ = q.indexOf(Math.max(...q));
       assert.equal(stats.sameTop1[r], argP === argQ ? 1 : 0);
-      assert.ok(Math.abs(stats.pBase[r]! - p[targets[r]!]!) < 1e-12);
-      assert.ok(Math.abs(stats.pQuant[r]! - q[targets[r]!]!) < 1e-12);
-      assert.ok(Math.abs(stats.nllQuant[r]! + Math.log(q[targets[r]!]!)) < 1e-9);
+      assert.ok(Math.abs(stats.pBase[r] - p[targets[r]]) < 1e-12);
+      assert.ok(Math.abs(stats.pQuant[r] - q[targets[r]]) < 1e-12);
+      assert.ok(Math.abs(stats.nllQuant[r] + Math.log(q[targets[r]])) < 1e-9);
     }
   });
 
@@ -64,10 +64,10 @@ describe('drift metrics', () => {
     for (let r = 0; r < rows; r++) {
       const p = softmax(rowOf(base, r, vocab));
       const q = softmax(rowOf(quant, r, vocab));
-      nllB -= Math.log(p[targets[r]!]!);
-      nllQ -= Math.log(q[targets[r]!]!);
-      sq += (q[targets[r]!]! - p[targets[r]!]!) ** 2;
-      same += stats.sameTop1[r]!;
+      nllB -= Math.log(p[targets[r]]);
+      nllQ -= Math.log(q[targets[r]]);
+      sq += (q[targets[r]] - p[targets[r]]) ** 2;
+      same += stats.sameTop1[r];
     }
     assert.ok(Math.abs(s.pplBase - Math.exp(nllB / rows)) < 1e-9);
     assert.ok(Math.abs(s.pplQuant - Math.exp(nllQ / rows)) < 1e-9);
@@ -121,9 +121,15 @@ describe('drift metrics', () => {
   test('top-k returns the k most probable ids in order with probabilities that match softmax', () => {
     const row = rowOf(base, 3, vocab);
     const p = softmax(row);
-    const expected = p.map((prob, id) => ({ id, prob })).sort((a, b) => b.prob - a.prob).slice(0, 5);
+    const expected = p
+      .map((prob, id) => ({ id, prob }))
+      .sort((a, b) => b.prob - a.prob)
+      .slice(0, 5);
     const got = topK(row, 5);
-    assert.deepEqual(got.map((c) => c.id), expected.map((c) => c.id));
-    got.forEach((c, i) => assert.ok(Math.abs(c.prob - expected[i]!.prob) < 1e-12));
+    assert.deepEqual(
+      got.map((c) => c.id),
+      expected.map((c) => c.id),
+    );
+    got.forEach((c, i) => assert.ok(Math.abs(c.prob - expected[i].prob) < 1e-12));
   });
 });

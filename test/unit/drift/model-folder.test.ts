@@ -46,10 +46,10 @@ describe('model folders', () => {
     const dir = join(pair.models.root, 'other-vocab');
     await cp(pair.fp32, dir, { recursive: true });
     const file = join(dir, 'tokenizer.json');
-    const json = JSON.parse(await readFile(file, 'utf8'));
-    const vocab = json.model.vocab as Record<string, number>;
+    const json = JSON.parse(await readFile(file, 'utf8')) as { model: { vocab: Record<string, number> } };
+    const vocab = json.model.vocab;
     const [first, second] = Object.keys(vocab).slice(20, 22);
-    [vocab[first!], vocab[second!]] = [vocab[second!]!, vocab[first!]!];
+    [vocab[first], vocab[second]] = [vocab[second], vocab[first]];
     await writeFile(file, JSON.stringify(json));
     await assert.rejects(openPair(pair.fp32, dir), /vocabularies differ/);
   });
@@ -92,7 +92,13 @@ describe('ORT GenAI folders and memory planning', () => {
             num_attention_heads: 4,
             num_hidden_layers: 2,
             num_key_value_heads: 2,
-            inputs: { input_ids: 'input_ids', attention_mask: 'attention_mask', position_ids: 'position_ids', past_key_names: 'past_key_values.%d.key', past_value_names: 'past_key_values.%d.value' },
+            inputs: {
+              input_ids: 'input_ids',
+              attention_mask: 'attention_mask',
+              position_ids: 'position_ids',
+              past_key_names: 'past_key_values.%d.key',
+              past_value_names: 'past_key_values.%d.value',
+            },
             outputs: { logits: 'logits', present_key_names: 'present.%d.key', present_value_names: 'present.%d.value' },
           },
         },

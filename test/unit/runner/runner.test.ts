@@ -55,7 +55,7 @@ describe('runner process and RunnerClient', () => {
       assert.equal(p.teacherForced.tokens, p.base.tokens + (p.base.finishReason === 'eos' ? 1 : 0));
       assert.equal(p.teacherForced.kldPerToken?.length, p.teacherForced.tokens);
     }
-    assert.equal(report.prompts[0]!.base.jsonValid?.strict, false, 'a random model writes no JSON');
+    assert.equal(report.prompts[0].base.jsonValid?.strict, false, 'a random model writes no JSON');
     assert.equal(report.settings.executionProvider, 'cpu');
     assert.equal(report.settings.accuracyLevel, null);
     assert.equal(events.filter((e) => e.type === 'prompt-result').length, 3);
@@ -83,7 +83,10 @@ describe('runner process and RunnerClient', () => {
     const apart = await client.compare(request(base, noisy, { oneAtATime: true }), () => undefined);
     assert.equal(apart.settings.pairMode, 'one-at-a-time');
     assert.equal(apart.summary.meanKld, together.summary.meanKld);
-    assert.deepEqual(apart.prompts.map((p) => p.quant.text), together.prompts.map((p) => p.quant.text));
+    assert.deepEqual(
+      apart.prompts.map((p) => p.quant.text),
+      together.prompts.map((p) => p.quant.text),
+    );
   });
 
   test('an INT4 twin from the quantizer: precision and accuracy_level recorded, drift small but present', async () => {
@@ -94,7 +97,10 @@ describe('runner process and RunnerClient', () => {
     assert.match(report.quant.weights, /^int4 sym g32 al4/);
     assert.equal(report.base.weights, 'fp32');
     assert.ok(report.summary.meanKld > 0, 'INT4 drifts');
-    assert.ok(report.summary.meanKld < noisyKld, `INT4 KL ${report.summary.meanKld} below the 60% perturbation's ${noisyKld}`);
+    assert.ok(
+      report.summary.meanKld < noisyKld,
+      `INT4 KL ${report.summary.meanKld} below the 60% perturbation's ${noisyKld}`,
+    );
   });
 
   test('corpus mode scores windows of the text with both models', async () => {
@@ -114,8 +120,14 @@ describe('runner process and RunnerClient', () => {
     const dir = join(models.root, 'no-tok');
     await cp(base, dir, { recursive: true });
     await rm(join(dir, 'tokenizer.json'));
-    await assert.rejects(client.compare(request(base, dir), () => undefined), /no tokenizer\.json/);
-    await assert.rejects(client.compare(request(base, join(models.root, 'missing')), () => undefined), /no such folder/);
+    await assert.rejects(
+      client.compare(request(base, dir), () => undefined),
+      /no tokenizer\.json/,
+    );
+    await assert.rejects(
+      client.compare(request(base, join(models.root, 'missing')), () => undefined),
+      /no such folder/,
+    );
     assert.equal((await client.load({ modelPath: base, executionProvider: 'cpu', threads: 1 })).numLayers, 2);
   });
 
@@ -126,10 +138,14 @@ describe('runner process and RunnerClient', () => {
     const many = Array.from({ length: 60 }, (_, i) => ({ id: `p${i}`, prompt: `Tell me about item ${i}.` }));
     const abort = new AbortController();
     let progressAfterAbort = 0;
-    const running = client.compare(request(base, noisy, { prompts: many, maxNewTokens: 180 }), (e) => {
-      if (abort.signal.aborted) progressAfterAbort++;
-      else if (e.type === 'progress' && e.promptIndex === 1) abort.abort();
-    }, abort.signal);
+    const running = client.compare(
+      request(base, noisy, { prompts: many, maxNewTokens: 180 }),
+      (e) => {
+        if (abort.signal.aborted) progressAfterAbort++;
+        else if (e.type === 'progress' && e.promptIndex === 1) abort.abort();
+      },
+      abort.signal,
+    );
     await assert.rejects(running, (error: Error) => error.name === 'AbortError');
     const abortedAt = performance.now();
     // The runner runs one job at a time: this load completes only after the cancelled compare has stopped.
@@ -150,7 +166,10 @@ describe('runner process and RunnerClient', () => {
     await assert.rejects(pending, /model runner was killed \(SIGKILL\)/);
     assert.ok(exited);
     assert.equal(victim.alive, false);
-    await assert.rejects(victim.compare(request(base, base), () => undefined), /was killed/);
+    await assert.rejects(
+      victim.compare(request(base, base), () => undefined),
+      /was killed/,
+    );
     const fresh = RunnerClient.start({ runnerPath: RUNNER });
     try {
       const report = await fresh.compare(request(base, base, { maxNewTokens: 4 }), () => undefined);
@@ -167,14 +186,27 @@ describe('runner process and RunnerClient', () => {
 
 describe('runner protocol guards', () => {
   test('accept well-formed messages and reject malformed ones', () => {
-    const ok = { type: 'compare', id: 1, request: { basePath: 'a', quantPath: 'b', prompts: [{ id: 'x', prompt: 'y' }], maxNewTokens: 4, executionProvider: 'cpu', threads: 0 } };
+    const ok = {
+      type: 'compare',
+      id: 1,
+      request: {
+        basePath: 'a',
+        quantPath: 'b',
+        prompts: [{ id: 'x', prompt: 'y' }],
+        maxNewTokens: 4,
+        executionProvider: 'cpu',
+        threads: 0,
+      },
+    };
     assert.ok(isHostMessage(ok));
     assert.ok(isHostMessage({ type: 'cancel', id: 1 }));
     assert.ok(!isHostMessage({ ...ok, request: { ...ok.request, maxNewTokens: 0 } }));
     assert.ok(!isHostMessage({ ...ok, request: { ...ok.request, prompts: [{ id: 1, prompt: 'y' }] } }));
     assert.ok(!isHostMessage({ type: 'explode', id: 1 }));
     assert.ok(!isHostMessage(null));
-    assert.ok(isRunnerMessage({ type: 'progress', id: 1, event: { type: 'progress', promptIndex: 0, total: 1, phase: 'x' } }));
+    assert.ok(
+      isRunnerMessage({ type: 'progress', id: 1, event: { type: 'progress', promptIndex: 0, total: 1, phase: 'x' } }),
+    );
     assert.ok(!isRunnerMessage({ type: 'progress', id: 1, event: { type: 'progress' } }));
     assert.ok(isRunnerMessage({ type: 'error', id: 2, message: 'boom' }));
     assert.ok(!isRunnerMessage({ type: 'result', id: 'x', value: {} }));
