@@ -146,6 +146,13 @@ test('nf4-needs-lunar-lake: error on Meteor Lake only', () => {
   assert.deepEqual(ruleList(command, 'intel-npu-ptl'), []);
 });
 
+test('task-without-past: info on every target, fix to -with-past', () => {
+  const command = `${BASE} --task text-generation --weight-format int4 --sym out`;
+  assert.deepEqual(ruleList(command), ['info:task-without-past']);
+  assert.deepEqual(ruleList(command, 'cpu'), ['info:task-without-past']);
+  assert.equal(fixed(command), `${BASE} --task text-generation-with-past --weight-format int4 --sym out`);
+});
+
 test('a plain fp16/fp32 baseline export is never an error on any target', () => {
   for (const target of ['intel-npu-mtl', 'intel-npu-lnl', 'qualcomm-htp', 'apple-ane', 'cpu'] as const) {
     for (const format of ['fp16', 'fp32']) {

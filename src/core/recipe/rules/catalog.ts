@@ -24,6 +24,7 @@ const TITLES = {
   'removed-olive-pass': 'Olive pass that no longer exists',
   'comment-breaks-continuation': 'Comment line inside a bash continuation ends the command',
   'npu-undocumented-precision': 'INT8 or FP16 LLM on the NPU is outside the documented recipe',
+  'task-without-past': 'Text-generation export without the KV cache (-with-past)',
 } as const;
 
 export type KnownRuleId = keyof typeof TITLES;

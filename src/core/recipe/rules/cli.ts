@@ -605,6 +605,18 @@ function implicitPrecision(cmd: Command): void {
   );
 }
 
+function taskWithoutPast(cmd: Command): void {
+  const task = cmd.get('task');
+  if (!task || task.value !== 'text-generation') return;
+  cmd.report(
+    'task-without-past',
+    'info',
+    '--task text-generation exports a model without the KV cache; OpenVINO GenAI pipelines use the `text-generation-with-past` export (an NPU run of such an export failed until it was re-exported with -with-past, openvinotoolkit/openvino.genai#820).',
+    task,
+    fix('Use text-generation-with-past', [cmd.replaceValue(task, 'text-generation-with-past')], true),
+  );
+}
+
 export function evaluateCommand(recipe: Recipe, target: DeviceProfileId): Finding[] {
   const out: Finding[] = [];
   const cmd = new Command(recipe, target, out);
@@ -627,5 +639,6 @@ export function evaluateCommand(recipe: Recipe, target: DeviceProfileId): Findin
   ratioBelowOne(cmd, format);
   nf4OnMeteorLake(cmd);
   implicitPrecision(cmd);
+  taskWithoutPast(cmd);
   return out;
 }
