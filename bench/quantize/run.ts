@@ -184,7 +184,7 @@ async function main(): Promise<void> {
         .join('  '),
     );
   console.log(
-    '\ngoals: >= 200 MB/s of input weights; peak RSS rise <= 1.5x the largest tensor + ~12 MiB of fixed buffers',
+    '\ngoals: >= 200 MB/s of input weights; peak RSS rise <= 1.5x the largest tensor + a fixed part (12 MiB of I/O buffers, plus code and heap)',
   );
   console.log(
     `load average ${loadavg()
