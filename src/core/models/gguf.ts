@@ -2,7 +2,8 @@
  * GGUF header reader (ggml-org/ggml docs/gguf.md): magic, version, tensor count, metadata key/values and
  * the tensor infos (name, dims, type, offset). Tensor data, which follows the infos, is never read.
  */
-import { FileSource, type ByteSource } from '../onnx/wire';
+import { SyncHeaderSource } from '../onnx/inspect-source';
+import type { ByteSource } from '../onnx/wire';
 
 /** llama_ftype (llama.cpp include/llama.h): what `general.file_type` means. */
 export const GGUF_FILE_TYPES: Readonly<Record<number, string>> = {
@@ -115,7 +116,7 @@ class Cursor {
 }
 
 export async function inspectGgufFile(path: string, opts: { signal?: AbortSignal } = {}): Promise<GgufSummary> {
-  const source = await FileSource.open(path);
+  const source = SyncHeaderSource.open(path, 64 * 1024, 8);
   try {
     return await inspectGguf(source, opts);
   } finally {

@@ -31,12 +31,14 @@ export async function inspectIrXml(path: string, opts: { signal?: AbortSignal } 
   const handle = await fs.open(path, 'r');
   try {
     // Plain positional reads: cheaper than a read stream for the many small IRs of a scan.
-    const buffer = Buffer.alloc(CHUNK);
+    // Sized to the file: most IRs of a scan are small, and a fresh 256 KB buffer per file feeds the GC.
+    const { size } = await handle.stat();
+    const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(CHUNK, size)));
     const decoder = new TextDecoder('utf-8');
     let bytesRead = 0;
     for (;;) {
       opts.signal?.throwIfAborted();
-      const { bytesRead: count } = await handle.read(buffer, 0, CHUNK, bytesRead);
+      const { bytesRead: count } = await handle.read(buffer, 0, buffer.length, bytesRead);
       if (count === 0) break;
       bytesRead += count;
       scanner.feed(decoder.decode(buffer.subarray(0, count), { stream: true }));

@@ -5,7 +5,8 @@
  * Field numbers: onnx/onnx.proto (ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto,
  * ValueInfoProto, TypeProto). Operator semantics: DOMAIN-REFERENCE.md §5.1 (MatMulNBits) and §5.2 (QDQ).
  */
-import { FileSource, MemorySource, MessageReader, WireType, varintToInt64, type ByteSource, type FieldHeader } from './wire';
+import { SyncHeaderSource } from './inspect-source';
+import { MemorySource, MessageReader, WireType, varintToInt64, type ByteSource, type FieldHeader } from './wire';
 
 /** TensorProto.DataType names, as ONNX spells them (onnx.proto). */
 export const ONNX_DTYPE_NAMES: Readonly<Record<number, string>> = {
@@ -78,7 +79,7 @@ const SMALL_MESSAGE = 64 * 1024;
 export async function inspectOnnxFile(path: string, opts: { signal?: AbortSignal } = {}): Promise<OnnxSummary> {
   // Small chunks: every initializer header sits in a different part of the file, and a 16 KB chunk per
   // header would make a 64-tensor model cost 1 MB of reads for a few hundred bytes of headers.
-  const source = await FileSource.open(path, 1024, 512);
+  const source = SyncHeaderSource.open(path, 1024, 512);
   try {
     return await inspectOnnx(source, opts);
   } finally {
