@@ -10,8 +10,10 @@ export interface Mapper {
 }
 
 export function offsetMapper(base: number): Mapper {
-  return { span: (start, end) => ({ start: base + start, end: base + end }) };
+  return base === 0 ? IDENTITY : { span: (start, end) => ({ start: base + start, end: base + end }) };
 }
+
+const IDENTITY: Mapper = { span: (start, end) => ({ start, end }) };
 
 /** Builder of decoded text: append characters with the original range each came from. */
 export class MappedTextBuilder {

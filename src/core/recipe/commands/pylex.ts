@@ -168,7 +168,8 @@ export function concatenatedLiteral(
   regions: readonly PyRegion[],
   index: number,
 ): { mapped: MappedText; regions: PyRegion[] } {
-  const builder = new MappedTextBuilder();
+  const first = regions[index]!;
+  const builder = new MappedTextBuilder(Math.min(4096, (first.contentEnd - first.contentStart) * 2));
   const used: PyRegion[] = [];
   let k = index;
   for (;;) {
