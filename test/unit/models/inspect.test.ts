@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { inspectOnnx, pastKeyValuesLayout } from '../../../src/core/onnx/inspect';
+import { inspectOnnx, inspectOnnxFile, pastKeyValuesLayout } from '../../../src/core/onnx/inspect';
 import { MemorySource } from '../../../src/core/onnx/wire';
 import { describePrecision, inspectModelFolder } from '../../../src/core/models';
 import { inspectGguf } from '../../../src/core/models/gguf';
@@ -50,6 +50,17 @@ describe('ONNX header-only inspector', () => {
     await inspectOnnx(source);
     assert.ok(bytes.length > 4_000_000);
     assert.ok(source.bytesRead < 8_000, `read ${source.bytesRead} bytes`);
+  });
+
+  test('from disk: a few KB of positional reads for 4 MB of weights, and the file is closed', async () => {
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'qd-onnx-disk-'));
+    const file = path.join(dir, 'model.onnx');
+    await fs.writeFile(file, buildOnnx({ kind: 'fp32', layers: 4, K: 512, N: 512 }).model);
+    const summary = await inspectOnnxFile(file);
+    assert.equal(summary.initializers.length, 5);
+    assert.ok(summary.bytesRead < 16_000, `read ${summary.bytesRead} bytes`);
+    await fs.rm(dir, { recursive: true, force: true });
+    await assert.rejects(inspectOnnxFile(file), /ENOENT/);
   });
 
   test('external data: files named, payloads not in the model file', async () => {
