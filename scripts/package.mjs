@@ -60,6 +60,8 @@ try {
     'package',
     '--no-dependencies',
     '--skip-license',
+    // README images are relative (screenshots the tests write); there is no public repository to rewrite them to.
+    '--no-rewrite-relative-links',
     ...(target ? ['--target', target] : []),
     ...(option('--out') ? ['--out', option('--out')] : []),
   ]);

@@ -4,25 +4,32 @@
  * VS Code (or the launcher, through codeAutomationExit) exit non-zero.
  * QUANT_DRIFT_TEST_GREP narrows the run to matching test titles.
  */
-import { readdirSync } from 'node:fs';
+import { appendFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { format } from 'node:util';
-import Mocha from 'mocha';
+import type MochaType from 'mocha';
 
 /**
- * Under the code-server launcher, console output reaches the launcher only through the browser console, mixed
- * with the workbench's own messages; the launcher asks (QUANT_DRIFT_TEST_OUTPUT_TAG) for ours to be tagged.
+ * Under the code-server launcher the extension host's console reaches the launcher only through the browser,
+ * mixed with the workbench's own messages. So when the launcher names a file (QUANT_DRIFT_TEST_OUTPUT_FILE), the
+ * reporter's lines are also appended there, and the launcher streams that file. (Replacing console.log in the
+ * extension host has no effect on what reaches the browser, so tests report numbers in their titles.)
  */
-function tagConsoleOutput(tag: string): void {
-  for (const method of ['log', 'info', 'warn', 'error'] as const) {
-    const original = console[method].bind(console);
-    console[method] = (...args: unknown[]) => original(tag + format(...args));
-  }
+function teeOutput(file: string, Mocha: typeof MochaType): void {
+  const write = (args: unknown[]): void => appendFileSync(file, `${format(...args)}\n`);
+  const base = Mocha.reporters.Base as unknown as { consoleLog: (...args: unknown[]) => void };
+  const reporterLog = base.consoleLog;
+  base.consoleLog = (...args: unknown[]) => {
+    write(args);
+    reporterLog(...args);
+  };
 }
 
 export function run(): Promise<void> {
-  const tag = process.env.QUANT_DRIFT_TEST_OUTPUT_TAG;
-  if (tag) tagConsoleOutput(tag);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const Mocha = require('mocha') as typeof MochaType;
+  const outputFile = process.env.QUANT_DRIFT_TEST_OUTPUT_FILE;
+  if (outputFile) teeOutput(outputFile, Mocha);
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
   const grep = process.env.QUANT_DRIFT_TEST_GREP;
   if (grep) mocha.grep(grep);

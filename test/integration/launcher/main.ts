@@ -9,10 +9,9 @@
  * Environment: QUANT_DRIFT_TEST_TIMEOUT_MS (default 600000) bounds the whole run; QUANT_DRIFT_DEBUG=1 also
  * prints code-server's own log.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { format } from 'node:util';
 import type { ConsoleMessage } from 'playwright-core';
 import { launchChromium, remoteUri, startCodeServer, workbenchUrl, type Browser, type CodeServer } from './code-server';
 
@@ -54,20 +53,25 @@ export function parseLauncherArgs(argv: string[]): LauncherArgs {
   return parsed;
 }
 
-/**
- * The test entry (test/integration/index.ts) prefixes everything the tests print with this tag when it sees it in
- * the environment, so the launcher can tell test output from the workbench's own console chatter.
- */
-export const TEST_OUTPUT_TAG = '[quant-drift-test] ';
-
-/**
- * Text of a browser console message. Extension-host output arrives as ["%c INFO", "color: #33f", ...args], args
- * being what console.log got (mocha passes printf-style format strings).
- */
-export function formatConsoleArgs(values: unknown[]): string {
-  const [first] = values;
-  const rest = typeof first === 'string' && /^%c\s*(INFO|WARN|ERR|DEBUG|TRACE)$/.test(first) ? values.slice(2) : values;
-  return format(...rest);
+/** Prints what is appended to `file` (the tests' output, see test/integration/index.ts) until stopped. */
+function streamFile(file: string): { flush(): void; stop(): void } {
+  let offset = 0;
+  const flush = (): void => {
+    if (!existsSync(file)) return;
+    const size = statSync(file).size;
+    if (size <= offset) return;
+    const handle = openSync(file, 'r');
+    try {
+      const buffer = Buffer.alloc(size - offset);
+      readSync(handle, buffer, 0, buffer.length, offset);
+      offset = size;
+      process.stdout.write(buffer);
+    } finally {
+      closeSync(handle);
+    }
+  };
+  const timer = setInterval(flush, 250);
+  return { flush, stop: () => clearInterval(timer) };
 }
 
 async function main(): Promise<number> {
@@ -83,9 +87,13 @@ async function main(): Promise<number> {
   let server: CodeServer | undefined;
   let browser: Browser | undefined;
   let timer: NodeJS.Timeout | undefined;
+  const outputFile = path.join(profileDir, 'test-output.log');
+  const output = streamFile(outputFile);
   let finished = false;
   const cleanup = async (): Promise<void> => {
     finished = true;
+    output.stop();
+    output.flush();
     if (timer) clearTimeout(timer);
     await browser?.close();
     await server?.stop();
@@ -101,7 +109,7 @@ async function main(): Promise<number> {
     server = await startCodeServer({
       userDataDir: args.userDataDir,
       extensionsDir: args.extensionsDir,
-      env: { QUANT_DRIFT_TEST_OUTPUT_TAG: TEST_OUTPUT_TAG },
+      env: { QUANT_DRIFT_TEST_OUTPUT_FILE: outputFile },
     });
     browser = await launchChromium(profileDir);
     const { page } = browser;
@@ -117,16 +125,8 @@ async function main(): Promise<number> {
         resolve(1);
       });
     });
-    // Console messages are formatted asynchronously; a promise chain keeps them in order.
-    let printing = Promise.resolve();
     page.on('console', (message: ConsoleMessage) => {
-      const values = Promise.all(message.args().map((arg) => arg.jsonValue().catch(() => '[unserializable]')));
-      printing = printing.then(async () => {
-        const text = formatConsoleArgs(await values).trimEnd();
-        // Only the tests' output (mocha); the workbench's own chatter is noise unless debugging.
-        if (text.startsWith(TEST_OUTPUT_TAG)) process.stdout.write(`${text.slice(TEST_OUTPUT_TAG.length)}\n`);
-        else if (process.env.QUANT_DRIFT_DEBUG) process.stderr.write(`[workbench ${message.type()}] ${text}\n`);
-      });
+      if (process.env.QUANT_DRIFT_DEBUG) process.stderr.write(`[workbench ${message.type()}] ${message.text()}\n`);
     });
     page.on('pageerror', (error) => process.stderr.write(`[workbench error] ${error.message}\n`));
     const payload: [string, string][] = [
@@ -139,7 +139,7 @@ async function main(): Promise<number> {
     // 'commit': the result arrives through codeAutomationExit; the page's load event can lag on a busy machine.
     await page.goto(workbenchUrl(server, args.folder, payload), { waitUntil: 'commit', timeout: 120_000 });
     const code = await exitCode;
-    await printing;
+    output.flush();
     process.stdout.write(
       `launcher: code-server ${server.url} finished with exit code ${code} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
     );

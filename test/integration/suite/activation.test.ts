@@ -5,14 +5,15 @@ import type { QuantDriftApi } from '../../../src/extension';
 const EXTENSION_ID = 'quant-drift.quant-drift';
 
 suite('activation', () => {
-  test('the extension activates and reports its activation time', async () => {
+  test('the extension activates and reports its activation time', async function () {
     const extension = vscode.extensions.getExtension<QuantDriftApi>(EXTENSION_ID);
     assert.ok(extension, `${EXTENSION_ID} is not installed in this VS Code`);
     const api = await extension.activate();
     assert.equal(extension.isActive, true);
     assert.equal(typeof api.activationMs, 'number');
     assert.ok(api.activationMs >= 0 && Number.isFinite(api.activationMs), `activationMs = ${api.activationMs}`);
-    console.log(`activate() took ${api.activationMs.toFixed(2)} ms in the extension host`);
+    // The spec reporter prints the title after the test, which is how the number reaches the launcher's output.
+    this.test!.title += ` (activate() took ${api.activationMs.toFixed(2)} ms)`;
   });
 
   test('every command in package.json is registered after activation', async () => {
