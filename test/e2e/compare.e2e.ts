@@ -84,6 +84,13 @@ test('compare panel: context menu, run, themes, HTML as text, reload', { timeout
     await (await explorerRow(page, JSON_MODELS_DIR)).click();
     await (await explorerRow(page, JSON_BASE_FOLDER)).waitFor({ state: 'visible' });
     const item = await openContextMenu(page, JSON_BASE_FOLDER);
+    // Hover the item and let the menu finish fading in, so the screenshot shows it settled.
+    await item.hover();
+    await waitFor(
+      'the context menu to finish fading in',
+      async () =>
+        (await page.evaluate(`document.getAnimations().filter((a) => a.playState === 'running').length`)) === 0,
+    );
     await wb.screenshot('compare-context-menu');
     await item.click();
 

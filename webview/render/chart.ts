@@ -54,7 +54,14 @@ export function klChart(kld: readonly number[], divergence: number | null, label
     const x = PAD_LEFT + divergence * step;
     chart.append(
       svg('line', { class: 'divergence', x1: x, y1: PAD_TOP - 4, x2: x, y2: PAD_TOP + plotH }),
-      svg('text', { class: 'divergence-label', x: x + 3, y: PAD_TOP + 4 }, `diverges @${divergence}`),
+      // Left of the line when it sits in the right half, so the label never covers the bars after it.
+      x > WIDTH / 2
+        ? svg(
+            'text',
+            { class: 'divergence-label', x: x - 4, y: PAD_TOP + 4, 'text-anchor': 'end' },
+            `diverges @${divergence}`,
+          )
+        : svg('text', { class: 'divergence-label', x: x + 4, y: PAD_TOP + 4 }, `diverges @${divergence}`),
     );
   }
   return chart;
