@@ -164,7 +164,7 @@ function main(): number {
     `  first activate(), vscode stub             : ${firstMs.toFixed(3)} ms   ${ratio(firstMs, GOAL_ACTIVATE_MS)} (goal < ${GOAL_ACTIVATE_MS} ms)`,
   );
   console.log(
-    `  activate() median of ${runs}, vscode stub : ${activateMs.toFixed(3)} ms   ${ratio(activateMs, GOAL_ACTIVATE_MS)} (goal < ${GOAL_ACTIVATE_MS} ms)`,
+    `  activate() median of ${String(runs).padEnd(3)} runs, stub     : ${activateMs.toFixed(3)} ms   ${ratio(activateMs, GOAL_ACTIVATE_MS)} (goal < ${GOAL_ACTIVATE_MS} ms)`,
   );
   if (hostMs !== undefined) {
     console.log(
