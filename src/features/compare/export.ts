@@ -1,3 +1,4 @@
+import { formatReport } from '../../core/drift/format';
 import type { CompareReport } from '../../core/drift/report';
 import type { ExportFormat } from '../../protocol/webview';
 
@@ -7,7 +8,7 @@ export const EXPORT_FILTERS: Record<ExportFormat, Record<string, string[]>> = {
   html: { 'HTML report': ['html'] },
 };
 
+/** The same json/md/html the CLI writes (`quant-drift compare --format`), so saved reports match. */
 export function formatReportFor(report: CompareReport, format: ExportFormat): string {
-  if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
-  throw new Error(`The ${format} report needs the drift engine's formatter, which this build lacks; save as JSON.`);
+  return formatReport(report, format);
 }

@@ -64,6 +64,28 @@ function modelFacts(info: ModelInfo | undefined): string[] {
 const TRUST_MESSAGE =
   'Quant Drift will not run models in an untrusted workspace: a run loads the model files into ONNX Runtime and renders their chat templates. Trust the workspace to compare.';
 
+const QUANTIZE_TRUST_MESSAGE =
+  'Quant Drift will not quantize models in an untrusted workspace: the quantizer reads and rewrites the model files. Trust the workspace first.';
+
+/**
+ * The folder a command acts on (its argument, else a folder picker), or undefined when the user cancels or
+ * the workspace is untrusted; then `trustMessage` says why, with a way to manage trust.
+ */
+async function trustedFolder(arg: unknown, openLabel: string, trustMessage: string): Promise<string | undefined> {
+  let folder = folderOfArgument(arg);
+  if (!folder) {
+    const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel });
+    folder = picked?.[0]?.fsPath;
+    if (!folder) return undefined;
+  }
+  if (!vscode.workspace.isTrusted) {
+    const choice = await vscode.window.showWarningMessage(trustMessage, 'Manage Workspace Trust');
+    if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+    return undefined;
+  }
+  return folder;
+}
+
 interface TestRecord {
   posted: HostToWebview[];
   received: WebviewToHost[];
@@ -151,21 +173,8 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
 
   holder.own(
     vscode.commands.registerCommand('quantDrift.compareQuantized', async (arg?: unknown) => {
-      let folder = folderOfArgument(arg);
-      if (!folder) {
-        const picked = await vscode.window.showOpenDialog({
-          canSelectFolders: true,
-          canSelectFiles: false,
-          openLabel: 'Compare This Model',
-        });
-        folder = picked?.[0]?.fsPath;
-        if (!folder) return;
-      }
-      if (!vscode.workspace.isTrusted) {
-        const choice = await vscode.window.showWarningMessage(TRUST_MESSAGE, 'Manage Workspace Trust');
-        if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
-        return;
-      }
+      const folder = await trustedFolder(arg, 'Compare This Model', TRUST_MESSAGE);
+      if (!folder) return;
       try {
         const choice = await choosePair(folder, inspect);
         if (choice.kind === 'pair') showPair(choice.pair);
@@ -176,22 +185,8 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       }
     }),
     vscode.commands.registerCommand('quantDrift.quantizeModel', async (arg?: unknown) => {
-      let folder = folderOfArgument(arg);
-      if (!folder) {
-        const picked = await vscode.window.showOpenDialog({
-          canSelectFolders: true,
-          canSelectFiles: false,
-          openLabel: 'Quantize This Model',
-        });
-        folder = picked?.[0]?.fsPath;
-        if (!folder) return;
-      }
-      if (!vscode.workspace.isTrusted) {
-        void vscode.window.showWarningMessage(
-          'Quant Drift will not quantize models in an untrusted workspace. Trust the workspace first.',
-        );
-        return;
-      }
+      const folder = await trustedFolder(arg, 'Quantize This Model', QUANTIZE_TRUST_MESSAGE);
+      if (!folder) return;
       try {
         const accuracyLevel = get<number>(Setting.QuantizeAccuracyLevel, 4) === 0 ? 0 : 4;
         const result = await makeInt4Twin(folder, targetDevice(vscode.Uri.file(folder)), {
