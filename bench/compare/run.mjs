@@ -1,6 +1,6 @@
 // Entry of bench/compare: bundles main.ts and worker.ts with esbuild into bench/.work/bin (so a concurrent
 // `tsc` cleaning out/ cannot pull files from under a running bench), then runs it.
-//   node bench/compare/run.mjs [--threads 2] [--reps 3] [--rebuild]
+//   node bench/compare/run.mjs [--threads 2] [--rounds 5] [--rebuild]
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
