@@ -85,7 +85,13 @@ class Worker {
   private next(send?: string): Promise<Record<string, unknown>> {
     return new Promise((resolve, reject) => {
       this.waiting = (message) =>
-        message.error ? reject(new Error(`${this.label}: ${String(message.error as string)}`)) : resolve(message);
+        message.error
+          ? reject(
+              new Error(
+                `${this.label}: ${typeof message.error === 'string' ? message.error : JSON.stringify(message.error)}`,
+              ),
+            )
+          : resolve(message);
       if (send) this.child.send(send);
     });
   }
