@@ -138,9 +138,14 @@ export function assertSameVocabulary(base: DriftTokenizer, quant: DriftTokenizer
  */
 export function tokenPieces(tokenizer: Pick<DriftTokenizer, 'decode'>, tokenIds: readonly number[]): string[] {
   const pieces: string[] = [];
+  // Decode a short window, not the whole prefix (O(n) instead of O(n^2) on long outputs). The window keeps a few
+  // tokens before the new one so both decodes start on the same token (decoders that strip a leading space agree).
+  const WINDOW = 16;
+  const KEEP = 4;
+  let anchor = 0;
   let previous = '';
   for (let i = 0; i < tokenIds.length; i++) {
-    const text = tokenizer.decode(tokenIds.slice(0, i + 1));
+    const text = tokenizer.decode(tokenIds.slice(anchor, i + 1));
     const last = i === tokenIds.length - 1;
     // An incomplete UTF-8 sequence decodes to U+FFFD: wait for the token that completes it.
     if (!last && text.endsWith('\uFFFD')) {
@@ -149,6 +154,10 @@ export function tokenPieces(tokenizer: Pick<DriftTokenizer, 'decode'>, tokenIds:
     }
     pieces.push(text.startsWith(previous) ? text.slice(previous.length) : text);
     previous = text;
+    if (i + 1 - anchor > WINDOW) {
+      anchor = i + 1 - KEEP;
+      previous = tokenizer.decode(tokenIds.slice(anchor, i + 1));
+    }
   }
   return pieces;
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadModelLayout } from '../../../src/core/drift/model-folder';
 import { openPair, planPairMemory } from '../../../src/core/drift/pair';
-import { loadTokenizer } from '../../../src/core/drift/tokenizer';
+import { loadTokenizer, tokenPieces } from '../../../src/core/drift/tokenizer';
 import { useTinyPair } from './fixtures';
 
 describe('model folders', () => {
@@ -114,5 +114,19 @@ describe('ORT GenAI folders and memory planning', () => {
     const gib = 1024 ** 3;
     assert.equal(planPairMemory(2 * gib, 0.6 * gib, 16 * gib), 'together');
     assert.equal(planPairMemory(2 * gib, 0.6 * gib, 3 * gib), 'one-at-a-time');
+  });
+});
+
+describe('token pieces', () => {
+  const pair = useTinyPair();
+
+  test('concatenate to the decoded text, multi-byte characters included, over long outputs', async () => {
+    const tokenizer = await loadTokenizer(pair.fp32);
+    const text = 'Grüße — naïve café 日本語 {"k": [1, 2]} '.repeat(12);
+    const ids = tokenizer.encodeText(text);
+    assert.ok(ids.length > 100);
+    const pieces = tokenPieces(tokenizer, ids);
+    assert.equal(pieces.length, ids.length);
+    assert.equal(pieces.join(''), tokenizer.decode(ids));
   });
 });
