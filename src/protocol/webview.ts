@@ -243,15 +243,15 @@ function byType<M extends { type: string }>(guards: Record<string, Guard<M>>, va
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
   const type = (value as { type?: unknown }).type;
   if (typeof type !== 'string' || !Object.prototype.hasOwnProperty.call(guards, type)) return false;
-  return guards[type]!(value);
+  return guards[type](value);
 }
 
 export function isHostToWebview(value: unknown): value is HostToWebview {
-  return byType<HostToWebview>(hostMessageGuards as Record<string, Guard<HostToWebview>>, value);
+  return byType<HostToWebview>(hostMessageGuards, value);
 }
 
 export function isWebviewToHost(value: unknown): value is WebviewToHost {
-  return byType<WebviewToHost>(webviewMessageGuards as Record<string, Guard<WebviewToHost>>, value);
+  return byType<WebviewToHost>(webviewMessageGuards, value);
 }
 
 /** A short description of a rejected message for the log (its type if it has one, never its content). */

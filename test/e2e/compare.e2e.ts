@@ -128,6 +128,8 @@ test('compare panel: context menu, run, themes, HTML as text, reload', { timeout
     // 5. Light theme.
     await setTheme(wb, 'Light Modern', 'vscode-light');
     await wb.screenshot('compare-panel-light');
+    await setTheme(wb, 'Dark High Contrast', 'vscode-high-contrast');
+    await wb.screenshot('compare-panel-high-contrast');
 
     // 6. Reload the window: the serializer restores the panel with its results.
     const loaded = page.waitForEvent('load', { timeout: 60_000 });

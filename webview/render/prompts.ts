@@ -51,7 +51,7 @@ export function promptEditor(
   const list = h('ol', { class: 'prompt-list', 'aria-label': 'Prompts' });
 
   const startEdit = (index: number) => {
-    const prompt = prompts[index]!;
+    const prompt = prompts[index];
     editing = index;
     text.value = prompt.prompt;
     expectsJson.checked = prompt.expectsJson === true;
@@ -89,7 +89,7 @@ export function promptEditor(
   on(save, 'click', () => {
     const value = text.value.trim();
     if (!value) return;
-    const base = editing !== null ? prompts[editing]! : { id: nextId(prompts) };
+    const base = editing !== null ? prompts[editing] : { id: nextId(prompts) };
     const edited: PanelPrompt = { ...base, prompt: value, expectsJson: expectsJson.checked };
     const next = editing !== null ? prompts.map((p, i) => (i === editing ? edited : p)) : [...prompts, edited];
     actions.setPrompts(next);

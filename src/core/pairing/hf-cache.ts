@@ -16,14 +16,14 @@ export function hfCacheDirs(env: NodeJS.ProcessEnv, home = homedir()): string[] 
 /** `models--Qwen--Qwen2.5-0.5B` -> `Qwen/Qwen2.5-0.5B`; null for anything else. */
 export function repoIdOfCacheEntry(entry: string): string | null {
   const match = /^models--(.+)$/.exec(entry);
-  return match ? match[1]!.split('--').join('/') : null;
+  return match ? match[1].split('--').join('/') : null;
 }
 
 /** The repo id when `path` is inside a cache snapshot, else null. */
 export function repoIdOfPath(path: string): string | null {
   const parts = path.split(sep);
   const index = parts.findIndex((part, i) => part.startsWith('models--') && parts[i + 1] === 'snapshots');
-  return index >= 0 ? repoIdOfCacheEntry(parts[index]!) : null;
+  return index >= 0 ? repoIdOfCacheEntry(parts[index]) : null;
 }
 
 export interface CachedRepo {

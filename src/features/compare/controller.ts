@@ -148,7 +148,7 @@ export class CompareController {
       const suites = await this.deps.listSuites();
       let { prompts, suite } = this.state;
       if (prompts.length === 0 && suites.length > 0) {
-        suite = suites.includes('quick') ? 'quick' : suites[0]!;
+        suite = suites.includes('quick') ? 'quick' : suites[0];
         prompts = await this.deps.loadSuite(suite);
       }
       this.update({ suites, prompts, suite });

@@ -56,7 +56,7 @@ export async function choosePair(folder: string, inspect: FolderInspector, signa
   if (self.error) throw new Error(`Cannot read ${folder}: ${self.error}`);
   const want = role === 'base' ? 'INT4' : 'base (FP16/FP32)';
 
-  if (candidates.length === 1) return { kind: 'pair', pair: orient(self, candidates[0]!.info, role) };
+  if (candidates.length === 1) return { kind: 'pair', pair: orient(self, candidates[0].info, role) };
 
   const items: CandidateItem[] = candidates.map((candidate, index) => ({
     action: 'candidate',

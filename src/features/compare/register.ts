@@ -42,7 +42,7 @@ export function folderOfArgument(arg: unknown): string | undefined {
     const record = arg as Record<string, unknown>;
     if (record['uri'] instanceof vscode.Uri) return record['uri'].fsPath;
     if (record['resourceUri'] instanceof vscode.Uri) return record['resourceUri'].fsPath;
-    for (const key of ['fsPath', 'path']) if (typeof record[key] === 'string') return record[key] as string;
+    for (const key of ['fsPath', 'path']) if (typeof record[key] === 'string') return record[key];
   }
   return undefined;
 }
@@ -102,7 +102,7 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       inspected.set(path, info);
       return info;
     },
-    (info) => describePrecision(info as ModelInfo),
+    (info) => describePrecision(info),
   );
   const runner = runnerBackedRunPair(extensionPath, engineSettings);
   holder.own(new vscode.Disposable(() => runner.dispose()));

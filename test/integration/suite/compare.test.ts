@@ -112,7 +112,7 @@ suite('compare panel', function () {
     assert.ok(state.summary, 'summary present');
     assert.equal(state.summary.prompts, 3);
     assert.ok(state.settings && state.settings.maxNewTokens === 12);
-    const json = state.results[0]!;
+    const json = state.results[0];
     assert.ok(json.base.jsonValid && json.quant.jsonValid, 'JSON validity judged for the JSON prompt');
     assert.ok((json.teacherForced.kldPerToken?.length ?? 0) > 0, 'per-token KL present for the chart');
     const final = await waitFor('the page to render the results', (s) =>

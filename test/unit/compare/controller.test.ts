@@ -67,7 +67,7 @@ test('cancel aborts the run and keeps the finished prompts', async () => {
   let release!: () => void;
   const runPair: RunPair = (request, onEvent, signal) =>
     new Promise((_resolve, reject) => {
-      onEvent({ type: 'prompt-result', result: promptResult({ id: request.prompts[0]!.id }) });
+      onEvent({ type: 'prompt-result', result: promptResult({ id: request.prompts[0].id }) });
       release = () => undefined;
       signal.addEventListener('abort', () => reject(new Error('cancelled')));
     });

@@ -29,7 +29,7 @@ function loadRenderers(window: Window): Record<string, (...args: unknown[]) => u
     write: false,
     platform: 'browser',
   });
-  const code = bundle.outputFiles[0]!.text;
+  const code = bundle.outputFiles[0].text;
   const fn = new Function('document', 'window', `${code}; return renderers;`);
   return fn(window.document, window) as Record<string, (...args: unknown[]) => unknown>;
 }
@@ -37,17 +37,17 @@ function loadRenderers(window: Window): Record<string, (...args: unknown[]) => u
 test('model output with <script> and <img onerror> is text, and the divergence is marked', () => {
   const window = new Window();
   const { resultCard } = loadRenderers(window);
-  const card = resultCard!(promptResult(), 0, { base: 'fp16', quant: 'int4 sym g128' }) as HTMLElement;
+  const card = resultCard(promptResult(), 0, { base: 'fp16', quant: 'int4 sym g128' }) as HTMLElement;
   window.document.body.append(card);
   assert.equal(card.querySelectorAll('script').length, 0);
   assert.equal(card.querySelectorAll('img').length, 0);
   assert.equal(card.querySelectorAll('[onerror]').length, 0);
   const outputs = card.querySelectorAll('pre.output');
   assert.equal(outputs.length, 2);
-  assert.equal(outputs[1]!.textContent, '{"a": <script>alert(1)</script><img src=x onerror="alert(2)">');
-  const mark = outputs[1]!.querySelector('mark.diverged');
+  assert.equal(outputs[1].textContent, '{"a": <script>alert(1)</script><img src=x onerror="alert(2)">');
+  const mark = outputs[1].querySelector('mark.diverged');
   assert.equal(mark?.textContent, ' <script>alert(1)</script><img src=x onerror="alert(2)">');
-  assert.equal(outputs[0]!.querySelector('mark')?.textContent, ' 1}');
+  assert.equal(outputs[0].querySelector('mark')?.textContent, ' 1}');
   // JSON badges: valid strict on the base side, invalid with the schema error listed on the quantized side.
   const badges = [...card.querySelectorAll('.badge.json')].map((b) => b.textContent);
   assert.deepEqual(badges, ['JSON valid (strict)', 'JSON invalid']);
@@ -62,9 +62,9 @@ test('model output with <script> and <img onerror> is text, and the divergence i
 test('summary strip shows the verdict with its reasons; an empty output says so', () => {
   const window = new Window();
   const { summaryStrip, outputText } = loadRenderers(window);
-  const strip = summaryStrip!(report([promptResult()]).summary) as HTMLElement;
+  const strip = summaryStrip(report([promptResult()]).summary) as HTMLElement;
   assert.equal(strip.querySelector('.verdict .stat-value')?.textContent, 'FAIL');
   assert.equal(strip.querySelector('.reasons li')?.textContent, 'perplexity ratio 1.06 is over 1.05');
-  const empty = outputText!({ text: '', tokens: 0, finishReason: 'eos', jsonValid: null }, null) as HTMLElement;
+  const empty = outputText({ text: '', tokens: 0, finishReason: 'eos', jsonValid: null }, null) as HTMLElement;
   assert.equal(empty.textContent, '(empty output)');
 });

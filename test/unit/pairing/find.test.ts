@@ -42,7 +42,7 @@ test('FP16/INT4 siblings pair both ways', () =>
       fromBase.candidates.map((c) => c.info.path),
       [quant],
     );
-    assert.equal(fromBase.candidates[0]!.info.precision, 'int4 sym g128');
+    assert.equal(fromBase.candidates[0].info.precision, 'int4 sym g128');
     const fromQuant = await findTwins(quant);
     assert.equal(fromQuant.role, 'quant');
     assert.deepEqual(
@@ -61,7 +61,7 @@ test('fp16 next to int4-sym-g128 and int4-asym-g32: the NPU-safe recipe ranks fi
       candidates.map((c) => c.info.path),
       [sym, asym],
     );
-    assert.equal(candidates[1]!.info.precision, 'int4 asym g32');
+    assert.equal(candidates[1].info.precision, 'int4 asym g32');
   }));
 
 test('model-ov-fp16 pairs with model-ov-int4, not with another model; the IR pair is explained', () =>
@@ -83,9 +83,9 @@ test('model-ov-fp16 pairs with model-ov-int4, not with another model; the IR pai
       search.candidates.map((c) => c.info.path),
       [quant],
     );
-    assert.equal(search.candidates[0]!.info.format, 'openvino-ir');
-    assert.equal(search.candidates[0]!.info.precision, 'int4 sym g64');
-    const message = runnablePairMessage(search.self, search.candidates[0]!.info);
+    assert.equal(search.candidates[0].info.format, 'openvino-ir');
+    assert.equal(search.candidates[0].info.precision, 'int4 sym g64');
+    const message = runnablePairMessage(search.self, search.candidates[0].info);
     assert.match(message ?? '', /Both models are openvino-ir/);
     assert.match(message ?? '', /OpenVINO runtime/);
   }));
@@ -120,10 +120,10 @@ test('the same repo in the Hugging Face cache is a candidate, below a sibling', 
       candidates.map((c) => c.relation),
       ['sibling', 'hf-cache'],
     );
-    assert.equal(candidates[0]!.info.path, sibling);
-    assert.equal(candidates[1]!.info.path, join(repoDir, 'snapshots', 'abc1234'));
-    assert.equal(candidates[1]!.info.precision, 'int4 asym g128');
-    assert.ok(candidates[1]!.reasons.includes('acme/tiny-llama-int4'));
+    assert.equal(candidates[0].info.path, sibling);
+    assert.equal(candidates[1].info.path, join(repoDir, 'snapshots', 'abc1234'));
+    assert.equal(candidates[1].info.precision, 'int4 asym g128');
+    assert.ok(candidates[1].reasons.includes('acme/tiny-llama-int4'));
   }));
 
 test('hf cache paths and dirs', () => {
