@@ -93,6 +93,17 @@ test('compare panel: context menu, run, themes, HTML as text, reload', { timeout
     );
     await wb.screenshot('compare-context-menu');
     await item.click();
+    await waitFor(
+      'the context menu to close',
+      async () => (await page.locator('.context-view .monaco-menu').count()) === 0,
+    );
+    // The panel is up; now the folder holding the two models: its context menu has no "Compare Quantized".
+    await panelFrame(page).locator('.pair .pair-side').first().waitFor({ timeout: 60_000 });
+    await (await explorerRow(page, JSON_MODELS_DIR)).click({ button: 'right' });
+    const menu = page.locator('.context-view .monaco-menu', { hasText: 'Copy Path' }).first();
+    await menu.waitFor({ state: 'visible' });
+    assert.equal(await menu.locator('.action-item', { hasText: 'Compare Quantized' }).count(), 0);
+    await page.keyboard.press('Escape');
 
     // 2. The panel opens with the pair chosen.
     const frame = panelFrame(page);
