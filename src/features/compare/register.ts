@@ -3,7 +3,8 @@
  * serializer, the context key that limits the Explorer item to model folders, and a hidden test hook.
  */
 import * as vscode from 'vscode';
-import { basename } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { describePrecision, inspectModelFolder, type ModelInfo } from '../../core/models';
 import { inspectorFrom, type FolderInspector } from '../../core/pairing';
@@ -78,6 +79,8 @@ async function trustedFolder(arg: unknown, openLabel: string, trustMessage: stri
     folder = picked?.[0]?.fsPath;
     if (!folder) return undefined;
   }
+  // The model tree may hand over a single-file model (a .gguf): its folder is what pairs.
+  if (existsSync(folder) && statSync(folder).isFile()) folder = dirname(folder);
   if (!vscode.workspace.isTrusted) {
     const choice = await vscode.window.showWarningMessage(trustMessage, 'Manage Workspace Trust');
     if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
