@@ -28,11 +28,28 @@ function dominant(elements: Readonly<Record<string, number>>, among: readonly st
 
 const FLOAT_NAMES: Record<string, string> = { float32: 'fp32', float16: 'fp16', bfloat16: 'bf16', float64: 'fp64' };
 
+/**
+ * ORT's CPU MatMulNBits kernel accepts block sizes up to 256, so a channel-wise quantizer (ours, `--channel-wise`)
+ * stores one scale per column repeated in 256-wide blocks. The block size alone then reads as g256; the recipe the
+ * quantizer records in the model's metadata_props says what the numbers really are.
+ */
+function recordedChannelWise(summary: OnnxSummary): boolean {
+  const recorded = summary.metadata['quant_drift.recipe'];
+  if (!recorded) return false;
+  try {
+    const recipe = JSON.parse(recorded) as { channelWise?: unknown };
+    return recipe.channelWise === true;
+  } catch {
+    return false;
+  }
+}
+
 export function onnxPrecision(summary: OnnxSummary): WeightsInfo {
   if (summary.matMulNBits.length > 0) {
     const bits = mostCommon(summary.matMulNBits.map((node) => node.bits)) ?? 4;
     const blockSize = mostCommon(summary.matMulNBits.map((node) => node.blockSize)) ?? null;
-    const channelWise = summary.matMulNBits.every((node) => node.blockSize >= node.K && node.K > 0);
+    const channelWise =
+      summary.matMulNBits.every((node) => node.blockSize >= node.K && node.K > 0) || recordedChannelWise(summary);
     return {
       dtype: `int${bits}`,
       bits,

@@ -63,6 +63,8 @@ export interface OnnxSummary {
   readonly params: number;
   readonly bytesRead: number;
   readonly fileSize: number;
+  /** ModelProto.metadata_props (small key/value strings, e.g. the recipe a quantizer recorded). */
+  readonly metadata: Readonly<Record<string, string>>;
 }
 
 interface RawNode {
@@ -97,6 +99,7 @@ export async function inspectOnnx(source: ByteSource, opts: { signal?: AbortSign
   const initializers: OnnxInitializer[] = [];
   const inputs: ValueInfo[] = [];
   const outputs: ValueInfo[] = [];
+  const metadata: Record<string, string> = {};
   let sawGraph = false;
 
   for (let field = await model.next(); field; field = await model.next()) {
@@ -112,13 +115,23 @@ export async function inspectOnnx(source: ByteSource, opts: { signal?: AbortSign
         else if (f.field === 2 && f.wireType === WireType.Varint) version = f.varint ?? 0;
       }
       opsets[domain || 'ai.onnx'] = version;
+    } else if (field.field === 14 && field.wireType === WireType.LengthDelimited) {
+      // metadata_props: StringStringEntryProto { key = 1; value = 2 }
+      const entry = await small(model, field);
+      let key = '';
+      let value = '';
+      for (let f = await entry.next(); f; f = await entry.next()) {
+        if (f.field === 1 && f.wireType === WireType.LengthDelimited) key = await entry.string(f);
+        else if (f.field === 2 && f.wireType === WireType.LengthDelimited) value = await entry.string(f);
+      }
+      if (key) metadata[key] = value;
     } else if (field.field === 7 && field.wireType === WireType.LengthDelimited) {
       sawGraph = true;
       await readGraph(model.sub(field), { nodes, initializers, inputs, outputs }, opts.signal);
     }
   }
   if (!sawGraph) throw new Error('no graph in this file: not an ONNX model, or truncated before the graph');
-  return summarise({ irVersion, producer, opsets, nodes, initializers, inputs, outputs }, source);
+  return summarise({ irVersion, producer, opsets, nodes, initializers, inputs, outputs, metadata }, source);
 }
 
 async function small(parent: MessageReader, field: FieldHeader): Promise<MessageReader> {
@@ -260,6 +273,7 @@ async function summarise(
     initializers: OnnxInitializer[];
     inputs: ValueInfo[];
     outputs: ValueInfo[];
+    metadata: Record<string, string>;
   },
   source: ByteSource,
 ): Promise<OnnxSummary> {
@@ -328,6 +342,7 @@ async function summarise(
     params,
     bytesRead: source.bytesRead,
     fileSize: source.size,
+    metadata: parts.metadata,
   };
 }
 
