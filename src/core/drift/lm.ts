@@ -174,6 +174,13 @@ export class LanguageModel {
   ): Promise<GenerateResult> {
     if (!promptIds.length) throw new Error('empty prompt: nothing to condition on');
     const promptLength = promptIds.length;
+    // Positions past max_position_embeddings index outside the RoPE tables (ORT fails with an opaque Gather
+    // error), so generation stops at the context length with finish reason 'length'.
+    const context = this.layout.maxPositions;
+    if (context !== null && promptLength >= context) {
+      throw new Error(`the prompt has ${promptLength} tokens but the model's context is ${context} positions`);
+    }
+    if (context !== null) maxNewTokens = Math.min(maxNewTokens, context - promptLength);
     this.ensureCapacity(promptLength + maxNewTokens + 1);
     const eos = new Set(eosIds);
     const tokens: number[] = [];
@@ -219,6 +226,10 @@ export class LanguageModel {
   async score(sequence: readonly number[], from: number): Promise<Float32Array> {
     if (from < 1 || from >= sequence.length + 1)
       throw new Error(`score: 'from' ${from} out of range for ${sequence.length} tokens`);
+    const context = this.layout.maxPositions;
+    if (context !== null && sequence.length > context) {
+      throw new Error(`cannot score ${sequence.length} tokens: the model's context is ${context} positions`);
+    }
     this.ensureCapacity(sequence.length);
     const ids = BigInt64Array.from(sequence, (id) => BigInt(id));
     const positions = BigInt64Array.from(sequence, (_, i) => BigInt(i));

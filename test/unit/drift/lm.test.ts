@@ -110,4 +110,17 @@ describe('LM runtime over onnxruntime-node', () => {
       await lm.release();
     }
   });
+  void test('generation stops at the context length instead of indexing past the position tables', async () => {
+    const layout = { ...(await loadModelLayout(pair.fp32)), maxPositions: prompt.length + 3 };
+    const lm = await LanguageModel.load(layout, options);
+    try {
+      const result = await lm.generate(prompt, 20, () => false, []);
+      assert.equal(result.tokens.length, 3);
+      assert.equal(result.finishReason, 'length');
+      await assert.rejects(lm.generate([...prompt, 1, 2, 3], 5), /context is 11 positions/);
+      await assert.rejects(lm.score([...prompt, 1, 2, 3, 4], 2), /context is 11 positions/);
+    } finally {
+      await lm.release();
+    }
+  });
 });
