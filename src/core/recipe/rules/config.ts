@@ -96,6 +96,11 @@ function flipped(literal: string, toSym: boolean): string | null {
   return null;
 }
 
+/** `sym=False` / `"zero_point": true` as the user wrote the value, or just the key when the text is not at hand. */
+function quoted(key: string, literal: string | null): string {
+  return literal === null ? `\`${key}\`` : `\`${key}\` = ${literal}`;
+}
+
 class Config {
   constructor(
     readonly recipe: Recipe,
@@ -152,7 +157,7 @@ function asymmetric(cfg: Config, weights: Weights): void {
   const what = cfg.isModel
     ? "This model's INT4 weights are asymmetric (they carry zero points)"
     : setting
-      ? `${setting.raw} gives asymmetric INT4 weights`
+      ? `${quoted(setting.raw, cfg.literal(setting))} gives asymmetric INT4 weights`
       : `${dialect} defaults to asymmetric INT4 weights`;
   const message =
     severity === 'info'
