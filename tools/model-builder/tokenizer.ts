@@ -95,20 +95,33 @@ export function testTokenizerFiles(): TokenizerFiles {
     }
     vocab[left + right] ??= Object.keys(vocab).length;
   }
-  const vocabSize = Object.keys(vocab).length;
+  return byteLevelTokenizerFiles({
+    vocab,
+    merges: MERGES.map(([left, right]) => `${left} ${right}`),
+    specials: { pad: [TEST_SPECIAL_TOKENS.pad, 0], bos: [TEST_SPECIAL_TOKENS.bos, 1], eos: [TEST_SPECIAL_TOKENS.eos, 2] },
+    chatTemplate: TEST_CHAT_TEMPLATE,
+    modelMaxLength: 2048,
+  });
+}
+
+export interface ByteLevelSpec {
+  /** Token -> id, including the byte alphabet, merges and the special tokens. */
+  vocab: Record<string, number>;
+  merges: string[];
+  specials: { pad: [string, number]; bos: [string, number]; eos: [string, number] };
+  chatTemplate: string;
+  modelMaxLength: number;
+}
+
+/** tokenizer.json + tokenizer_config.json of a ByteLevel BPE, as Hugging Face tokenizers writes them. */
+export function byteLevelTokenizerFiles(spec: ByteLevelSpec): TokenizerFiles {
+  const specials = [spec.specials.pad, spec.specials.bos, spec.specials.eos].sort((a, b) => a[1] - b[1]);
+  const flags = { lstrip: false, normalized: false, rstrip: false, single_word: false, special: true };
   const tokenizer = {
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: specials.map((content, id) => ({
-      id,
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
+    added_tokens: specials.map(([content, id]) => ({ id, content, ...flags })),
     normalizer: null,
     pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
     post_processor: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true },
@@ -122,27 +135,29 @@ export function testTokenizerFiles(): TokenizerFiles {
       fuse_unk: false,
       byte_fallback: false,
       ignore_merges: false,
-      vocab,
-      merges: MERGES.map(([left, right]) => `${left} ${right}`),
+      vocab: spec.vocab,
+      merges: spec.merges,
     },
   };
   const tokenizerConfig = {
     add_bos_token: false,
     add_eos_token: false,
-    bos_token: TEST_SPECIAL_TOKENS.bos,
-    eos_token: TEST_SPECIAL_TOKENS.eos,
-    pad_token: TEST_SPECIAL_TOKENS.pad,
+    bos_token: spec.specials.bos[0],
+    eos_token: spec.specials.eos[0],
+    pad_token: spec.specials.pad[0],
     unk_token: null,
     clean_up_tokenization_spaces: false,
-    model_max_length: 2048,
+    model_max_length: spec.modelMaxLength,
     tokenizer_class: 'PreTrainedTokenizerFast',
-    chat_template: TEST_CHAT_TEMPLATE,
-    added_tokens_decoder: Object.fromEntries(
-      specials.map((content, id) => [
-        String(id),
-        { content, lstrip: false, normalized: false, rstrip: false, single_word: false, special: true },
-      ]),
-    ),
+    chat_template: spec.chatTemplate,
+    added_tokens_decoder: Object.fromEntries(specials.map(([content, id]) => [String(id), { content, ...flags }])),
   };
-  return { tokenizer, tokenizerConfig, vocabSize, padTokenId: 0, bosTokenId: 1, eosTokenId: 2 };
+  return {
+    tokenizer,
+    tokenizerConfig,
+    vocabSize: Object.keys(spec.vocab).length,
+    padTokenId: spec.specials.pad[1],
+    bosTokenId: spec.specials.bos[1],
+    eosTokenId: spec.specials.eos[1],
+  };
 }
