@@ -27,7 +27,7 @@ function vscodeApiNames(root: string): string[] {
   const typings = readFileSync(path.join(root, 'node_modules/@types/vscode/index.d.ts'), 'utf8');
   return [
     ...new Set(
-      [...typings.matchAll(/^\s+export (?:namespace|class|enum|const|let|function) (\w+)/gm)].map((m) => m[1]!),
+      [...typings.matchAll(/^\s+export (?:namespace|class|enum|const|let|function) (\w+)/gm)].map((m) => m[1]),
     ),
   ];
 }
@@ -67,7 +67,7 @@ function permissiveStub(name = 'vscode', keys: string[] = []): unknown {
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+  return sorted[Math.floor(sorted.length / 2)];
 }
 
 function fakeContext(root: string): unknown {
@@ -106,7 +106,7 @@ function activateInStub(root: string, runs: number): { requireMs: number; firstM
       extension.activate(fakeContext(root));
       times.push(performance.now() - started);
     }
-    return { requireMs, firstMs: times[0]!, activateMs: median(times) };
+    return { requireMs, firstMs: times[0], activateMs: median(times) };
   } finally {
     loader._load = originalLoad;
   }
@@ -152,7 +152,7 @@ function main(): number {
   const largest = Object.entries(meta.inputs as Record<string, { bytes: number }>)
     .filter(([input]) => input.includes('node_modules/'))
     .reduce<Record<string, number>>((sizes, [input, { bytes }]) => {
-      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)![1]!;
+      const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)![1];
       sizes[pkg] = (sizes[pkg] ?? 0) + bytes;
       return sizes;
     }, {});

@@ -27,7 +27,7 @@ interface LauncherArgs {
 export function parseLauncherArgs(argv: string[]): LauncherArgs {
   const parsed: LauncherArgs = { extensionDevelopmentPaths: [] };
   for (let index = 0; index < argv.length; index++) {
-    const arg = argv[index]!;
+    const arg = argv[index];
     const [flag, inlineValue] =
       arg.startsWith('--') && arg.includes('=')
         ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
