@@ -47,6 +47,26 @@ const problemMatcherPlugin = {
   },
 };
 
+/**
+ * Libraries the host loads only on demand (`await import(...)`) go to their own bundle in dist/, so they are not
+ * parsed at activation and do not count against the host bundle: the dynamic import becomes require('./NAME.js').
+ */
+const LAZY_LIBRARIES = { '@huggingface/hub': 'hub' };
+
+const lazyLibrariesPlugin = {
+  name: 'lazy-libraries',
+  setup(build) {
+    const filter = new RegExp(
+      `^(${Object.keys(LAZY_LIBRARIES)
+        .map((name) => name.replace('/', '\\/'))
+        .join('|')})$`,
+    );
+    build.onResolve({ filter }, (args) =>
+      args.kind === 'dynamic-import' ? { path: `./${LAZY_LIBRARIES[args.path]}.js`, external: true } : undefined,
+    );
+  },
+};
+
 function webviewCssEntries() {
   const dir = path.join(root, 'webview');
   if (!existsSync(dir)) return [];
@@ -64,8 +84,17 @@ const builds = [
       outfile: 'dist/extension.js',
       // `vscode` comes from the host; onnxruntime must never reach the host bundle (bench/activation checks).
       external: ['vscode', ...RUNNER_EXTERNALS],
+      plugins: [lazyLibrariesPlugin],
     },
   },
+  ...Object.entries(LAZY_LIBRARIES).map(([library, name]) => ({
+    name,
+    options: {
+      ...nodeCommon,
+      stdin: { contents: `export * from '${library}';`, resolveDir: root, loader: 'js' },
+      outfile: `dist/${name}.js`,
+    },
+  })),
   {
     name: 'cli',
     options: {
@@ -73,6 +102,7 @@ const builds = [
       entryPoints: ['src/cli/main.ts'],
       outfile: 'dist/cli.js',
       external: RUNNER_EXTERNALS,
+      plugins: [lazyLibrariesPlugin],
       // esbuild keeps an entry point's own hashbang; add one only if the source has none.
       ...(hasHashbang('src/cli/main.ts') ? {} : { banner: { js: '#!/usr/bin/env node' } }),
     },
@@ -151,7 +181,9 @@ async function main() {
   if (production) removeStaleMaps();
   if (watch) {
     const contexts = await Promise.all(
-      builds.map(({ options }) => esbuild.context({ ...options, plugins: [problemMatcherPlugin] })),
+      builds.map(({ options }) =>
+        esbuild.context({ ...options, plugins: [...(options.plugins ?? []), problemMatcherPlugin] }),
+      ),
     );
     await Promise.all(contexts.map((context) => context.watch()));
     return;
