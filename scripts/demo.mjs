@@ -6,7 +6,16 @@
 //   4. runs `quant-drift compare` on both pairs over prompts held apart from training and prints the summaries,
 //   5. opens VS Code (code-server) on the demo workspace with the extension, unless --no-open or CI.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, mkdtempSync, writeFileSync, symlinkSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  mkdtempSync,
+  writeFileSync,
+  symlinkSync,
+  rmSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,7 +31,11 @@ const open = !process.argv.includes('--no-open') && !process.env.CI;
 const maxNewTokens = process.env.QUANT_DRIFT_DEMO_TOKENS ?? '320';
 
 const TWINS = [
-  { name: 'int4-sym-g128', label: 'INT4 symmetric, group 128 (Intel NPU recipe)', args: ['--sym', '--block-size', '128'] },
+  {
+    name: 'int4-sym-g128',
+    label: 'INT4 symmetric, group 128 (Intel NPU recipe)',
+    args: ['--sym', '--block-size', '128'],
+  },
   { name: 'int4-asym-cw', label: 'INT4 asymmetric, channel-wise', args: ['--asym', '--channel-wise'] },
 ];
 
@@ -43,7 +56,9 @@ function newerThan(target, source) {
 }
 
 if (!existsSync(path.join(base, 'model.onnx'))) {
-  throw new Error(`the demo model is missing at ${base}; it is committed to the repository (see tools/demo-model/README.md)`);
+  throw new Error(
+    `the demo model is missing at ${base}; it is committed to the repository (see tools/demo-model/README.md)`,
+  );
 }
 mkdirSync(reports, { recursive: true });
 
@@ -58,22 +73,51 @@ for (const twin of TWINS) {
 }
 
 heading('2. Recipe checks on the demo export scripts (quant-drift lint --target intel-npu-mtl)');
-run(['lint', '--target', 'intel-npu-mtl', path.join(demo, 'scripts'), path.join(demo, 'configs')], { allowExit: [0, 1] });
+run(['lint', '--target', 'intel-npu-mtl', path.join(demo, 'scripts'), path.join(demo, 'configs')], {
+  allowExit: [0, 1],
+});
 
 heading('3. What the model folders really hold (quant-drift inspect)');
 run(['inspect', base, ...TWINS.map((twin) => path.join(models, twin.name)), '--format', 'text']);
 
-heading(`4. FP16 vs INT4 on ${countLines(path.join(demo, 'prompts', 'debian-heldout.jsonl'))} held-out prompts (quant-drift compare)`);
+heading(
+  `4. FP16 vs INT4 on ${countLines(path.join(demo, 'prompts', 'debian-heldout.jsonl'))} held-out prompts (quant-drift compare)`,
+);
 const summaries = [];
 for (const twin of TWINS) {
   const json = path.join(reports, `${twin.name}.json`);
-  const args = ['compare', base, path.join(models, twin.name), '--prompts', path.join(demo, 'prompts', 'debian-heldout.jsonl')];
+  const args = [
+    'compare',
+    base,
+    path.join(models, twin.name),
+    '--prompts',
+    path.join(demo, 'prompts', 'debian-heldout.jsonl'),
+  ];
   args.push('--max-new-tokens', maxNewTokens);
   run([...args, '--format', 'json', '--out', json], { allowExit: [0, 1] });
   run([...args, '--format', 'html', '--out', path.join(reports, `${twin.name}.html`)], { allowExit: [0, 1] });
   const corpus = path.join(reports, `${twin.name}.corpus.json`);
-  run(['compare', base, path.join(models, twin.name), '--text', path.join(demo, 'prompts', 'debian-heldout-corpus.txt'), '--context', '256', '--format', 'json', '--out', corpus], { allowExit: [0, 1] });
-  summaries.push({ twin, report: JSON.parse(readFileSync(json, 'utf8')), corpus: JSON.parse(readFileSync(corpus, 'utf8')) });
+  run(
+    [
+      'compare',
+      base,
+      path.join(models, twin.name),
+      '--text',
+      path.join(demo, 'prompts', 'debian-heldout-corpus.txt'),
+      '--context',
+      '256',
+      '--format',
+      'json',
+      '--out',
+      corpus,
+    ],
+    { allowExit: [0, 1] },
+  );
+  summaries.push({
+    twin,
+    report: JSON.parse(readFileSync(json, 'utf8')),
+    corpus: JSON.parse(readFileSync(corpus, 'utf8')),
+  });
 }
 printSummaries(summaries);
 process.stdout.write(`\nReports: ${reports}/*.html\n`);
@@ -81,7 +125,9 @@ process.stdout.write(`\nReports: ${reports}/*.html\n`);
 if (open) await openVsCode();
 
 function countLines(file) {
-  return readFileSync(file, 'utf8').split('\n').filter((line) => line.trim()).length;
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim()).length;
 }
 
 function pct(value) {
@@ -89,7 +135,17 @@ function pct(value) {
 }
 
 function printSummaries(rows) {
-  const header = ['recipe', 'mean KL', 'p99 KL', 'same top-1', 'ppl ratio', 'corpus ppl ratio', 'identical', 'JSON valid base/quant', 'verdict'];
+  const header = [
+    'recipe',
+    'mean KL',
+    'p99 KL',
+    'same top-1',
+    'ppl ratio',
+    'corpus ppl ratio',
+    'identical',
+    'JSON valid base/quant',
+    'verdict',
+  ];
   const lines = rows.map(({ twin, report, corpus }) => {
     const s = report.summary;
     const corpusRatio = corpus.summary?.pplRatio ?? corpus.pplRatio;
@@ -143,8 +199,21 @@ async function openVsCode() {
   const env = { ...process.env, XDG_CONFIG_HOME: scratch, XDG_DATA_HOME: scratch, XDG_CACHE_HOME: scratch };
   const child = spawn(
     codeServer,
-    ['--config', config, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
-      '--user-data-dir', path.join(scratch, 'user'), '--extensions-dir', extensions, demo],
+    [
+      '--config',
+      config,
+      '--auth',
+      'none',
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--user-data-dir',
+      path.join(scratch, 'user'),
+      '--extensions-dir',
+      extensions,
+      demo,
+    ],
     { env, stdio: ['ignore', 'ignore', 'inherit'], detached: true },
   );
   const stop = () => {

@@ -79,7 +79,9 @@ suite('models view', () => {
   test('All models groups by folder and shows the broken folder as an error', async () => {
     const all = (await tree()).find((item) => item.label === 'All models');
     assert.ok(all?.children?.length);
-    const workspaceGroup = all.children!.find((group) => group.children?.some((item) => item.path?.startsWith(modelsDir())));
+    const workspaceGroup = all.children!.find((group) =>
+      group.children?.some((item) => item.path?.startsWith(modelsDir())),
+    );
     assert.ok(workspaceGroup, 'no group holds the fixture models');
     const broken = workspaceGroup.children!.find((item) => item.path === path.join(modelsDir(), 'broken-onnx'));
     assert.ok(broken, 'the broken folder is listed');
@@ -93,6 +95,8 @@ suite('models view', () => {
     const count = (await vscode.commands.executeCommand('quantDrift.models.lintRecipe', folder)) as number;
     assert.ok(count > 0, 'the asymmetric recipe has findings');
     const diagnostics = vscode.languages.getDiagnostics(vscode.Uri.file(path.join(folder, 'openvino_config.json')));
-    assert.ok(diagnostics.some((d) => String(typeof d.code === 'object' ? d.code.value : d.code) === 'npu-asymmetric-int4'));
+    assert.ok(
+      diagnostics.some((d) => String(typeof d.code === 'object' ? d.code.value : d.code) === 'npu-asymmetric-int4'),
+    );
   });
 });
