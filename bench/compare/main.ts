@@ -16,7 +16,7 @@ import { loadModelLayout } from '../../src/core/drift/model-folder';
 import { quantizeModelFolder } from '../../src/core/quantize';
 import {
   randomLlamaWeights,
-  tinyLlamaConfig,
+  benchLlamaConfig,
   writeLlamaModelFolder,
   type LlamaConfig,
 } from '../../tools/model-builder/llama';
@@ -34,16 +34,8 @@ const ROOT = findRoot(__dirname);
 const WORK = join(ROOT, 'bench', '.work', 'compare');
 const WORKER = join(__dirname, 'worker.js');
 
-/** ~156M parameters: the size ENVIRONMENT.md's decode measurements used. */
-const CONFIG: LlamaConfig = tinyLlamaConfig({
-  vocabSize: 32000,
-  hiddenSize: 1024,
-  intermediateSize: 2816,
-  numLayers: 8,
-  numHeads: 16,
-  numKvHeads: 4,
-  maxPositionEmbeddings: 512,
-});
+/** ~156M parameters: the size ENVIRONMENT.md's decode measurements used (the builder's bench shape). */
+const CONFIG: LlamaConfig = benchLlamaConfig({ maxPositionEmbeddings: 512 });
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);

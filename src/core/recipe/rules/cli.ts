@@ -7,9 +7,10 @@ import { DEVICE_PROFILES } from '../../devices/profiles';
 import { KNOWN_MISTAKES, LONG_FLAG_NAMES, QUANT_MODES, WEIGHT_FORMATS, closest, flagByName } from '../flags';
 import { deleteEdit, fix, insertWordsEdit, replaceEdit } from '../fixes';
 import { GENERIC_4BIT_DEFAULT, lastPathPart, perModelDefault, type Default4BitConfig } from '../optimumDefaults';
-import type { Finding, Fix, Recipe, RecipeSetting, SettingKey, Severity } from '../types';
+import type { Finding, Fix, Recipe, RecipeSetting, SettingKey } from '../types';
 import { isUnknown } from '../types';
 import { isIntelNpu, npuSeverity } from './catalog';
+import { RuleContext } from './context';
 
 const COMPRESSION_KEYS: readonly SettingKey[] = [
   'ratio',
@@ -30,13 +31,7 @@ const COMPRESSION_KEYS: readonly SettingKey[] = [
 const FOUR_BIT_FORMATS = new Set(['int4', 'nf4', 'mxfp4', 'cb4']);
 const ISSUE_ASYM = 'openvinotoolkit/openvino#34450';
 
-class Command {
-  constructor(
-    readonly recipe: Recipe,
-    readonly target: DeviceProfileId,
-    readonly out: Finding[],
-  ) {}
-
+class Command extends RuleContext {
   get(key: SettingKey): RecipeSetting | undefined {
     const settings = this.recipe.settings;
     for (let i = settings.length - 1; i >= 0; i--) if (settings[i].key === key) return settings[i];
@@ -60,17 +55,6 @@ class Command {
   /** Absence-based rules stay silent when words we cannot see may add flags (`{extra_args}`, `...`). */
   get partlyHidden(): boolean {
     return this.recipe.facts?.['opaque'] === true || this.recipe.facts?.['elided'] === true;
-  }
-
-  report(
-    rule: string,
-    severity: Severity | null,
-    message: string,
-    setting: RecipeSetting | undefined,
-    fixes: Fix[] = [],
-  ): void {
-    if (!severity) return;
-    this.out.push({ rule, severity, message, span: setting?.span ?? this.recipe.span, fixes, target: this.target });
   }
 
   insertAfter(setting: RecipeSetting | undefined, words: string[]) {

@@ -9,6 +9,7 @@ import { fix, replaceEdit } from '../fixes';
 import type { Finding, Fix, Recipe, RecipeDialect, RecipeSetting, SettingKey, Severity } from '../types';
 import { isUnknown } from '../types';
 import { isIntelNpu } from './catalog';
+import { RuleContext } from './context';
 
 /** Dialects that describe how to produce weights (a fix changes the recipe, not a description of existing weights). */
 const PRODUCERS = new Set<RecipeDialect>([
@@ -101,13 +102,15 @@ function quoted(key: string, literal: string | null): string {
   return literal === null ? `\`${key}\`` : `\`${key}\` = ${literal}`;
 }
 
-class Config {
+class Config extends RuleContext {
   constructor(
-    readonly recipe: Recipe,
-    readonly target: DeviceProfileId,
+    recipe: Recipe,
+    target: DeviceProfileId,
     readonly text: string | undefined,
-    readonly out: Finding[],
-  ) {}
+    out: Finding[],
+  ) {
+    super(recipe, target, out);
+  }
 
   literal(setting: RecipeSetting): string | null {
     return this.text !== undefined && setting.valueSpan
@@ -126,17 +129,6 @@ class Config {
     return next === null || !setting.valueSpan
       ? []
       : fix(title, [replaceEdit(this.recipe, setting.valueSpan, next)], preferred);
-  }
-
-  report(
-    rule: string,
-    severity: Severity | null,
-    message: string,
-    setting: RecipeSetting | undefined,
-    fixes: Fix[] = [],
-  ): void {
-    if (severity)
-      this.out.push({ rule, severity, message, span: setting?.span ?? this.recipe.span, fixes, target: this.target });
   }
 
   get isModel(): boolean {
