@@ -193,6 +193,13 @@ async function openVsCode() {
   mkdirSync(extensions, { recursive: true });
   // The repository itself is the extension (dist/ is built, node_modules holds onnxruntime-node for the runner).
   symlinkSync(root, path.join(extensions, 'quant-drift.quant-drift-0.1.0'));
+  // Open on the demo, not on code-server's own welcome page, and keep git from asking about the repository above.
+  const userSettings = path.join(scratch, 'user', 'User');
+  mkdirSync(userSettings, { recursive: true });
+  writeFileSync(
+    path.join(userSettings, 'settings.json'),
+    JSON.stringify({ 'workbench.startupEditor': 'none', 'git.openRepositoryInParentFolders': 'never' }, null, 2),
+  );
   const config = path.join(scratch, 'config.yaml');
   writeFileSync(config, 'auth: none\n');
   const port = await freePort();
