@@ -46,6 +46,20 @@ function onlyBlanks(s: string, from: number, to: number): boolean {
   return true;
 }
 
+/**
+ * End (after the newline) of a line continuation that follows `from`: blanks, one of `\\` `^` `` ` ``, blanks or
+ * CR, then LF; -1 when the rest of the line is anything else. A plain scan: this runs for every setting.
+ */
+function continuationEnd(s: string, from: number): number {
+  let i = from;
+  while (i < s.length && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9)) i++;
+  const mark = s.charCodeAt(i);
+  if (mark !== 92 && mark !== 94 && mark !== 96) return -1;
+  i++;
+  while (i < s.length && (s.charCodeAt(i) === 32 || s.charCodeAt(i) === 9 || s.charCodeAt(i) === 13)) i++;
+  return s.charCodeAt(i) === 10 ? i + 1 : -1;
+}
+
 export function buildCommandRecipe(input: CommandInput): Recipe | null {
   const { tokens, mapper } = input;
   if (tokens.length < 3 || tokens[1].text !== 'export' || tokens[2].text !== 'openvino') return null;
@@ -63,8 +77,8 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
     const lineStart = src.lastIndexOf('\n', a.start - 1) + 1;
     if (onlyBlanks(src, lineStart, a.start)) {
       // The setting fills a continuation line of its own: remove the whole line.
-      const rest = /^[ \t]*[\\^`][ \t\r]*\n/.exec(src.slice(b.end, b.end + 200));
-      if (rest && tokens[last + 1]) return mapper.span(lineStart, b.end + rest[0].length);
+      const restEnd = continuationEnd(src, b.end);
+      if (restEnd !== -1 && tokens[last + 1]) return mapper.span(lineStart, restEnd);
     }
     const next = tokens[last + 1];
     if (next && onlyBlanks(src, b.end, next.start)) return mapper.span(a.start, next.start);
