@@ -5,9 +5,8 @@
  * includes waiting for a core, CPU time does not.
  * Usage: node out/bench/lint/run.js [--mb 10] [--runs 30]
  */
-import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { lintText } from '../../src/core/recipe/index';
+import { corpusFileName, loadCommandCorpus } from '../../test/unit/recipe/command-corpus/corpus';
 
 function arg(name: string, fallback: number): number {
   const index = process.argv.indexOf(name);
@@ -28,35 +27,11 @@ function timed<T>(run: () => T): { wallMs: number; cpuMs: number; value: T } {
   return { wallMs, cpuMs: (used.user + used.system) / 1000, value };
 }
 
-interface CorpusItem {
-  kind: string;
-  dialect: string;
-  text: string;
-}
-
-const FILE_NAMES: Record<string, string> = {
-  python: 'export.py',
-  notebook: 'cell.py',
-  markdown: 'README.md',
-  shell: 'export.sh',
-  yaml: 'ci.yml',
-};
-
 /** The corpus grouped into one document per file type, each repeated so that all together reach `bytes`. */
 function corpusDocuments(bytes: number): { fileName: string; text: string }[] {
-  const file = path.resolve(__dirname, '../../../test/unit/recipe/command-corpus/commands.jsonl');
-  const items = readFileSync(file, 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as CorpusItem);
   const groups = new Map<string, string[]>();
-  for (const item of items) {
-    const fileName =
-      item.dialect === 'cmd'
-        ? 'export.cmd'
-        : item.dialect === 'powershell'
-          ? 'export.ps1'
-          : (FILE_NAMES[item.kind] ?? 'notes.txt');
+  for (const item of loadCommandCorpus()) {
+    const fileName = corpusFileName(item);
     groups.set(fileName, [...(groups.get(fileName) ?? []), item.text]);
   }
   const unit = [...groups.values()].reduce((sum, texts) => sum + texts.join('\n\n').length + 2, 0);

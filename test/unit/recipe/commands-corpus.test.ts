@@ -3,41 +3,15 @@
  * recognised, and where the answer is clear the findings are asserted per id.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import { applyFixes, lintText, preferredFixes } from '../../../src/core/recipe/index';
 import type { Finding } from '../../../src/core/recipe/types';
+import { corpusFileName, loadCommandCorpus, type CorpusItem } from './command-corpus/corpus';
 
-interface CorpusItem {
-  id: string;
-  kind: string;
-  dialect: string;
-  text: string;
-}
-
-const CORPUS = path.resolve(__dirname, '../../../../test/unit/recipe/command-corpus/commands.jsonl');
-const ITEMS: CorpusItem[] = readFileSync(CORPUS, 'utf8')
-  .split('\n')
-  .filter((line) => line.trim())
-  .map((line) => JSON.parse(line) as CorpusItem);
-
-const FILE_NAMES: Record<string, string> = {
-  python: 'export.py',
-  notebook: 'cell.py',
-  markdown: 'README.md',
-  shell: 'export.sh',
-  yaml: 'ci.yml',
-};
-
-function fileNameOf(item: CorpusItem): string {
-  if (item.dialect === 'cmd') return 'export.cmd';
-  if (item.dialect === 'powershell') return 'export.ps1';
-  return FILE_NAMES[item.kind] ?? 'notes.txt';
-}
+const ITEMS: CorpusItem[] = loadCommandCorpus();
 
 function lint(item: CorpusItem, target?: 'cpu' | 'intel-npu-mtl') {
-  return lintText(item.text, { fileName: fileNameOf(item), ...(target ? { target } : {}) });
+  return lintText(item.text, { fileName: corpusFileName(item), ...(target ? { target } : {}) });
 }
 
 function rules(findings: readonly Finding[]): string[] {
@@ -160,7 +134,7 @@ test('corpus: no finding anywhere is an error on a CPU target except CLI usage e
 
 test('corpus: applying the preferred fixes twice gives the same text as once', () => {
   for (const entry of ITEMS) {
-    const ctx = { fileName: fileNameOf(entry) };
+    const ctx = { fileName: corpusFileName(entry) };
     const once = applyFixes(entry.text, preferredFixes(lintText(entry.text, ctx).findings));
     const twice = applyFixes(once, preferredFixes(lintText(once, ctx).findings));
     assert.equal(twice, once, entry.id);
