@@ -66,9 +66,10 @@ heading('1. INT4 twins of the FP16 demo model (quant-drift quantize)');
 for (const twin of TWINS) {
   const out = path.join(models, twin.name);
   if (newerThan(path.join(out, 'model.onnx'), path.join(base, 'model.onnx'))) {
-    process.stdout.write(`${twin.name}: up to date\n`);
+    process.stdout.write(`${twin.name}: ${twin.label}, up to date\n`);
     continue;
   }
+  process.stdout.write(`${twin.name}: ${twin.label}\n`);
   run(['quantize', base, out, ...twin.args, '--accuracy-level', '0']);
 }
 

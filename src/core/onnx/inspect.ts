@@ -6,7 +6,7 @@
  * ValueInfoProto, TypeProto). Operator semantics: DOMAIN-REFERENCE.md §5.1 (MatMulNBits) and §5.2 (QDQ).
  */
 import { SyncHeaderSource } from './inspect-source';
-import { MemorySource, MessageReader, WireType, varintToInt64, type ByteSource, type FieldHeader } from './wire';
+import { MemorySource, MessageReader, WireType, type ByteSource, type FieldHeader } from './wire';
 
 /** TensorProto.DataType names, as ONNX spells them (onnx.proto). */
 export const ONNX_DTYPE_NAMES: Readonly<Record<number, string>> = {
@@ -170,7 +170,7 @@ async function readNode(node: MessageReader): Promise<RawNode> {
       let value: number | undefined;
       for (let f = await attribute.next(); f; f = await attribute.next()) {
         if (f.field === 1 && f.wireType === WireType.LengthDelimited) name = await attribute.string(f);
-        else if (f.field === 3 && f.wireType === WireType.Varint) value = varintToInt64(f.varint ?? 0);
+        else if (f.field === 3 && f.wireType === WireType.Varint) value = f.varint ?? 0;
       }
       if (name && value !== undefined) raw.ints.set(name, value);
     }
@@ -186,8 +186,8 @@ async function readTensor(tensor: MessageReader): Promise<OnnxInitializer> {
   let rawData: { offset: number; length: number } | undefined;
   for (let field = await tensor.next(); field; field = await tensor.next()) {
     if (field.field === 1) {
-      if (field.wireType === WireType.Varint) dims.push(varintToInt64(field.varint ?? 0));
-      else if (field.wireType === WireType.LengthDelimited) dims.push(...(await tensor.packedVarints(field)).map(varintToInt64));
+      if (field.wireType === WireType.Varint) dims.push(field.varint ?? 0);
+      else if (field.wireType === WireType.LengthDelimited) dims.push(...(await tensor.packedVarints(field)));
     } else if (field.field === 2 && field.wireType === WireType.Varint) dataType = field.varint ?? 0;
     else if (field.field === 8 && field.wireType === WireType.LengthDelimited) name = await tensor.string(field);
     else if (field.field === 9 && field.wireType === WireType.LengthDelimited) rawData = { offset: field.valueOffset, length: field.length };
@@ -248,7 +248,7 @@ async function readValueInfo(info: MessageReader): Promise<ValueInfo> {
               const dim = shapeReader.sub(d);
               let value: number | string | null = null;
               for (let dv = await dim.next(); dv; dv = await dim.next()) {
-                if (dv.field === 1 && dv.wireType === WireType.Varint) value = varintToInt64(dv.varint ?? 0);
+                if (dv.field === 1 && dv.wireType === WireType.Varint) value = dv.varint ?? 0;
                 else if (dv.field === 2 && dv.wireType === WireType.LengthDelimited) value = await dim.string(dv);
               }
               shape.push(value);

@@ -18,7 +18,10 @@ export const enum WireType {
 }
 
 export class WireFormatError extends Error {
-  constructor(message: string, readonly offset: number) {
+  constructor(
+    message: string,
+    readonly offset: number,
+  ) {
     super(`${message} (at byte ${offset})`);
     this.name = 'WireFormatError';
   }
@@ -155,7 +158,8 @@ export class MessageReader {
     readonly start: number,
     readonly end: number,
   ) {
-    if (end > source.size) throw new WireFormatError(`message ends past the end of the file (${end} > ${source.size})`, start);
+    if (end > source.size)
+      throw new WireFormatError(`message ends past the end of the file (${end} > ${source.size})`, start);
     this.position = start;
   }
 
@@ -180,7 +184,10 @@ export class MessageReader {
         const length = await this.varint();
         const valueOffset = this.position;
         if (valueOffset + length > this.end) {
-          throw new WireFormatError(`field ${field} claims ${length} bytes but the message has ${this.end - valueOffset} left (truncated file?)`, valueOffset);
+          throw new WireFormatError(
+            `field ${field} claims ${length} bytes but the message has ${this.end - valueOffset} left (truncated file?)`,
+            valueOffset,
+          );
         }
         this.position = valueOffset + length;
         return { field, wireType, valueOffset, length };
@@ -219,7 +226,8 @@ export class MessageReader {
 
   private async fixed(field: number, wireType: WireType, size: number): Promise<FieldHeader> {
     const valueOffset = this.position;
-    if (valueOffset + size > this.end) throw new WireFormatError(`fixed field ${field} runs past the message end`, valueOffset);
+    if (valueOffset + size > this.end)
+      throw new WireFormatError(`fixed field ${field} runs past the message end`, valueOffset);
     this.position += size;
     return { field, wireType, valueOffset, length: size };
   }
@@ -234,7 +242,10 @@ export class MessageReader {
   }
 }
 
-/** Decodes a varint at `offset`; returns [value, bytesUsed]. Values above 2^53 lose precision. */
+/**
+ * Decodes a varint at `offset`; returns [value, bytesUsed]. A 10-byte varint is a negative int64 and comes back
+ * signed (ONNX's int64 fields); other values above 2^53 lose precision.
+ */
 export function decodeVarint(bytes: Uint8Array, offset: number, absoluteOffset = offset): [number, number] {
   let value = 0;
   let multiplier = 1;
@@ -244,7 +255,8 @@ export function decodeVarint(bytes: Uint8Array, offset: number, absoluteOffset =
     const byte = bytes[at]!;
     value += (byte & 0x7f) * multiplier;
     // A 10-byte varint is a negative int64 (e.g. axis=-1): doubles cannot hold 2^64-1, so decode it exactly.
-    if ((byte & 0x80) === 0) return index === MAX_VARINT_BYTES - 1 ? [exactInt64(bytes, offset), index + 1] : [value, index + 1];
+    if ((byte & 0x80) === 0)
+      return index === MAX_VARINT_BYTES - 1 ? [exactInt64(bytes, offset), index + 1] : [value, index + 1];
     multiplier *= 128;
   }
   throw new WireFormatError('varint longer than 10 bytes', absoluteOffset);
@@ -254,11 +266,6 @@ function exactInt64(bytes: Uint8Array, offset: number): number {
   let big = 0n;
   for (let index = MAX_VARINT_BYTES - 1; index >= 0; index--) big = (big << 7n) | BigInt(bytes[offset + index]! & 0x7f);
   return Number(BigInt.asIntN(64, big));
-}
-
-/** Signed int64 stored as a two's-complement varint (negative numbers take 10 bytes; decodeVarint returns them signed). */
-export function varintToInt64(value: number): number {
-  return value >= 2 ** 63 ? value - 2 ** 64 : value;
 }
 
 // ---- Writing ------------------------------------------------------------------------------------
