@@ -276,6 +276,16 @@ export function flagByName(name: string): FlagInfo | undefined {
   return BY_NAME.get(name);
 }
 
+export interface ResolvedFlag {
+  readonly flag: FlagInfo;
+  readonly canonical: string;
+}
+
+/** One shared result per exact name: resolving runs for every flag of every command. */
+const RESOLVED_EXACT = new Map<string, ResolvedFlag>(
+  [...BY_NAME].map(([name, flag]) => [name, { flag, canonical: name }]),
+);
+
 /** Long names, for argparse's unique-prefix matching and did-you-mean. */
 export const LONG_FLAG_NAMES: readonly string[] = FLAGS.flatMap((flag) => flag.names.filter((n) => n.startsWith('--')));
 
@@ -283,14 +293,17 @@ export const LONG_FLAG_NAMES: readonly string[] = FLAGS.flatMap((flag) => flag.n
  * Resolves a flag the way argparse does (exact, then unique prefix of a long option).
  * Returns the canonical name, or null when argparse would reject it.
  */
-export function resolveFlag(name: string): { flag: FlagInfo; canonical: string } | null {
-  const exact = BY_NAME.get(name);
-  if (exact) return { flag: exact, canonical: name };
+export function resolveFlag(name: string): ResolvedFlag | null {
+  const exact = RESOLVED_EXACT.get(name);
+  if (exact) return exact;
   if (!name.startsWith('--') || name.length < 3) return null;
-  const matches = LONG_FLAG_NAMES.filter((long) => long.startsWith(name));
-  if (matches.length !== 1) return null;
-  const flag = BY_NAME.get(matches[0]);
-  return flag ? { flag, canonical: matches[0] } : null;
+  let match: string | undefined;
+  for (const long of LONG_FLAG_NAMES) {
+    if (!long.startsWith(name)) continue;
+    if (match !== undefined) return null; // ambiguous: argparse refuses it
+    match = long;
+  }
+  return match === undefined ? null : (RESOLVED_EXACT.get(match) ?? null);
 }
 
 /** Did-you-mean table for mistakes seen in real commands (corpus: commands.jsonl). */

@@ -86,6 +86,8 @@ function looksBinary(text: string): boolean {
   return head.includes('\u0000') || (head.match(/\uFFFD/g)?.length ?? 0) > 16;
 }
 
+const NO_FINDINGS: readonly Finding[] = [];
+
 function safely<T>(problems: string[], what: string, run: () => T, fallback: T): T {
   try {
     return run();
@@ -138,9 +140,11 @@ export function lintText(text: string, ctx: LintContext): LintResult {
   const recipes = extractAll(text, fileKind(ctx.fileName, ctx.languageId, text), ctx.fileName, problems).sort(
     (a, b) => a.span.start - b.span.start,
   );
-  const findings = recipes.flatMap((recipe) =>
-    safely(problems, 'rules', () => evaluateRecipe(recipe, target, text), []),
-  );
+  const findings: Finding[] = [];
+  for (const recipe of recipes) {
+    for (const finding of safely(problems, 'rules', () => evaluateRecipe(recipe, target, text), NO_FINDINGS))
+      findings.push(finding);
+  }
   findings.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
   return problems.length ? { findings, recipes, target, skipped: problems.join('; ') } : { findings, recipes, target };
 }

@@ -23,6 +23,12 @@ export interface CommandInput {
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const ELLIPSIS = new Set(['...', '…', '[...]', '[options]', '[OPTIONS]']);
 
+/** `...`, `[options]`: words that stand for flags not shown. The first-character test spares hashing every word. */
+function isEllipsis(word: string): boolean {
+  const first = word.charCodeAt(0);
+  return (first === 46 || first === 91 || first === 0x2026) && ELLIPSIS.has(word);
+}
+
 function isFlagWord(token: RawToken): boolean {
   return !token.unknown && token.text.length > 1 && token.text.startsWith('-') && !NUMBER.test(token.text);
 }
@@ -35,7 +41,7 @@ export function parseValue(flag: FlagInfo | undefined, token: RawToken, text: st
 
 /** Whether the word after a flag is that flag's value (argparse takes `-1` as a value, not a flag). */
 function takesNext(next: RawToken | undefined): next is RawToken {
-  return next !== undefined && !isFlagWord(next) && !ELLIPSIS.has(next.text);
+  return next !== undefined && !isFlagWord(next) && !isEllipsis(next.text);
 }
 
 function onlyBlanks(s: string, from: number, to: number): boolean {
@@ -90,7 +96,7 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
 
   for (let k = 3; k < tokens.length; k++) {
     const token = tokens[k];
-    if (ELLIPSIS.has(token.text)) {
+    if (isEllipsis(token.text)) {
       facts['elided'] = true;
       continue;
     }

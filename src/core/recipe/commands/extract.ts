@@ -15,11 +15,13 @@ export type SourceKind = 'shell' | 'cmd' | 'powershell' | 'python' | 'markdown' 
 
 const ANCHORS = ['optimum-cli', 'optimum.commands.optimum_cli'];
 
-/** Offsets (and the matched text) of every program-name anchor, in order. */
-function* anchors(text: string): Generator<{ index: number; 0: string }> {
-  for (let at = text.indexOf('optimum'); at >= 0; at = text.indexOf('optimum', at + 1)) {
-    for (const anchor of ANCHORS) if (text.startsWith(anchor, at)) yield { index: at, 0: anchor };
-  }
+/**
+ * The program-name anchor starting at `at` (an offset where "optimum" was found), or undefined.
+ * Callers loop with indexOf: a generator of match objects allocated more than the rest of the scan.
+ */
+function anchorAt(text: string, at: number): string | undefined {
+  for (const anchor of ANCHORS) if (text.startsWith(anchor, at)) return anchor;
+  return undefined;
 }
 
 export function hasCommandAnchor(text: string): boolean {
@@ -92,13 +94,13 @@ function argvRecipe(text: string, quoteAt: number): Recipe | null {
 export function extractGeneric(text: string, kind: SourceKind, exclude: readonly Span[] = []): Recipe[] {
   const recipes: Recipe[] = [];
   let consumed = 0;
-  for (const match of anchors(text)) {
-    const at = match.index;
-    if (at < consumed || precededByWord(text, at) || inRanges(exclude, at)) continue;
+  for (let at = text.indexOf('optimum'); at >= 0; at = text.indexOf('optimum', at + 1)) {
+    const anchor = anchorAt(text, at);
+    if (anchor === undefined || at < consumed || precededByWord(text, at) || inRanges(exclude, at)) continue;
     const before = text[at - 1];
     let recipe: Recipe | null = null;
     if (before === '"' || before === "'") {
-      if (text[at + match[0].length] === before) recipe = argvRecipe(text, at - 1);
+      if (text[at + anchor.length] === before) recipe = argvRecipe(text, at - 1);
       recipe ??= shellRecipe(text, at, kind, before);
     } else if (before === '`') {
       recipe = shellRecipe(text, at, kind, '`');
@@ -134,14 +136,14 @@ export function extractPython(text: string): Recipe[] {
   const regions = lexPython(text);
   const recipes: Recipe[] = [];
   let consumed = 0;
-  for (const match of anchors(text)) {
-    const at = match.index;
-    if (at < consumed || precededByWord(text, at)) continue;
+  for (let at = text.indexOf('optimum'); at >= 0; at = text.indexOf('optimum', at + 1)) {
+    const anchor = anchorAt(text, at);
+    if (anchor === undefined || at < consumed || precededByWord(text, at)) continue;
     const region = regionAt(regions, at);
     let recipe: Recipe | null = null;
     if (!region || region.kind !== 'string') {
       recipe = shellRecipe(text, at, 'shell');
-    } else if (text.slice(region.contentStart, region.contentEnd) === match[0]) {
+    } else if (region.contentEnd - region.contentStart === anchor.length && region.contentStart === at) {
       recipe = argvRecipe(text, region.contentStart - region.quote.length);
     } else {
       const { mapped } = concatenatedLiteral(text, regions, regionIndex(regions, region));

@@ -15,76 +15,88 @@ export function offsetMapper(base: number): Mapper {
 
 const IDENTITY: Mapper = { span: (start, end) => ({ start, end }) };
 
-/** Builder of decoded text: append characters with the original range each came from. */
+/**
+ * Builder of decoded text: append characters with the original range each came from. The map is a list of
+ * runs, not one entry per character: a verbatim run maps decoded index `decodedStart + k` to original
+ * `[originalStart + k, originalStart + k + 1)`; an escape's run maps each of its decoded characters to the
+ * whole escape `[originalStart, originalEnd)`. Decoding goes left to right, so both sides of the runs ascend.
+ */
 export class MappedTextBuilder {
   private readonly parts: string[] = [];
-  private starts: Int32Array;
-  private ends: Int32Array;
-  private count = 0;
+  private readonly runs: Run[] = [];
+  private decoded = 0;
 
-  constructor(capacity = 64) {
-    this.starts = new Int32Array(Math.max(16, capacity));
-    this.ends = new Int32Array(Math.max(16, capacity));
-  }
-
-  private reserve(extra: number): void {
-    if (this.count + extra <= this.starts.length) return;
-    const size = Math.max(this.starts.length * 2, this.count + extra);
-    const starts = new Int32Array(size);
-    const ends = new Int32Array(size);
-    starts.set(this.starts.subarray(0, this.count));
-    ends.set(this.ends.subarray(0, this.count));
-    this.starts = starts;
-    this.ends = ends;
-  }
-
-  /** Appends one decoded character (a UTF-16 code unit) that came from `source[start, end)`. */
+  /** Appends decoded text (one character, or two UTF-16 units) that came from `source[start, end)`. */
   push(char: string, start: number, end: number): void {
-    this.reserve(char.length);
+    if (!char.length) return;
     this.parts.push(char);
-    for (let i = 0; i < char.length; i++) {
-      this.starts[this.count] = start;
-      this.ends[this.count++] = end;
-    }
+    this.runs.push({ decodedStart: this.decoded, originalStart: start, originalEnd: end, verbatim: false });
+    this.decoded += char.length;
   }
 
   /** Copies `source[start, end)` verbatim, one original character per decoded character. */
   pushVerbatim(source: string, start: number, end: number): void {
     if (end <= start) return;
-    this.reserve(end - start);
     this.parts.push(source.slice(start, end));
-    for (let i = start; i < end; i++) {
-      this.starts[this.count] = i;
-      this.ends[this.count++] = i + 1;
+    const last = this.runs[this.runs.length - 1];
+    if (last?.verbatim && last.originalEnd === start) {
+      // Adjacent verbatim text (a literal continued after an escape-free split) extends the same run.
+      (last as { originalEnd: number }).originalEnd = end;
+    } else {
+      this.runs.push({ decodedStart: this.decoded, originalStart: start, originalEnd: end, verbatim: true });
     }
+    this.decoded += end - start;
   }
 
   get length(): number {
-    return this.count;
+    return this.decoded;
   }
 
   build(fallback: number): MappedText {
-    return new MappedText(
-      this.parts.join(''),
-      this.starts.slice(0, this.count),
-      this.ends.slice(0, this.count),
-      fallback,
-    );
+    return new MappedText(this.parts.join(''), this.runs, fallback);
   }
+}
+
+interface Run {
+  readonly decodedStart: number;
+  readonly originalStart: number;
+  readonly originalEnd: number;
+  readonly verbatim: boolean;
 }
 
 export class MappedText implements Mapper {
   constructor(
     readonly text: string,
-    private readonly starts: Int32Array,
-    private readonly ends: Int32Array,
+    private readonly runs: readonly Run[],
     /** Original offset used for an empty decoded text. */
     private readonly fallback: number,
   ) {}
 
+  /** The run holding decoded index `index` (0 <= index < text.length). */
+  private runAt(index: number): Run {
+    const runs = this.runs;
+    let lo = 0;
+    let hi = runs.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (runs[mid].decodedStart <= index) lo = mid;
+      else hi = mid - 1;
+    }
+    return runs[lo];
+  }
+
+  /** Original start of decoded character `index`. */
+  private startOf(index: number): number {
+    const run = this.runAt(index);
+    return run.verbatim ? run.originalStart + (index - run.decodedStart) : run.originalStart;
+  }
+
+  /** Original end of the decoded text up to (not including) `index`. */
   private endOf(index: number): number {
-    if (index <= 0) return this.starts.length ? this.starts[0] : this.fallback;
-    return this.ends[Math.min(index, this.ends.length) - 1];
+    if (index <= 0 || this.text.length === 0) return this.runs.length ? this.runs[0].originalStart : this.fallback;
+    const last = Math.min(index, this.text.length) - 1;
+    const run = this.runAt(last);
+    return run.verbatim ? run.originalStart + (last - run.decodedStart) + 1 : run.originalEnd;
   }
 
   span(start: number, end: number): Span {
@@ -92,20 +104,22 @@ export class MappedText implements Mapper {
       const at = this.endOf(start);
       return { start: at, end: at };
     }
-    const s = start < this.starts.length ? this.starts[start] : this.endOf(start);
+    const s = start < this.text.length ? this.startOf(start) : this.endOf(start);
     return { start: s, end: this.endOf(end) };
   }
 
   /** The decoded index of the character that came from original offset `offset` (or -1). */
   indexOf(offset: number): number {
+    const runs = this.runs;
     let lo = 0;
-    let hi = this.starts.length - 1;
+    let hi = runs.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const start = this.starts[mid];
-      if (start < offset) lo = mid + 1;
-      else if (start > offset) hi = mid - 1;
-      else return mid;
+      const run = runs[mid];
+      const originalLast = run.verbatim ? run.originalEnd - 1 : run.originalStart;
+      if (offset < run.originalStart) hi = mid - 1;
+      else if (offset > originalLast) lo = mid + 1;
+      else return run.decodedStart + (run.verbatim ? offset - run.originalStart : 0);
     }
     return -1;
   }

@@ -23,40 +23,34 @@ export function lexPython(text: string): PyRegion[] {
   let i = 0;
   let lineStart = true;
   const n = text.length;
+  // Character codes, not one-character strings: this loop visits every character of the file.
   while (i < n) {
-    const c = text[i];
-    if (c === '\n') {
+    const c = text.charCodeAt(i);
+    if (c === 10) {
       lineStart = true;
       i++;
       continue;
     }
-    if (c === ' ' || c === '\t' || c === '\r') {
+    if (c === 32 || c === 9 || c === 13) {
       i++;
       continue;
     }
-    if (lineStart && (c === '!' || c === '%')) {
-      // IPython shell escape or magic: the rest of the line is shell text.
+    if (lineStart && (c === 33 || c === 37)) {
+      // IPython shell escape (`!`) or magic (`%`): the rest of the line is shell text.
       const end = endOfLine(text, i);
       regions.push({ kind: 'shell', start: i, end, contentStart: i + 1, contentEnd: end, prefix: '', quote: '' });
       i = end;
       continue;
     }
     lineStart = false;
-    if (c === '#') {
+    if (c === 35) {
       const end = endOfLine(text, i);
       regions.push({ kind: 'comment', start: i, end, contentStart: i + 1, contentEnd: end, prefix: '', quote: '' });
       i = end;
       continue;
     }
-    if (c === '"' || c === "'") {
-      let prefixStart = i;
-      const before = text.slice(Math.max(0, i - 2), i);
-      const prefixMatch = PREFIX.exec(before);
-      if (prefixMatch) {
-        const candidate = i - prefixMatch[0].length;
-        if (candidate === 0 || !/[A-Za-z0-9_]/.test(text[candidate - 1])) prefixStart = candidate;
-      }
-      const region = readString(text, i, prefixStart);
+    if (c === 34 || c === 39) {
+      const region = readString(text, i, prefixStart(text, i));
       regions.push(region);
       i = region.end;
       continue;
@@ -64,6 +58,14 @@ export function lexPython(text: string): PyRegion[] {
     i++;
   }
   return regions;
+}
+
+/** Where a string literal whose quote is at `quoteAt` starts: at its prefix (`f`, `rb`, ...) if it has one. */
+function prefixStart(text: string, quoteAt: number): number {
+  const prefixMatch = PREFIX.exec(text.slice(Math.max(0, quoteAt - 2), quoteAt));
+  if (!prefixMatch) return quoteAt;
+  const candidate = quoteAt - prefixMatch[0].length;
+  return candidate === 0 || !/[A-Za-z0-9_]/.test(text[candidate - 1]) ? candidate : quoteAt;
 }
 
 function endOfLine(text: string, from: number): number {
@@ -77,16 +79,17 @@ function readString(text: string, quoteAt: number, prefixStart: number): PyRegio
   const quote = triple ? q + q + q : q;
   const prefix = text.slice(prefixStart, quoteAt);
   const contentStart = quoteAt + quote.length;
+  const quoteCode = text.charCodeAt(quoteAt);
   let i = contentStart;
   while (i < text.length) {
-    const c = text[i];
-    if (c === '\\') {
-      i += 2;
+    const c = text.charCodeAt(i);
+    if (c === 92) {
+      i += 2; // a backslash escapes the next character
       continue;
     }
-    if (!triple && c === '\n')
+    if (!triple && c === 10)
       return { kind: 'string', start: prefixStart, end: i, contentStart, contentEnd: i, prefix, quote };
-    if (text.startsWith(quote, i))
+    if (c === quoteCode && (!triple || text.startsWith(quote, i)))
       return { kind: 'string', start: prefixStart, end: i + quote.length, contentStart, contentEnd: i, prefix, quote };
     i++;
   }
@@ -168,8 +171,7 @@ export function concatenatedLiteral(
   regions: readonly PyRegion[],
   index: number,
 ): { mapped: MappedText; regions: PyRegion[] } {
-  const first = regions[index]!;
-  const builder = new MappedTextBuilder(Math.min(4096, (first.contentEnd - first.contentStart) * 2));
+  const builder = new MappedTextBuilder();
   const used: PyRegion[] = [];
   let k = index;
   for (;;) {

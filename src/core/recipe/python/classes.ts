@@ -119,3 +119,16 @@ export const CONFIG_DICT_CONTEXTS = new Set([
 export function isOptimumIntelModelClass(name: string): boolean {
   return /^OV[A-Z]\w*$/.test(name);
 }
+
+/**
+ * A cheap test that `text` may hold something the config extractor reports: a config class call, a
+ * `load_in_4bit`/`load_in_8bit` keyword, a config keyword or key, or a `"mode"` dict key (an nncf config dict).
+ * Without one of these words no recipe can come out, so the tokenizer need not run (most Python files).
+ */
+const CONFIG_WORDS = new RegExp(
+  [...Object.keys(CALL_CLASSES), 'load_in_', ...CONFIG_DICT_CONTEXTS, '[\'"]mode[\'"]'].join('|'),
+);
+
+export function mayHoldConfig(text: string): boolean {
+  return CONFIG_WORDS.test(text);
+}

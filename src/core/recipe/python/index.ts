@@ -9,11 +9,12 @@ import type { CommandStyle, Recipe, RecipeSetting, Span } from '../types';
 import { configKind, type Facts } from '../json/kinds';
 import { GENERIC_4BIT_DEFAULT, perModelDefault } from '../optimumDefaults';
 import { BITSANDBYTES, mapEntries, type WrittenEntry } from '../json/vocabulary';
-import { callClass, CONFIG_DICT_CONTEXTS, isOptimumIntelModelClass, type CallClass } from './classes';
+import { callClass, CONFIG_DICT_CONTEXTS, isOptimumIntelModelClass, mayHoldConfig, type CallClass } from './classes';
 import { buildStructure, evaluate, removalSpan, spanOf, splitItems, type Item, type Structure } from './syntax';
 import { tokenize } from './tokenizer';
 
 export function extractPythonConfigs(text: string): Recipe[] {
+  if (!mayHoldConfig(text)) return [];
   const structure = buildStructure(text, tokenize(text));
   const extractor = new Extractor(structure);
   return extractor.run();
