@@ -52,11 +52,17 @@ test('MappedText maps every span and offset like a per-character table', () => {
         at += op.gap;
         if (op.verbatim) {
           builder.pushVerbatim(source, at, at + op.length);
-          for (let i = at; i < at + op.length; i++) (reference.starts.push(i), reference.ends.push(i + 1));
+          for (let i = at; i < at + op.length; i++) {
+            reference.starts.push(i);
+            reference.ends.push(i + 1);
+          }
           at += op.length;
         } else {
           builder.push(op.text, at, at + op.width);
-          for (let i = 0; i < op.text.length; i++) (reference.starts.push(at), reference.ends.push(at + op.width));
+          for (let i = 0; i < op.text.length; i++) {
+            reference.starts.push(at);
+            reference.ends.push(at + op.width);
+          }
           at += op.width;
         }
       }
