@@ -3,7 +3,7 @@
  * `--flag value`, `--flag=value`, unique prefixes, the output positional anywhere.
  */
 import { KNOWN_MISTAKES, MISTAKE_TAKES_NO_VALUE, flagByName, resolveFlag, type FlagInfo } from '../flags';
-import type { CommandStyle, Recipe, RecipeSetting, SettingValue, Span, SyntaxNote } from '../types';
+import type { CommandStyle, Recipe, RecipeSetting, SettingKey, SettingValue, Span, SyntaxNote } from '../types';
 import type { Mapper } from './mapped';
 import type { RawToken } from './shell';
 
@@ -66,6 +66,113 @@ function continuationEnd(s: string, from: number): number {
   return s.charCodeAt(i) === 10 ? i + 1 : -1;
 }
 
+/** Offsets in the command's source (before mapping onto the document). Reused: filled for every setting. */
+interface SourceRange {
+  from: number;
+  to: number;
+}
+
+/**
+ * What to delete to remove the setting made of `tokens[first..last]`: its own continuation line, or the words
+ * with one separator. Written into `out` so that no object is allocated per setting.
+ */
+function removalRange(input: CommandInput, first: number, last: number, out: SourceRange): SourceRange {
+  const { tokens } = input;
+  const a = tokens[first];
+  const b = tokens[last];
+  if (input.kind === 'argv') {
+    out.from = a.removeStart ?? a.start;
+    out.to = b.removeEnd ?? b.end;
+    return out;
+  }
+  const src = input.source;
+  const next = tokens[last + 1];
+  const lineStart = src.lastIndexOf('\n', a.start - 1) + 1;
+  if (next && onlyBlanks(src, lineStart, a.start)) {
+    // The setting fills a continuation line of its own: remove the whole line.
+    const restEnd = continuationEnd(src, b.end);
+    if (restEnd !== -1) {
+      out.from = lineStart;
+      out.to = restEnd;
+      return out;
+    }
+  }
+  if (next && onlyBlanks(src, b.end, next.start)) {
+    out.from = a.start;
+    out.to = next.start;
+  } else {
+    out.from = tokens[first - 1].end;
+    out.to = b.end;
+  }
+  return out;
+}
+
+/**
+ * A setting read from command words. Its fix-only spans (`keySpan`, `removeSpan`) are kept as offsets in the
+ * command's source and mapped onto the document when a fix or a hover asks: most settings never need them, and
+ * two span objects for every flag of every command were a large share of lint time (allocation and GC).
+ * Private fields keep the mapper out of spreads and JSON.
+ */
+class CommandSetting implements RecipeSetting {
+  readonly #mapper: Mapper;
+  /** -1 when the setting has no key of its own (the output positional). */
+  readonly #keyFrom: number;
+  readonly #keyTo: number;
+  readonly #removeFrom: number;
+  readonly #removeTo: number;
+
+  constructor(
+    readonly key: SettingKey,
+    readonly raw: string,
+    readonly value: SettingValue,
+    readonly span: Span,
+    readonly valueSpan: Span | undefined,
+    mapper: Mapper,
+    keyFrom: number,
+    keyTo: number,
+    removal: SourceRange,
+  ) {
+    this.#mapper = mapper;
+    this.#keyFrom = keyFrom;
+    this.#keyTo = keyTo;
+    this.#removeFrom = removal.from;
+    this.#removeTo = removal.to;
+  }
+
+  /** The same words read as another setting (what a known mistake meant). */
+  as(key: SettingKey, value: SettingValue): CommandSetting {
+    return new CommandSetting(
+      key,
+      this.raw,
+      value,
+      this.span,
+      this.valueSpan,
+      this.#mapper,
+      this.#keyFrom,
+      this.#keyTo,
+      {
+        from: this.#removeFrom,
+        to: this.#removeTo,
+      },
+    );
+  }
+
+  get keySpan(): Span | undefined {
+    return this.#keyFrom < 0 ? undefined : this.#mapper.span(this.#keyFrom, this.#keyTo);
+  }
+
+  get removeSpan(): Span {
+    return this.#mapper.span(this.#removeFrom, this.#removeTo);
+  }
+
+  toJSON(): RecipeSetting {
+    const { key, raw, value, span, valueSpan, keySpan, removeSpan } = this;
+    return { key, raw, value, span, ...(valueSpan ? { valueSpan } : {}), ...(keySpan ? { keySpan } : {}), removeSpan };
+  }
+}
+
+const removal: SourceRange = { from: 0, to: 0 };
+
 export function buildCommandRecipe(input: CommandInput): Recipe | null {
   const { tokens, mapper } = input;
   if (tokens.length < 3 || tokens[1].text !== 'export' || tokens[2].text !== 'openvino') return null;
@@ -74,25 +181,6 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
   const facts: Record<string, string | number | boolean> = { program: tokens[0].text };
   let positionals = 0;
   let unknownPositionals = 0;
-
-  const removeSpan = (first: number, last: number): Span => {
-    const a = tokens[first];
-    const b = tokens[last];
-    if (input.kind === 'argv') return mapper.span(a.removeStart ?? a.start, b.removeEnd ?? b.end);
-    const src = input.source;
-    const lineStart = src.lastIndexOf('\n', a.start - 1) + 1;
-    if (onlyBlanks(src, lineStart, a.start)) {
-      // The setting fills a continuation line of its own: remove the whole line.
-      const restEnd = continuationEnd(src, b.end);
-      if (restEnd !== -1 && tokens[last + 1]) return mapper.span(lineStart, restEnd);
-    }
-    const next = tokens[last + 1];
-    if (next && onlyBlanks(src, b.end, next.start)) return mapper.span(a.start, next.start);
-    const prev = tokens[first - 1];
-    return mapper.span(prev.end, b.end);
-  };
-  const keySpan = (token: RawToken): Span =>
-    token.eqAt !== undefined ? mapper.span(token.start, token.eqAt) : mapper.span(token.valueStart, token.valueEnd);
 
   for (let k = 3; k < tokens.length; k++) {
     const token = tokens[k];
@@ -104,14 +192,19 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
       positionals++;
       if (token.unknown) unknownPositionals++;
       if (positionals === 1)
-        settings.push({
-          key: 'output',
-          raw: 'output',
-          value: parseValue(undefined, token, token.text),
-          span: mapper.span(token.start, token.end),
-          valueSpan: mapper.span(token.valueStart, token.valueEnd),
-          removeSpan: removeSpan(k, k),
-        });
+        settings.push(
+          new CommandSetting(
+            'output',
+            'output',
+            parseValue(undefined, token, token.text),
+            mapper.span(token.start, token.end),
+            mapper.span(token.valueStart, token.valueEnd),
+            mapper,
+            -1,
+            -1,
+            removalRange(input, k, k, removal),
+          ),
+        );
       continue;
     }
     const name = token.eqAt !== undefined ? token.text.slice(0, token.text.indexOf('=')) : token.text;
@@ -141,15 +234,17 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
     if (inlineValue !== undefined) value = parseValue(flag, token, inlineValue);
     else if (valueToken) value = parseValue(flag, valueToken, valueToken.text);
     else value = flag && flag.type === 'none' ? true : null;
-    const setting: RecipeSetting = {
-      key: flag?.key ?? 'other',
-      raw: resolved?.canonical ?? name,
+    const setting = new CommandSetting(
+      flag?.key ?? 'other',
+      resolved?.canonical ?? name,
       value,
       span,
-      keySpan: keySpan(token),
-      removeSpan: removeSpan(k, last),
       valueSpan,
-    };
+      mapper,
+      token.eqAt !== undefined ? token.start : token.valueStart,
+      token.eqAt !== undefined ? token.eqAt : token.valueEnd,
+      removalRange(input, k, last, removal),
+    );
     if (flag) {
       if (flag.names.includes('--help')) facts['help'] = true;
       if (wantsValue && value === null) facts[`missingValue:${setting.raw}`] = true;
@@ -162,7 +257,7 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
       const intendedFlag = intended ? flagByName(intended[0]) : undefined;
       if (intendedFlag && intendedFlag.key !== 'other') {
         const intendedValue = intended!.length > 1 ? intended![1] : intendedFlag.type === 'none' ? true : value;
-        settings.push({ ...setting, key: intendedFlag.key, value: intendedValue });
+        settings.push(setting.as(intendedFlag.key, intendedValue));
       }
       if (!mistake && !wantsValue) facts['opaque'] = true;
     }
