@@ -248,7 +248,8 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
     if (flag) {
       if (flag.names.includes('--help')) facts['help'] = true;
       if (wantsValue && value === null) facts[`missingValue:${setting.raw}`] = true;
-      if (resolved && resolved.canonical !== name) facts[`abbreviated:${name}`] = resolved.canonical;
+      // A unique-prefix match is shorter than its flag (comparing lengths spares a string comparison per flag).
+      if (resolved && resolved.canonical.length !== name.length) facts[`abbreviated:${name}`] = resolved.canonical;
       settings.push(setting);
     } else {
       unknown.push(setting);
@@ -270,23 +271,18 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
   const lastToken = tokens[tokens.length - 1];
   const openvino = tokens[2];
   const insertAt = mapper.span(openvino.end, openvino.end).start;
-  const style: CommandStyle = {
-    shell: input.shell,
-    insertAt,
-    separator: input.kind === 'argv' ? (input.argvIndent != null ? `,\n${input.argvIndent}` : ', ') : ' ',
-    ...(input.quote ? { quote: input.quote } : {}),
-  };
-  const notes: SyntaxNote[] = (input.commentLines ?? []).map((line) => ({
+  const separator = input.kind === 'argv' ? (input.argvIndent != null ? `,\n${input.argvIndent}` : ', ') : ' ';
+  // Plain literals without conditional spreads: this runs once per command found.
+  const style: CommandStyle = input.quote
+    ? { shell: input.shell, insertAt, separator, quote: input.quote }
+    : { shell: input.shell, insertAt, separator };
+  const span = mapper.span(tokens[0].start, lastToken.end);
+  const commentLines = input.commentLines;
+  if (!commentLines || commentLines.length === 0)
+    return { dialect: 'optimum-cli', span, settings, unknown, facts, style };
+  const notes: SyntaxNote[] = commentLines.map((line) => ({
     kind: 'comment-in-continuation' as const,
     span: mapper.span(line.start, line.end),
   }));
-  return {
-    dialect: 'optimum-cli',
-    span: mapper.span(tokens[0].start, lastToken.end),
-    settings,
-    unknown,
-    facts,
-    style,
-    ...(notes.length ? { notes } : {}),
-  };
+  return { dialect: 'optimum-cli', span, settings, unknown, facts, style, notes };
 }

@@ -35,6 +35,11 @@ function isSpace(char: string | undefined): boolean {
   return char === ' ' || char === '\t' || char === '\r' || char === '\f' || char === '\v' || char === '\u00a0';
 }
 
+/** isSpace for a character code (NaN past the end is not a space): for loops that run over every blank. */
+function isSpaceCode(code: number): boolean {
+  return code === 32 || code === 9 || code === 13 || code === 12 || code === 11 || code === 160;
+}
+
 /** True when only blanks follow `from` up to the end of the line (or of the text). */
 export function restOfLineBlank(s: string, from: number): boolean {
   for (let i = from; i < s.length; i++) {
@@ -143,17 +148,20 @@ function readWord(s: string, from: number, terminator: string | undefined): RawT
       const quote = c;
       let j = i + 1;
       valueStart = j;
+      // Quoted text is appended a run at a time (a character at a time built a string per character).
+      let runStart = j;
       while (j < s.length && s[j] !== quote && s[j] !== '\n' && s[j] !== terminator) {
         const d = s[j];
         if (quote === '"' && d === '\\' && j + 1 < s.length && '"\\$`'.includes(s[j + 1])) {
-          text += s[j + 1];
+          text += s.slice(runStart, j) + s[j + 1];
           j += 2;
+          runStart = j;
           continue;
         }
         if (d === '$' || d === '{' || (d === '%' && stickyMatch(PERCENT_VAR, s, j))) unknown = true;
-        text += d;
         j++;
       }
+      text += s.slice(runStart, j);
       valueEnd = j;
       i = j < s.length && s[j] === quote ? j + 1 : j;
       quotedParts++;
@@ -226,7 +234,7 @@ export function scanShellCommand(s: string, from: number, terminator?: string): 
   let continuation: ShellScan['continuation'] = null;
   let i = from;
   while (i < s.length && tokens.length < MAX_TOKENS) {
-    while (i < s.length && isSpace(s[i])) i++;
+    while (isSpaceCode(s.charCodeAt(i))) i++;
     if (i >= s.length) break;
     const c = s[i];
     if (c === '\n' || c === terminator) break;
@@ -239,7 +247,7 @@ export function scanShellCommand(s: string, from: number, terminator?: string): 
       // bash ends the command at a comment line, even inside a continuation: remember where.
       for (;;) {
         let j = i;
-        while (j < s.length && isSpace(s[j])) j++;
+        while (isSpaceCode(s.charCodeAt(j))) j++;
         if (s[j] !== '#') break;
         const end = lineEnd(s, j);
         commentLines.push({ start: j, end });

@@ -125,20 +125,21 @@ function tableFix(cmd: Command, format: RecipeSetting): Fix[] {
   );
 }
 
+const NPU_ASYM_FAILS = `The Intel NPU compiler fails on asymmetric per-group INT4 (${ISSUE_ASYM}); the NPU guide requires --sym.`;
+
 function asymmetricInt4(cmd: Command, format: RecipeSetting): void {
   if (cmd.has('sym')) return;
   const severity = npuSeverity(cmd.target, 'error');
   if (!severity) return;
-  const npu = `The Intel NPU compiler fails on asymmetric per-group INT4 (${ISSUE_ASYM}); the NPU guide requires --sym.`;
-  const addSym = fix('Add --sym', [cmd.insertAfter(format, ['--sym'])], true);
+  const addSym = (): Fix[] => fix('Add --sym', [cmd.insertAfter(format, ['--sym'])], true);
   const origin = tableDefault(cmd);
   if (origin === 'explicit') {
     cmd.report(
       'npu-asymmetric-int4',
       severity,
-      `--weight-format int4 without --sym compresses weights asymmetrically (optimum's default). ${npu}`,
+      `--weight-format int4 without --sym compresses weights asymmetrically (optimum's default). ${NPU_ASYM_FAILS}`,
       format,
-      addSym,
+      addSym(),
     );
   } else if (origin === 'unknown') {
     if (cmd.partlyHidden) return;
@@ -147,17 +148,17 @@ function asymmetricInt4(cmd: Command, format: RecipeSetting): void {
     cmd.report(
       'npu-asymmetric-int4',
       'warning',
-      `--weight-format int4 without --sym is asymmetric unless ${what} is one of the few models whose optimum default is symmetric. ${npu}`,
+      `--weight-format int4 without --sym is asymmetric unless ${what} is one of the few models whose optimum default is symmetric. ${NPU_ASYM_FAILS}`,
       format,
-      addSym,
+      addSym(),
     );
   } else if (!origin.config.sym) {
     cmd.report(
       'npu-asymmetric-int4',
       severity,
-      `With no other compression flag, ${defaultOrigin(origin.id)} applies: ${describe(origin.config)}. ${npu}`,
+      `With no other compression flag, ${defaultOrigin(origin.id)} applies: ${describe(origin.config)}. ${NPU_ASYM_FAILS}`,
       format,
-      origin.id ? tableFix(cmd, format) : addSym,
+      origin.id ? tableFix(cmd, format) : addSym(),
     );
   }
 }
