@@ -66,24 +66,18 @@ function continuationEnd(s: string, from: number): number {
   return s.charCodeAt(i) === 10 ? i + 1 : -1;
 }
 
-/** Offsets in the command's source (before mapping onto the document). Reused: filled for every setting. */
-interface SourceRange {
-  from: number;
-  to: number;
-}
-
 /**
  * What to delete to remove the setting made of `tokens[first..last]`: its own continuation line, or the words
  * with one separator. Written into `out` so that no object is allocated per setting.
  */
-function removalRange(input: CommandInput, first: number, last: number, out: SourceRange): SourceRange {
+function removalRange(input: CommandInput, first: number, last: number, out: SettingOffsets): void {
   const { tokens } = input;
   const a = tokens[first];
   const b = tokens[last];
   if (input.kind === 'argv') {
-    out.from = a.removeStart ?? a.start;
-    out.to = b.removeEnd ?? b.end;
-    return out;
+    out.removeFrom = a.removeStart ?? a.start;
+    out.removeTo = b.removeEnd ?? b.end;
+    return;
   }
   const src = input.source;
   const next = tokens[last + 1];
@@ -92,30 +86,46 @@ function removalRange(input: CommandInput, first: number, last: number, out: Sou
     // The setting fills a continuation line of its own: remove the whole line.
     const restEnd = continuationEnd(src, b.end);
     if (restEnd !== -1) {
-      out.from = lineStart;
-      out.to = restEnd;
-      return out;
+      out.removeFrom = lineStart;
+      out.removeTo = restEnd;
+      return;
     }
   }
   if (next && onlyBlanks(src, b.end, next.start)) {
-    out.from = a.start;
-    out.to = next.start;
+    out.removeFrom = a.start;
+    out.removeTo = next.start;
   } else {
-    out.from = tokens[first - 1].end;
-    out.to = b.end;
+    out.removeFrom = tokens[first - 1].end;
+    out.removeTo = b.end;
   }
-  return out;
+}
+
+/** Where a setting's parts sit in the command's source: filled for each setting, then copied into it. */
+interface SettingOffsets {
+  spanFrom: number;
+  spanTo: number;
+  /** -1 when the value is not written separately. */
+  valueFrom: number;
+  valueTo: number;
+  /** -1 when the setting has no key of its own (the output positional). */
+  keyFrom: number;
+  keyTo: number;
+  removeFrom: number;
+  removeTo: number;
 }
 
 /**
- * A setting read from command words. Its fix-only spans (`keySpan`, `removeSpan`) are kept as offsets in the
- * command's source and mapped onto the document when a fix or a hover asks: most settings never need them, and
- * two span objects for every flag of every command were a large share of lint time (allocation and GC).
- * Private fields keep the mapper out of spreads and JSON.
+ * A setting read from command words. Its spans are kept as offsets in the command's source and mapped onto the
+ * document when asked: rules read them only for the few settings they report or fix, and four span objects for
+ * every flag of every command made up most of what a lint run kept alive (and so most of its garbage-collection
+ * time). Private fields keep the offsets out of spreads; toJSON writes the spans.
  */
 class CommandSetting implements RecipeSetting {
   readonly #mapper: Mapper;
-  /** -1 when the setting has no key of its own (the output positional). */
+  readonly #spanFrom: number;
+  readonly #spanTo: number;
+  readonly #valueFrom: number;
+  readonly #valueTo: number;
   readonly #keyFrom: number;
   readonly #keyTo: number;
   readonly #removeFrom: number;
@@ -125,36 +135,40 @@ class CommandSetting implements RecipeSetting {
     readonly key: SettingKey,
     readonly raw: string,
     readonly value: SettingValue,
-    readonly span: Span,
-    readonly valueSpan: Span | undefined,
     mapper: Mapper,
-    keyFrom: number,
-    keyTo: number,
-    removal: SourceRange,
+    at: Readonly<SettingOffsets>,
   ) {
     this.#mapper = mapper;
-    this.#keyFrom = keyFrom;
-    this.#keyTo = keyTo;
-    this.#removeFrom = removal.from;
-    this.#removeTo = removal.to;
+    this.#spanFrom = at.spanFrom;
+    this.#spanTo = at.spanTo;
+    this.#valueFrom = at.valueFrom;
+    this.#valueTo = at.valueTo;
+    this.#keyFrom = at.keyFrom;
+    this.#keyTo = at.keyTo;
+    this.#removeFrom = at.removeFrom;
+    this.#removeTo = at.removeTo;
   }
 
   /** The same words read as another setting (what a known mistake meant). */
   as(key: SettingKey, value: SettingValue): CommandSetting {
-    return new CommandSetting(
-      key,
-      this.raw,
-      value,
-      this.span,
-      this.valueSpan,
-      this.#mapper,
-      this.#keyFrom,
-      this.#keyTo,
-      {
-        from: this.#removeFrom,
-        to: this.#removeTo,
-      },
-    );
+    return new CommandSetting(key, this.raw, value, this.#mapper, {
+      spanFrom: this.#spanFrom,
+      spanTo: this.#spanTo,
+      valueFrom: this.#valueFrom,
+      valueTo: this.#valueTo,
+      keyFrom: this.#keyFrom,
+      keyTo: this.#keyTo,
+      removeFrom: this.#removeFrom,
+      removeTo: this.#removeTo,
+    });
+  }
+
+  get span(): Span {
+    return this.#mapper.span(this.#spanFrom, this.#spanTo);
+  }
+
+  get valueSpan(): Span | undefined {
+    return this.#valueFrom < 0 ? undefined : this.#mapper.span(this.#valueFrom, this.#valueTo);
   }
 
   get keySpan(): Span | undefined {
@@ -171,7 +185,17 @@ class CommandSetting implements RecipeSetting {
   }
 }
 
-const removal: SourceRange = { from: 0, to: 0 };
+/** Reused for every setting (its fields are copied into the setting). */
+const offsets: SettingOffsets = {
+  spanFrom: 0,
+  spanTo: 0,
+  valueFrom: -1,
+  valueTo: -1,
+  keyFrom: -1,
+  keyTo: -1,
+  removeFrom: 0,
+  removeTo: 0,
+};
 
 export function buildCommandRecipe(input: CommandInput): Recipe | null {
   const { tokens, mapper } = input;
@@ -191,20 +215,17 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
     if (!isFlagWord(token)) {
       positionals++;
       if (token.unknown) unknownPositionals++;
-      if (positionals === 1)
+      if (positionals === 1) {
+        offsets.spanFrom = token.start;
+        offsets.spanTo = token.end;
+        offsets.valueFrom = token.valueStart;
+        offsets.valueTo = token.valueEnd;
+        offsets.keyFrom = offsets.keyTo = -1;
+        removalRange(input, k, k, offsets);
         settings.push(
-          new CommandSetting(
-            'output',
-            'output',
-            parseValue(undefined, token, token.text),
-            mapper.span(token.start, token.end),
-            mapper.span(token.valueStart, token.valueEnd),
-            mapper,
-            -1,
-            -1,
-            removalRange(input, k, k, removal),
-          ),
+          new CommandSetting('output', 'output', parseValue(undefined, token, token.text), mapper, offsets),
         );
+      }
       continue;
     }
     const name = token.eqAt !== undefined ? token.text.slice(0, token.text.indexOf('=')) : token.text;
@@ -223,28 +244,25 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
       valueToken = tokens[k + 1];
       last = k + 1;
     }
-    const span = mapper.span(token.start, (valueToken ?? token).end);
-    const valueSpan =
-      inlineValue !== undefined
-        ? mapper.span(token.eqAt! + 1, token.end)
-        : valueToken
-          ? mapper.span(valueToken.valueStart, valueToken.valueEnd)
-          : undefined;
+    offsets.spanFrom = token.start;
+    offsets.spanTo = (valueToken ?? token).end;
+    if (inlineValue !== undefined) {
+      offsets.valueFrom = token.eqAt! + 1;
+      offsets.valueTo = token.end;
+    } else if (valueToken) {
+      offsets.valueFrom = valueToken.valueStart;
+      offsets.valueTo = valueToken.valueEnd;
+    } else {
+      offsets.valueFrom = offsets.valueTo = -1;
+    }
+    offsets.keyFrom = token.eqAt !== undefined ? token.start : token.valueStart;
+    offsets.keyTo = token.eqAt !== undefined ? token.eqAt : token.valueEnd;
+    removalRange(input, k, last, offsets);
     let value: SettingValue;
     if (inlineValue !== undefined) value = parseValue(flag, token, inlineValue);
     else if (valueToken) value = parseValue(flag, valueToken, valueToken.text);
     else value = flag && flag.type === 'none' ? true : null;
-    const setting = new CommandSetting(
-      flag?.key ?? 'other',
-      resolved?.canonical ?? name,
-      value,
-      span,
-      valueSpan,
-      mapper,
-      token.eqAt !== undefined ? token.start : token.valueStart,
-      token.eqAt !== undefined ? token.eqAt : token.valueEnd,
-      removalRange(input, k, last, removal),
-    );
+    const setting = new CommandSetting(flag?.key ?? 'other', resolved?.canonical ?? name, value, mapper, offsets);
     if (flag) {
       if (flag.names.includes('--help')) facts['help'] = true;
       if (wantsValue && value === null) facts[`missingValue:${setting.raw}`] = true;
