@@ -4,7 +4,8 @@
  */
 import type { DeviceProfileId } from '../devices/profiles';
 import { DEFAULT_TARGET, isDeviceProfileId } from '../devices/profiles';
-import { extractCommands, mapRecipe, type SourceKind } from './commands/extract';
+import { extractCommands, mapRecipe, pythonFences, type SourceKind } from './commands/extract';
+import { offsetMapper, type MappedText } from './commands/mapped';
 import { extractNotebookCells } from './commands/notebook';
 import { extractJsonConfigs } from './json/index';
 import { extractPythonConfigs } from './python/index';
@@ -111,14 +112,33 @@ function extractAll(text: string, kind: FileKind, fileName: string, problems: st
   });
   if (commands.problem) problems.push(commands.problem);
   recipes.push(...commands.recipes);
-  if (kind === 'python')
-    recipes.push(...safely(problems, 'Python config extractor', () => extractPythonConfigs(text), []));
+  const configs = (pythonText: string): Recipe[] =>
+    safely(problems, 'Python config extractor', () => extractPythonConfigs(pythonText), []);
+  if (kind === 'python') recipes.push(...configs(text));
+  if (kind === 'markdown') recipes.push(...fencedConfigs(text, configs));
   if (kind === 'notebook' && !commands.problem) {
     for (const cell of safely(problems, 'notebook reader', () => extractNotebookCells(text).cells, [])) {
-      if (cell.cellType !== 'code') continue;
-      const configs = safely(problems, 'Python config extractor', () => extractPythonConfigs(cell.mapped.text), []);
-      recipes.push(...configs.map((recipe) => mapRecipe(recipe, cell.mapped, 'json')));
+      if (cell.cellType === 'code') {
+        recipes.push(...configs(cell.mapped.text).map((recipe) => mapRecipe(recipe, cell.mapped, 'json')));
+      } else if (cell.cellType === 'markdown') {
+        recipes.push(...fencedConfigs(cell.mapped.text, configs, cell.mapped));
+      }
     }
+  }
+  return recipes;
+}
+
+/**
+ * Config calls in the ```python fences of Markdown (a README, or a notebook's Markdown cell, whose decoded text
+ * `cell` maps back into the notebook's JSON), placed on the document.
+ */
+function fencedConfigs(markdown: string, configs: (pythonText: string) => Recipe[], cell?: MappedText): Recipe[] {
+  const recipes: Recipe[] = [];
+  for (const fence of pythonFences(markdown)) {
+    const inFence = offsetMapper(fence.start);
+    const toDocument = cell ? cell.compose(inFence) : inFence;
+    for (const recipe of configs(markdown.slice(fence.start, fence.end)))
+      recipes.push(mapRecipe(recipe, toDocument, cell ? 'json' : undefined));
   }
   return recipes;
 }

@@ -337,3 +337,52 @@ test('prose mentions without export openvino are not commands', () => {
     0,
   );
 });
+
+test('Markdown: config calls in ```python fences are checked and fixed in place; other fences are not Python', () => {
+  const text = [
+    '# Export for the NPU',
+    '',
+    '```python',
+    'from optimum.intel import OVWeightQuantizationConfig',
+    'config = OVWeightQuantizationConfig(bits=4, sym=False, group_size=128)',
+    '```',
+    '',
+    '```text',
+    'OVWeightQuantizationConfig(bits=4, sym=False)',
+    '```',
+  ].join('\n');
+  const { recipes, findings } = lint(text, 'README.md');
+  assert.equal(recipes.length, 1, 'only the python fence holds a config');
+  const sym = setting(recipes[0], 'sym');
+  assert.equal(text.slice(sym.span.start, sym.span.end), 'sym=False');
+  assert.deepEqual(
+    findings.map((finding) => finding.rule),
+    ['npu-asymmetric-int4'],
+  );
+  assert.equal(
+    fixAll(text, 'README.md').split('\n')[4],
+    'config = OVWeightQuantizationConfig(bits=4, sym=True, group_size=128)',
+  );
+});
+
+test('.ipynb JSON: a config call in a ```python fence of a Markdown cell lands on the escaped JSON text', () => {
+  const notebook = {
+    cells: [
+      {
+        cell_type: 'markdown',
+        metadata: {},
+        source: ['Use:\n', '```python\n', 'q = OVWeightQuantizationConfig(bits=4, sym=False, ratio=0.8)\n', '```'],
+      },
+    ],
+    metadata: {},
+    nbformat: 4,
+    nbformat_minor: 5,
+  };
+  const text = JSON.stringify(notebook, null, 1);
+  const { recipes } = lint(text, 'demo.ipynb');
+  assert.equal(recipes.length, 1);
+  const ratio = setting(recipes[0], 'ratio');
+  assert.equal(text.slice(ratio.valueSpan!.start, ratio.valueSpan!.end), '0.8');
+  const parsed = JSON.parse(fixAll(text, 'demo.ipynb')) as typeof notebook;
+  assert.equal(parsed.cells[0].source[2], 'q = OVWeightQuantizationConfig(bits=4, sym=True, ratio=1.0)\n');
+});

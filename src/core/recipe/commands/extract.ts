@@ -172,9 +172,10 @@ export function extractPython(text: string): Recipe[] {
 const FENCE = /^([ \t]{0,3})(`{3,}|~{3,})[ \t]*([^\s`]*)[^\n]*$/gm;
 const PYTHON_FENCES = new Set(['python', 'py', 'python3', 'ipython', 'ipython3', 'pycon', 'jupyter']);
 
-/** Markdown: Python fences are read as Python; everything else (fences, inline code, prose) as shell. */
-export function extractMarkdown(text: string): Recipe[] {
+/** The contents of the closed ```python (py, ipython, pycon, ...) fences of a Markdown text, in order. */
+export function pythonFences(text: string): Span[] {
   const pythonBlocks: Span[] = [];
+  if (!text.includes('```') && !text.includes('~~~')) return pythonBlocks;
   let open: { marker: string; lang: string; contentStart: number } | null = null;
   for (const match of text.matchAll(FENCE)) {
     const marker = match[2];
@@ -185,6 +186,12 @@ export function extractMarkdown(text: string): Recipe[] {
       open = null;
     }
   }
+  return pythonBlocks;
+}
+
+/** Markdown: Python fences are read as Python; everything else (fences, inline code, prose) as shell. */
+export function extractMarkdown(text: string): Recipe[] {
+  const pythonBlocks = pythonFences(text);
   const recipes = extractGeneric(text, 'generic', pythonBlocks);
   for (const block of pythonBlocks) {
     const inner = extractPython(text.slice(block.start, block.end));
