@@ -91,3 +91,51 @@ test('completions: flags not yet given, values of the flag before the cursor', (
     ['none', 'int8_sym', 'int8_asym'],
   );
 });
+
+test('a config that only defaults to asymmetric INT4 gets a preferred fix that writes the symmetric key', () => {
+  const cases: { fileName: string; text: string; fixed: string }[] = [
+    {
+      fileName: 'export.py',
+      text: 'q = OVWeightQuantizationConfig(bits=4, group_size=128)',
+      fixed: 'q = OVWeightQuantizationConfig(bits=4, group_size=128, sym=True)',
+    },
+    {
+      fileName: 'export.py',
+      text: "model = OVModelForCausalLM.from_pretrained(m, quantization_config={'bits': 4, 'ratio': 1.0})",
+      fixed:
+        "model = OVModelForCausalLM.from_pretrained(m, quantization_config={'bits': 4, 'ratio': 1.0, 'sym': True})",
+    },
+    {
+      fileName: 'quantize.py',
+      text: 'quant = MatMulNBitsQuantizer(model, block_size=128)',
+      fixed: 'quant = MatMulNBitsQuantizer(model, block_size=128, is_symmetric=True)',
+    },
+    {
+      fileName: 'openvino_config.json',
+      text: '{\n  "quantization_config": {\n    "bits": 4,\n    "group_size": 128\n  }\n}',
+      fixed: '{\n  "quantization_config": {\n    "bits": 4,\n    "group_size": 128,\n    "sym": true\n  }\n}',
+    },
+  ];
+  for (const { fileName, text, fixed } of cases) {
+    const ctx = { fileName, target: 'intel-npu-lnl' as const };
+    const finding = lintText(text, ctx).findings.find((candidate) => candidate.rule === 'npu-asymmetric-int4');
+    assert.ok(finding, `${fileName}: ${text}`);
+    assert.ok(finding.fixes[0]?.preferred, `${fileName}: the fix is preferred`);
+    const once = applyFixes(text, preferredFixes(lintText(text, ctx).findings));
+    assert.equal(once, fixed);
+    assert.equal(
+      lintText(once, ctx).findings.filter((candidate) => candidate.rule === 'npu-asymmetric-int4').length,
+      0,
+    );
+    assert.equal(applyFixes(once, preferredFixes(lintText(once, ctx).findings)), once, 'idempotent');
+  }
+  // load_in_4bit=True has no config to write into, and HQQ is never symmetric: no insertion is offered.
+  const load = lintText('m = OVModelForCausalLM.from_pretrained("org/unlisted-7b", load_in_4bit=True)', {
+    fileName: 'x.py',
+  });
+  assert.ok(load.findings.some((candidate) => candidate.rule === 'npu-asymmetric-int4'));
+  assert.deepEqual(
+    load.findings.flatMap((candidate) => candidate.fixes),
+    [],
+  );
+});

@@ -163,8 +163,58 @@ function asymmetric(cfg: Config, weights: Weights): void {
           (literal) => flipped(literal, true),
           PRODUCERS.has(dialect),
         )
-      : [];
+      : setting
+        ? []
+        : insertSymmetric(cfg);
   cfg.report('npu-asymmetric-int4', severity, message, setting, fixes);
+}
+
+/**
+ * The key that makes INT4 symmetric in a producer config that leaves it at an asymmetric default, and the value
+ * to write (AWQ spells it `zero_point: false`, but AWQ configs describe existing weights, so they get none).
+ */
+function symmetricKey(recipe: Recipe): { key: string; value: boolean } | null {
+  const facts = recipe.facts ?? {};
+  if (facts['alwaysAsymmetric'] === true || facts['loadInBits'] === true || facts['noQuantizationConfig'] === true)
+    return null;
+  switch (recipe.dialect) {
+    case 'ov-weight-config':
+    case 'ov-quant-config':
+      return { key: 'sym', value: true };
+    case 'ort-matmulnbits':
+      return { key: 'is_symmetric', value: true };
+    case 'olive-pass':
+      if (facts['source'] === 'ov_quant_config') return { key: 'sym', value: true };
+      if (typeof facts['passType'] === 'string' && /^OnnxBlockWiseRtnQuantization$/i.test(facts['passType']))
+        return { key: 'is_symmetric', value: true };
+      return null;
+    default:
+      return null;
+  }
+}
+
+/**
+ * Writes the symmetric setting where a config only defaults to asymmetric: `sym=True` in a call, `"sym": True`
+ * in a Python dict, `"sym": true` in JSON, after the last entry and in the config's own separator style.
+ */
+function insertSymmetric(cfg: Config): Fix[] {
+  const { recipe } = cfg;
+  const style = recipe.style;
+  const sym = symmetricKey(recipe);
+  if (!sym || !style || cfg.text === undefined) return [];
+  const facts = recipe.facts ?? {};
+  let entry: string;
+  if (facts['dictLiteral'] === true) {
+    const firstKey = recipe.settings.find((setting) => setting.keySpan)?.keySpan;
+    const quote = firstKey && cfg.text[firstKey.start] === "'" ? "'" : '"';
+    entry = `${quote}${sym.key}${quote}: ${sym.value ? 'True' : 'False'}`;
+  } else if (typeof facts['className'] === 'string') {
+    entry = `${sym.key}=${sym.value ? 'True' : 'False'}`;
+  } else {
+    entry = `"${sym.key}": ${String(sym.value)}`;
+  }
+  const at = { start: style.insertAt, end: style.insertAt };
+  return fix(`Add ${entry}`, [replaceEdit(recipe, at, `${style.separator}${entry}`)], true);
 }
 
 function groupSizes(cfg: Config, weights: Weights): void {
