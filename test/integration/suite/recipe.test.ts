@@ -192,6 +192,74 @@ suite('Recipe checks', function () {
     }
   });
 
+  test('fixAll on save in a notebook (notebook.codeActionsOnSave runs it on every cell)', async () => {
+    const notebookJson = {
+      cells: [
+        { cell_type: 'markdown', metadata: {}, source: ['# Export'] },
+        {
+          cell_type: 'code',
+          execution_count: null,
+          metadata: {},
+          outputs: [],
+          source: ['!optimum-cli export openvino -m meta-llama/Llama-3.2-1B --weight-format int4 out'],
+        },
+        {
+          cell_type: 'code',
+          execution_count: null,
+          metadata: {},
+          outputs: [],
+          source: ['q = OVWeightQuantizationConfig(bits=4, sym=False)'],
+        },
+      ],
+      metadata: { language_info: { name: 'python' } },
+      nbformat: 4,
+      nbformat_minor: 5,
+    };
+    const uri = await scratch('fixall.ipynb', JSON.stringify(notebookJson, null, 1));
+    const notebookConfig = vscode.workspace.getConfiguration('notebook', uri);
+    await notebookConfig.update(
+      'codeActionsOnSave',
+      { 'source.fixAll.quantDrift': 'explicit' },
+      vscode.ConfigurationTarget.Workspace,
+    );
+    try {
+      const notebook = await vscode.workspace.openNotebookDocument(uri);
+      await vscode.window.showNotebookDocument(notebook);
+      const [, commandCell, configCell] = notebook.getCells();
+      await diagnosticsWith(commandCell.document.uri, ['npu-asymmetric-int4']);
+      await diagnosticsWith(configCell.document.uri, ['npu-asymmetric-int4']);
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(commandCell.document.uri, new vscode.Position(0, 0), '# saved\n');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      await waitFor('the notebook to be dirty', () => notebook.isDirty);
+      await vscode.commands.executeCommand('workbench.action.files.save');
+      await waitFor(
+        'the notebook to be saved with both fixes',
+        () =>
+          !notebook.isDirty &&
+          commandCell.document.getText().includes('--sym') &&
+          configCell.document.getText().includes('sym=True'),
+      );
+      const onDisk = JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(uri))) as {
+        cells: { source: string[] | string }[];
+      };
+      const sources = onDisk.cells.map((cell) => (Array.isArray(cell.source) ? cell.source.join('') : cell.source));
+      assert.equal(
+        sources[1],
+        '# saved\n!optimum-cli export openvino -m meta-llama/Llama-3.2-1B --weight-format int4 --sym out',
+      );
+      assert.equal(sources[2], 'q = OVWeightQuantizationConfig(bits=4, sym=True)');
+      await waitFor('no asymmetric finding left in the cells', () =>
+        [commandCell, configCell].every((cell) =>
+          ours(cell.document.uri).every((d) => ruleOf(d) !== 'npu-asymmetric-int4'),
+        ),
+      );
+    } finally {
+      await notebookConfig.update('codeActionsOnSave', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }
+  });
+
   test('hover on a flag explains it', async () => {
     const document = await vscode.workspace.openTextDocument(recipe('export.sh'));
     const offset = document.getText().indexOf('--weight-format') + 4;
