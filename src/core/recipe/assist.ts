@@ -3,7 +3,7 @@
  * (DOMAIN-REFERENCE.md §1.1) and the config key notes (§1.3, §3.1-§3.3, §5.2).
  */
 import { FLAGS, FLAG_SOURCE, KNOWN_MISTAKES, flagByName, resolveFlag, type FlagInfo } from './flags';
-import { lintText, type LintContext } from './lint';
+import { extractRecipes, type LintContext } from './lint';
 import type { Recipe, RecipeSetting, Span } from './types';
 
 export interface CoreCompletion {
@@ -81,7 +81,7 @@ function hoverSetting(recipe: Recipe, setting: RecipeSetting, offset: number): {
 }
 
 export function hoverAt(text: string, offset: number, ctx: LintContext): { markdown: string; span: Span } | null {
-  const { recipes } = lintText(text, ctx);
+  const { recipes } = extractRecipes(text, ctx);
   for (const recipe of recipes) {
     if (!contains(recipe.span, offset)) continue;
     for (const setting of recipe.settings) {
@@ -120,7 +120,7 @@ function previousWord(text: string, before: number): string {
 
 /** The export command the cursor is in (or just after, on the same line). */
 function commandAt(text: string, offset: number, ctx: LintContext): Recipe | null {
-  const { recipes } = lintText(text, ctx);
+  const { recipes } = extractRecipes(text, ctx);
   for (const recipe of recipes) {
     if (recipe.dialect !== 'optimum-cli') continue;
     if (offset >= recipe.span.start && offset <= recipe.span.end) return recipe;

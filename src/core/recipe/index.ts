@@ -1,12 +1,14 @@
 /** Public surface of the recipe core (TEAM.md contracts): lint, rules, fixes, hovers, completions. */
 export {
   lintText,
+  extractRecipes,
   evaluateRecipe,
   directiveTarget,
   fileKind,
   MAX_LINT_CHARS,
   type LintContext,
   type LintResult,
+  type Extraction,
 } from './lint';
 export { applyFixes, preferredFixes } from './fixes';
 export { hoverAt, completionsAt, type CoreCompletion } from './assist';

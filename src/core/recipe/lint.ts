@@ -1,10 +1,14 @@
 /**
  * lintText: text -> extractors (per syntax) -> Recipe[] -> rules(target) -> Finding[].
  * Never throws: unreadable input comes back as `skipped` with the reason.
+ *
+ * Each recipe is judged as soon as an extractor finds it and only its findings are kept: holding every recipe of
+ * a large file until the end was what made lint slow (garbage collection copied them all, twice). The recipes
+ * themselves are extracted again when a caller reads `recipes` (extractRecipes, for hovers and completions).
  */
 import type { DeviceProfileId } from '../devices/profiles';
 import { DEFAULT_TARGET, isDeviceProfileId } from '../devices/profiles';
-import { extractCommands, mapRecipe, pythonFences, type SourceKind } from './commands/extract';
+import { byStart, emitCommands, mapRecipe, pythonFences, type RecipeSink, type SourceKind } from './commands/extract';
 import { offsetMapper, type MappedText } from './commands/mapped';
 import { extractNotebookCells } from './commands/notebook';
 import { extractJsonConfigs } from './json/index';
@@ -21,6 +25,14 @@ export interface LintContext {
 
 export interface LintResult {
   readonly findings: Finding[];
+  /** The recipes found, in document order. */
+  readonly recipes: Recipe[];
+  readonly recipeCount: number;
+  readonly target: DeviceProfileId;
+  readonly skipped?: string;
+}
+
+export interface Extraction {
   readonly recipes: Recipe[];
   readonly target: DeviceProfileId;
   readonly skipped?: string;
@@ -98,73 +110,114 @@ function safely<T>(problems: string[], what: string, run: () => T, fallback: T):
   }
 }
 
-function extractAll(text: string, kind: FileKind, fileName: string, problems: string[]): Recipe[] {
-  const recipes: Recipe[] = [];
+function emitAll(text: string, kind: FileKind, fileName: string, problems: string[], out: RecipeSink): void {
   if (kind === 'json') {
     const json = safely(problems, 'JSON config extractor', () => extractJsonConfigs(text, fileName), { recipes: [] });
     if (json.parseError && !json.recipes.length) problems.push(`not valid JSON: ${json.parseError.message}`);
-    recipes.push(...json.recipes);
-    recipes.push(...safely(problems, 'command extractor', () => extractCommands(text, 'generic').recipes, []));
-    return recipes;
+    for (const recipe of json.recipes) out.push(recipe);
+    safely(problems, 'command extractor', () => emitCommands(text, 'generic', out), undefined);
+    return;
   }
-  const commands = safely(problems, 'command extractor', () => extractCommands(text, kind), {
-    recipes: [] as Recipe[],
-  });
-  if (commands.problem) problems.push(commands.problem);
-  recipes.push(...commands.recipes);
-  const configs = (pythonText: string): Recipe[] =>
-    safely(problems, 'Python config extractor', () => extractPythonConfigs(pythonText), []);
-  if (kind === 'python') recipes.push(...configs(text));
-  if (kind === 'markdown') recipes.push(...fencedConfigs(text, configs));
-  if (kind === 'notebook' && !commands.problem) {
+  const problem = safely(problems, 'command extractor', () => emitCommands(text, kind, out), undefined);
+  if (problem) problems.push(problem);
+  const configs = (pythonText: string, sink: RecipeSink): void => {
+    for (const recipe of safely(problems, 'Python config extractor', () => extractPythonConfigs(pythonText), []))
+      sink.push(recipe);
+  };
+  if (kind === 'python') configs(text, out);
+  if (kind === 'markdown') fencedConfigs(text, configs, out);
+  if (kind === 'notebook' && !problem) {
     for (const cell of safely(problems, 'notebook reader', () => extractNotebookCells(text).cells, [])) {
       if (cell.cellType === 'code') {
-        recipes.push(...configs(cell.mapped.text).map((recipe) => mapRecipe(recipe, cell.mapped, 'json')));
+        configs(cell.mapped.text, { push: (recipe) => out.push(mapRecipe(recipe, cell.mapped, 'json')) });
       } else if (cell.cellType === 'markdown') {
-        recipes.push(...fencedConfigs(cell.mapped.text, configs, cell.mapped));
+        fencedConfigs(cell.mapped.text, configs, out, cell.mapped);
       }
     }
   }
-  return recipes;
 }
 
 /**
  * Config calls in the ```python fences of Markdown (a README, or a notebook's Markdown cell, whose decoded text
  * `cell` maps back into the notebook's JSON), placed on the document.
  */
-function fencedConfigs(markdown: string, configs: (pythonText: string) => Recipe[], cell?: MappedText): Recipe[] {
-  const recipes: Recipe[] = [];
+function fencedConfigs(
+  markdown: string,
+  configs: (pythonText: string, sink: RecipeSink) => void,
+  out: RecipeSink,
+  cell?: MappedText,
+): void {
   for (const fence of pythonFences(markdown)) {
     const inFence = offsetMapper(fence.start);
     const toDocument = cell ? cell.compose(inFence) : inFence;
-    for (const recipe of configs(markdown.slice(fence.start, fence.end)))
-      recipes.push(mapRecipe(recipe, toDocument, cell ? 'json' : undefined));
+    configs(markdown.slice(fence.start, fence.end), {
+      push: (recipe) => out.push(mapRecipe(recipe, toDocument, cell ? 'json' : undefined)),
+    });
   }
-  return recipes;
+}
+
+/** Why `text` is not checked at all (too large, binary), or undefined. */
+function unreadable(text: string): string | undefined {
+  if (text.length > MAX_LINT_CHARS)
+    return `larger than ${MAX_LINT_CHARS / 1024 / 1024} MB (${(text.length / 1024 / 1024).toFixed(1)} MB); not checked`;
+  if (looksBinary(text)) return 'binary content; not checked';
+  return undefined;
+}
+
+/** The recipes of `text` in document order, without judging them (hovers, completions, tests). */
+export function extractRecipes(text: string, ctx: LintContext): Extraction {
+  const fallbackTarget = ctx.target ?? DEFAULT_TARGET;
+  const skipped = unreadable(text);
+  if (skipped) return { recipes: [], target: fallbackTarget, skipped };
+  const target = directiveTarget(text) ?? fallbackTarget;
+  const problems: string[] = [];
+  const recipes: Recipe[] = [];
+  emitAll(text, fileKind(ctx.fileName, ctx.languageId, text), ctx.fileName, problems, recipes);
+  recipes.sort(byStart);
+  return problems.length ? { recipes, target, skipped: problems.join('; ') } : { recipes, target };
+}
+
+/** A lint result whose recipes are extracted again only if someone reads them (private fields stay out of JSON). */
+class FindingsResult implements LintResult {
+  readonly #text: string;
+  readonly #ctx: LintContext;
+  #recipes: Recipe[] | undefined;
+
+  constructor(
+    readonly findings: Finding[],
+    readonly recipeCount: number,
+    readonly target: DeviceProfileId,
+    readonly skipped: string | undefined,
+    text: string,
+    ctx: LintContext,
+  ) {
+    this.#text = text;
+    this.#ctx = ctx;
+  }
+
+  get recipes(): Recipe[] {
+    this.#recipes ??= extractRecipes(this.#text, this.#ctx).recipes;
+    return this.#recipes;
+  }
 }
 
 export function lintText(text: string, ctx: LintContext): LintResult {
   const fallbackTarget = ctx.target ?? DEFAULT_TARGET;
-  if (text.length > MAX_LINT_CHARS) {
-    return {
-      findings: [],
-      recipes: [],
-      target: fallbackTarget,
-      skipped: `larger than ${MAX_LINT_CHARS / 1024 / 1024} MB (${(text.length / 1024 / 1024).toFixed(1)} MB); not checked`,
-    };
-  }
-  if (looksBinary(text))
-    return { findings: [], recipes: [], target: fallbackTarget, skipped: 'binary content; not checked' };
+  const skipped = unreadable(text);
+  if (skipped) return { findings: [], recipes: [], recipeCount: 0, target: fallbackTarget, skipped };
   const target = directiveTarget(text) ?? fallbackTarget;
   const problems: string[] = [];
-  const recipes = extractAll(text, fileKind(ctx.fileName, ctx.languageId, text), ctx.fileName, problems).sort(
-    (a, b) => a.span.start - b.span.start,
-  );
   const findings: Finding[] = [];
-  for (const recipe of recipes) {
-    for (const finding of safely(problems, 'rules', () => evaluateRecipe(recipe, target, text), NO_FINDINGS))
-      findings.push(finding);
-  }
+  let recipeCount = 0;
+  const judge: RecipeSink = {
+    push(recipe) {
+      recipeCount++;
+      for (const finding of safely(problems, 'rules', () => evaluateRecipe(recipe, target, text), NO_FINDINGS))
+        findings.push(finding);
+    },
+  };
+  emitAll(text, fileKind(ctx.fileName, ctx.languageId, text), ctx.fileName, problems, judge);
   findings.sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
-  return problems.length ? { findings, recipes, target, skipped: problems.join('; ') } : { findings, recipes, target };
+  const problem = problems.length ? problems.join('; ') : undefined;
+  return new FindingsResult(findings, recipeCount, target, problem, text, ctx);
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { applyFixes, lintText, preferredFixes } from '../../../src/core/recipe/index';
+import { applyFixes, evaluateRecipe, extractRecipes, lintText, preferredFixes } from '../../../src/core/recipe/index';
 import type { Finding } from '../../../src/core/recipe/types';
 import { corpusFileName, loadCommandCorpus, type CorpusItem } from './command-corpus/corpus';
 
@@ -143,4 +143,33 @@ test('corpus: applying the preferred fixes twice gives the same text as once', (
       assert.deepEqual(left, [], `${entry.id}: asymmetric INT4 left after fixing`);
     }
   }
+});
+
+test('lintText judges each recipe as it is found: the same findings as extracting every recipe, then judging it', () => {
+  const documents = new Map<string, string[]>();
+  for (const entry of ITEMS)
+    documents.set(corpusFileName(entry), [...(documents.get(corpusFileName(entry)) ?? []), entry.text]);
+  const configs = [
+    'q = OVWeightQuantizationConfig(bits=4, sym=False, group_size=1)',
+    '```python\nq = OVWeightQuantizationConfig(bits=4, ratio=0.8)\n```',
+  ];
+  documents.set('export.py', [...(documents.get('export.py') ?? []), configs[0]]);
+  documents.set('README.md', [...(documents.get('README.md') ?? []), configs[1]]);
+  let total = 0;
+  for (const [fileName, texts] of documents) {
+    const text = texts.join('\n\n');
+    for (const target of ['intel-npu-mtl', 'cpu'] as const) {
+      const ctx = { fileName, target };
+      const streamed = lintText(text, ctx);
+      const { recipes } = extractRecipes(text, ctx);
+      const judged = recipes
+        .flatMap((recipe) => evaluateRecipe(recipe, streamed.target, text))
+        .sort((a, b) => a.span.start - b.span.start || a.span.end - b.span.end);
+      assert.equal(streamed.recipeCount, recipes.length, `${fileName}: recipe count`);
+      total += streamed.findings.length;
+      assert.deepEqual(streamed.findings, judged, `${fileName} on ${target}`);
+      assert.deepEqual(streamed.recipes, recipes, `${fileName}: the recipes read from the result`);
+    }
+  }
+  assert.ok(total > 40, `findings to compare (${total})`);
 });

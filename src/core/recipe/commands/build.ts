@@ -20,6 +20,7 @@ export interface CommandInput {
   readonly commentLines?: readonly { start: number; end: number }[];
 }
 
+const HELP = flagByName('--help');
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const ELLIPSIS = new Set(['...', '…', '[...]', '[options]', '[OPTIONS]']);
 
@@ -197,6 +198,14 @@ const offsets: SettingOffsets = {
   removeTo: 0,
 };
 
+/**
+ * The settings in an array of their own length: a pushed-to array keeps room for 17 or more elements, and a
+ * lint run keeps every recipe alive until it returns (the slack was a twentieth of what it kept).
+ */
+function exactCopy<T>(items: T[]): T[] {
+  return items.length === 0 ? items : items.slice();
+}
+
 export function buildCommandRecipe(input: CommandInput): Recipe | null {
   const { tokens, mapper } = input;
   if (tokens.length < 3 || tokens[1].text !== 'export' || tokens[2].text !== 'openvino') return null;
@@ -264,7 +273,7 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
     else value = flag && flag.type === 'none' ? true : null;
     const setting = new CommandSetting(flag?.key ?? 'other', resolved?.canonical ?? name, value, mapper, offsets);
     if (flag) {
-      if (flag.names.includes('--help')) facts['help'] = true;
+      if (flag === HELP) facts['help'] = true;
       if (wantsValue && value === null) facts[`missingValue:${setting.raw}`] = true;
       // A unique-prefix match is shorter than its flag (comparing lengths spares a string comparison per flag).
       if (resolved && resolved.canonical.length !== name.length) facts[`abbreviated:${name}`] = resolved.canonical;
@@ -297,10 +306,10 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
   const span = mapper.span(tokens[0].start, lastToken.end);
   const commentLines = input.commentLines;
   if (!commentLines || commentLines.length === 0)
-    return { dialect: 'optimum-cli', span, settings, unknown, facts, style };
+    return { dialect: 'optimum-cli', span, settings: exactCopy(settings), unknown, facts, style };
   const notes: SyntaxNote[] = commentLines.map((line) => ({
     kind: 'comment-in-continuation' as const,
     span: mapper.span(line.start, line.end),
   }));
-  return { dialect: 'optimum-cli', span, settings, unknown, facts, style, notes };
+  return { dialect: 'optimum-cli', span, settings: exactCopy(settings), unknown, facts, style, notes };
 }

@@ -9,7 +9,7 @@ import { escapeJsonText, offsetMapper, type MappedText, type Mapper } from './ma
 import { concatenatedLiteral, lexPython, regionAt, type PyRegion } from './pylex';
 import { scanShellCommand } from './shell';
 import { extractNotebookCells } from './notebook';
-import { extractHelperCalls } from './helper';
+import { emitHelperCalls } from './helper';
 
 export type SourceKind = 'shell' | 'cmd' | 'powershell' | 'python' | 'markdown' | 'notebook' | 'generic';
 
@@ -34,17 +34,46 @@ export interface CommandExtraction {
   readonly problem?: string;
 }
 
+/**
+ * Where extractors put each recipe as they find it: an array, or lintText's evaluator, which keeps only the
+ * findings (a large file's recipes then never all live at once, which was most of lint's garbage-collection time).
+ */
+export interface RecipeSink {
+  push(recipe: Recipe): void;
+}
+
+/** A sink that moves each recipe found in decoded text onto the document before passing it on. */
+function mappingSink(out: RecipeSink, mapper: Mapper | MappedText, escape?: 'json'): RecipeSink {
+  return { push: (recipe) => out.push(mapRecipe(recipe, mapper, escape)) };
+}
+
+export function byStart(a: Recipe, b: Recipe): number {
+  return a.span.start - b.span.start;
+}
+
+/** The export commands of `text`, in document order. */
 export function extractCommands(text: string, kind: SourceKind): CommandExtraction {
-  if (!hasCommandAnchor(text)) return { recipes: [] };
+  const recipes: Recipe[] = [];
+  const problem = emitCommands(text, kind, recipes);
+  recipes.sort(byStart);
+  return problem ? { recipes, problem } : { recipes };
+}
+
+/** Pushes the export commands of `text` to `out` as they are found (not in document order); returns a problem. */
+export function emitCommands(text: string, kind: SourceKind, out: RecipeSink): string | undefined {
+  if (!hasCommandAnchor(text)) return undefined;
   switch (kind) {
     case 'python':
-      return { recipes: extractPython(text) };
+      emitPython(text, out);
+      return undefined;
     case 'markdown':
-      return { recipes: extractMarkdown(text) };
+      emitMarkdown(text, out);
+      return undefined;
     case 'notebook':
-      return extractNotebook(text);
+      return emitNotebook(text, out);
     default:
-      return { recipes: extractGeneric(text, kind) };
+      emitGeneric(text, kind, out);
+      return undefined;
   }
 }
 
@@ -91,8 +120,7 @@ function argvRecipe(text: string, quoteAt: number): Recipe | null {
 }
 
 /** Shell-like text: scripts, Dockerfiles, YAML, JSON strings, anything unknown. */
-export function extractGeneric(text: string, kind: SourceKind, exclude: readonly Span[] = []): Recipe[] {
-  const recipes: Recipe[] = [];
+function emitGeneric(text: string, kind: SourceKind, out: RecipeSink, exclude: readonly Span[] = []): void {
   let consumed = 0;
   for (let at = text.indexOf('optimum'); at >= 0; at = text.indexOf('optimum', at + 1)) {
     const anchor = anchorAt(text, at);
@@ -108,11 +136,10 @@ export function extractGeneric(text: string, kind: SourceKind, exclude: readonly
       recipe = shellRecipe(text, at, kind);
     }
     if (recipe) {
-      recipes.push(recipe);
+      out.push(recipe);
       consumed = recipe.span.end;
     }
   }
-  return recipes;
 }
 
 function regionIndex(regions: readonly PyRegion[], region: PyRegion): number {
@@ -130,11 +157,13 @@ function regionIndex(regions: readonly PyRegion[], region: PyRegion): number {
 const CELL_MAGIC_SHELL = /^\s*%%(bash|sh|script|cmd|powershell|pwsh)\b/;
 
 /** Python source (also a notebook cell as VS Code gives it, with `!` lines). */
-export function extractPython(text: string): Recipe[] {
-  if (CELL_MAGIC_SHELL.test(text)) return extractGeneric(text, 'shell');
-  if (!hasCommandAnchor(text)) return [];
+function emitPython(text: string, out: RecipeSink): void {
+  if (CELL_MAGIC_SHELL.test(text)) {
+    emitGeneric(text, 'shell', out);
+    return;
+  }
+  if (!hasCommandAnchor(text)) return;
   const regions = lexPython(text);
-  const recipes: Recipe[] = [];
   let consumed = 0;
   for (let at = text.indexOf('optimum'); at >= 0; at = text.indexOf('optimum', at + 1)) {
     const anchor = anchorAt(text, at);
@@ -161,12 +190,11 @@ export function extractPython(text: string): Recipe[] {
       }
     }
     if (recipe) {
-      recipes.push(recipe);
+      out.push(recipe);
       consumed = recipe.span.end;
     }
   }
-  const helperRecipes = extractHelperCalls(text, regions);
-  return helperRecipes.length ? [...recipes, ...helperRecipes].sort((a, b) => a.span.start - b.span.start) : recipes;
+  emitHelperCalls(text, regions, out);
 }
 
 const FENCE = /^([ \t]{0,3})(`{3,}|~{3,})[ \t]*([^\s`]*)[^\n]*$/gm;
@@ -190,29 +218,21 @@ export function pythonFences(text: string): Span[] {
 }
 
 /** Markdown: Python fences are read as Python; everything else (fences, inline code, prose) as shell. */
-export function extractMarkdown(text: string): Recipe[] {
+function emitMarkdown(text: string, out: RecipeSink): void {
   const pythonBlocks = pythonFences(text);
-  const recipes = extractGeneric(text, 'generic', pythonBlocks);
+  emitGeneric(text, 'generic', out, pythonBlocks);
   for (const block of pythonBlocks) {
-    const inner = extractPython(text.slice(block.start, block.end));
-    recipes.push(...inner.map((recipe) => mapRecipe(recipe, offsetMapper(block.start))));
+    emitPython(text.slice(block.start, block.end), mappingSink(out, offsetMapper(block.start)));
   }
-  return recipes.sort((a, b) => a.span.start - b.span.start);
 }
 
-function extractNotebook(text: string): CommandExtraction {
+function emitNotebook(text: string, out: RecipeSink): string | undefined {
   const { cells, problem } = extractNotebookCells(text);
-  const recipes: Recipe[] = [];
   for (const cell of cells) {
-    const inner =
-      cell.cellType === 'markdown'
-        ? extractMarkdown(cell.mapped.text)
-        : cell.cellType === 'code'
-          ? extractPython(cell.mapped.text)
-          : [];
-    recipes.push(...inner.map((recipe) => mapRecipe(recipe, cell.mapped, 'json')));
+    if (cell.cellType === 'markdown') emitMarkdown(cell.mapped.text, mappingSink(out, cell.mapped, 'json'));
+    else if (cell.cellType === 'code') emitPython(cell.mapped.text, mappingSink(out, cell.mapped, 'json'));
   }
-  return problem ? { recipes, problem } : { recipes };
+  return problem;
 }
 
 function mapSpan(mapper: Mapper, span: Span): Span {

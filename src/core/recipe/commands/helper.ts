@@ -71,9 +71,8 @@ function valueToken(s: string, arg: Arg, regions: readonly PyRegion[]): RawToken
   };
 }
 
-export function extractHelperCalls(text: string, regions: readonly PyRegion[]): Recipe[] {
-  if (!text.includes('optimum_cli(') && !/optimum_cli\s+\(/.test(text)) return [];
-  const recipes: Recipe[] = [];
+export function emitHelperCalls(text: string, regions: readonly PyRegion[], out: { push(recipe: Recipe): void }): void {
+  if (!text.includes('optimum_cli(') && !/optimum_cli\s+\(/.test(text)) return;
   for (const match of text.matchAll(CALL)) {
     if (regionAt(regions, match.index)) continue;
     const open = match.index + match[0].length;
@@ -132,11 +131,10 @@ export function extractHelperCalls(text: string, regions: readonly PyRegion[]): 
     }
     const recipe = buildCommandRecipe({ tokens, mapper: offsetMapper(0), source: text, kind: 'argv', shell: 'none' });
     if (recipe)
-      recipes.push({
+      out.push({
         ...recipe,
         span: { start: at, end: Math.min(text.length, end + 1) },
         facts: { ...recipe.facts, helper: true },
       });
   }
-  return recipes;
 }
