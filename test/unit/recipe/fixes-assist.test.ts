@@ -139,3 +139,11 @@ test('a config that only defaults to asymmetric INT4 gets a preferred fix that w
     [],
   );
 });
+
+test('hover on a config key inside a ```python fence of a README', () => {
+  const text = '# Export\n\n```python\nq = OVWeightQuantizationConfig(bits=4, sym=True)\n```\n';
+  const hover = hoverAt(text, text.indexOf('sym=') + 1, { fileName: 'README.md' });
+  assert.ok(hover);
+  assert.match(hover.markdown, /\*\*sym\*\*/);
+  assert.equal(text.slice(hover.span.start, hover.span.end), 'sym');
+});
