@@ -32,6 +32,8 @@ const FOUR_BIT_FORMATS = new Set(['int4', 'nf4', 'mxfp4', 'cb4']);
 const ISSUE_ASYM = 'openvinotoolkit/openvino#34450';
 
 class Command extends RuleContext {
+  origin: Origin | undefined;
+
   get(key: SettingKey): RecipeSetting | undefined {
     const settings = this.recipe.settings;
     for (let i = settings.length - 1; i >= 0; i--) if (settings[i].key === key) return settings[i];
@@ -79,12 +81,10 @@ class Command extends RuleContext {
  * per-model default when the model is listed, else the generic default. Null when it cannot be known.
  */
 type Origin = { config: Default4BitConfig; id: string | null } | 'explicit' | 'unknown';
-const ORIGINS = new WeakMap<Recipe, Origin>();
-
+/** Computed once per evaluation (three rules ask); kept on the Command, which lives just as long. */
 function tableDefault(cmd: Command): Origin {
-  let origin = ORIGINS.get(cmd.recipe);
-  if (!origin) ORIGINS.set(cmd.recipe, (origin = computeOrigin(cmd)));
-  return origin;
+  cmd.origin ??= computeOrigin(cmd);
+  return cmd.origin;
 }
 
 function computeOrigin(cmd: Command): Origin {
