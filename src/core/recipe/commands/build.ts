@@ -67,6 +67,13 @@ function continuationEnd(s: string, from: number): number {
   return s.charCodeAt(i) === 10 ? i + 1 : -1;
 }
 
+/** Offset of the line holding `at`. A JIT-compiled loop: String.prototype.lastIndexOf is a runtime call. */
+function lineStartOf(s: string, at: number): number {
+  let i = at;
+  while (i > 0 && s.charCodeAt(i - 1) !== 10) i--;
+  return i;
+}
+
 /**
  * What to delete to remove the setting made of `tokens[first..last]`: its own continuation line, or the words
  * with one separator. Written into `out` so that no object is allocated per setting.
@@ -82,7 +89,7 @@ function removalRange(input: CommandInput, first: number, last: number, out: Set
   }
   const src = input.source;
   const next = tokens[last + 1];
-  const lineStart = src.lastIndexOf('\n', a.start - 1) + 1;
+  const lineStart = lineStartOf(src, a.start);
   if (next && onlyBlanks(src, lineStart, a.start)) {
     // The setting fills a continuation line of its own: remove the whole line.
     const restEnd = continuationEnd(src, b.end);
