@@ -360,8 +360,23 @@ export function editDistance(a: string, b: string): number {
   return row[b.length];
 }
 
+/** Answers per candidate list (the lists are module constants), so a repeated typo costs one lookup. */
+const CLOSEST_ANSWERS = new WeakMap<readonly string[], Map<string, string | null>>();
+const CLOSEST_ANSWERS_LIMIT = 1024;
+
 /** The closest of `candidates` to `word`, if close enough to be a plausible typo. */
 export function closest(word: string, candidates: readonly string[]): string | null {
+  let answers = CLOSEST_ANSWERS.get(candidates);
+  if (!answers) CLOSEST_ANSWERS.set(candidates, (answers = new Map()));
+  const known = answers.get(word);
+  if (known !== undefined) return known;
+  if (answers.size >= CLOSEST_ANSWERS_LIMIT) answers.clear();
+  const answer = closestByDistance(word, candidates);
+  answers.set(word, answer);
+  return answer;
+}
+
+function closestByDistance(word: string, candidates: readonly string[]): string | null {
   let best: string | null = null;
   let bestDistance = Infinity;
   for (const candidate of candidates) {

@@ -67,11 +67,14 @@ function continuationEnd(s: string, from: number): number {
   return s.charCodeAt(i) === 10 ? i + 1 : -1;
 }
 
-/** Offset of the line holding `at`. A JIT-compiled loop: String.prototype.lastIndexOf is a runtime call. */
-function lineStartOf(s: string, at: number): number {
+/**
+ * The start of the line holding `at` when only blanks come before `at` on that line, else -1. Scans back over
+ * blanks only: a long line of flags would otherwise be walked once per flag.
+ */
+function blankLineStart(s: string, at: number): number {
   let i = at;
-  while (i > 0 && s.charCodeAt(i - 1) !== 10) i--;
-  return i;
+  while (i > 0 && (s.charCodeAt(i - 1) === 32 || s.charCodeAt(i - 1) === 9)) i--;
+  return i === 0 || s.charCodeAt(i - 1) === 10 ? i : -1;
 }
 
 /**
@@ -89,8 +92,8 @@ function removalRange(input: CommandInput, first: number, last: number, out: Set
   }
   const src = input.source;
   const next = tokens[last + 1];
-  const lineStart = lineStartOf(src, a.start);
-  if (next && onlyBlanks(src, lineStart, a.start)) {
+  const lineStart = next ? blankLineStart(src, a.start) : -1;
+  if (lineStart !== -1) {
     // The setting fills a continuation line of its own: remove the whole line.
     const restEnd = continuationEnd(src, b.end);
     if (restEnd !== -1) {

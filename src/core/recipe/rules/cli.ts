@@ -487,9 +487,11 @@ function conflicts(cmd: Command): void {
     );
 }
 
+const DATA_AWARE_KEYS = ['scaleEstimation', 'gptq', 'loraCorrection'] as const;
+
 function needsDataset(cmd: Command): void {
   if (cmd.has('dataset') || cmd.partlyHidden) return;
-  for (const key of ['scaleEstimation', 'gptq', 'loraCorrection'] as const) {
+  for (const key of DATA_AWARE_KEYS) {
     const setting = cmd.get(key);
     if (!setting) continue;
     const edit = cmd.insertAfter(setting, ['--dataset', 'wikitext2']);
