@@ -367,7 +367,7 @@ const CLOSEST_ANSWERS_LIMIT = 1024;
 /** The closest of `candidates` to `word`, if close enough to be a plausible typo. */
 export function closest(word: string, candidates: readonly string[]): string | null {
   let answers = CLOSEST_ANSWERS.get(candidates);
-  if (!answers) CLOSEST_ANSWERS.set(candidates, (answers = new Map()));
+  if (!answers) CLOSEST_ANSWERS.set(candidates, (answers = new Map<string, string | null>()));
   const known = answers.get(word);
   if (known !== undefined) return known;
   if (answers.size >= CLOSEST_ANSWERS_LIMIT) answers.clear();
