@@ -95,8 +95,8 @@ for (const twin of TWINS) {
     path.join(demo, 'prompts', 'debian-heldout.jsonl'),
   ];
   args.push('--max-new-tokens', maxNewTokens);
-  run([...args, '--format', 'json', '--out', json], { allowExit: [0, 1] });
-  run([...args, '--format', 'html', '--out', path.join(reports, `${twin.name}.html`)], { allowExit: [0, 1] });
+  // One run writes both reports: each --out takes the format its extension names.
+  run([...args, '--out', json, '--out', path.join(reports, `${twin.name}.html`)], { allowExit: [0, 1] });
   const corpus = path.join(reports, `${twin.name}.corpus.json`);
   run(
     [

@@ -34,8 +34,9 @@ Verdict thresholds
   --ppl-ratio-fail X      default 1.05
   --mean-kld-warn X       default 0.05
 Output
-  --format json|md|html   default md
-  --out FILE              write the report to FILE instead of stdout
+  --format json|md|html   default md, or the format named by each --out file's extension
+  --out FILE              write the report to FILE instead of stdout; repeat it to write several
+                          formats from one run (--out r.json --out r.html)
 Make the quantized side (when QUANT does not exist yet)
   --make-quant sym|asym   write an INT4 twin of BASE into QUANT first
   --block-size N          default 128
@@ -55,7 +56,8 @@ interface Options {
   ep: string;
   oneAtATime: boolean;
   format: ReportFormat;
-  out?: string;
+  /** Files to write the report to, each in its own format; none: stdout in `format`. */
+  outs: { path: string; format: ReportFormat }[];
   thresholds: Partial<DriftThresholds>;
   makeQuant?: 'sym' | 'asym';
   blockSize: number;
@@ -64,9 +66,19 @@ interface Options {
 
 class UsageError extends Error {}
 
+/** The report format a file name asks for (`r.json`, `r.html`, `r.md`), if its extension names one. */
+function formatOfExtension(file: string): ReportFormat | undefined {
+  const extension = path.extname(file).toLowerCase();
+  if (extension === '.json') return 'json';
+  if (extension === '.html' || extension === '.htm') return 'html';
+  if (extension === '.md' || extension === '.markdown') return 'md';
+  return undefined;
+}
+
 function parseArgs(argv: string[], cwd: string): Options | 'help' {
   const positional: string[] = [];
   const flags = new Map<string, string | true>();
+  const outs: string[] = [];
   const valued = new Set([
     '--prompts',
     '--suite',
@@ -99,6 +111,7 @@ function parseArgs(argv: string[], cwd: string): Options | 'help' {
     else if (valued.has(name)) {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new UsageError(`${name} needs a value`);
+      if (name === '--out') outs.push(value);
       flags.set(name, value);
     } else throw new UsageError(`unknown option ${name}`);
   }
@@ -127,6 +140,7 @@ function parseArgs(argv: string[], cwd: string): Options | 'help' {
   const format = str('--format') ?? 'md';
   if (format !== 'json' && format !== 'md' && format !== 'html')
     throw new UsageError(`--format must be json, md or html, got '${format}'`);
+  const explicitFormat = flags.has('--format');
   const makeQuant = str('--make-quant');
   if (makeQuant !== undefined && makeQuant !== 'sym' && makeQuant !== 'asym')
     throw new UsageError(`--make-quant must be sym or asym`);
@@ -155,7 +169,10 @@ function parseArgs(argv: string[], cwd: string): Options | 'help' {
     ep: str('--ep') ?? 'cpu',
     oneAtATime: flags.has('--one-at-a-time'),
     format,
-    ...(str('--out') ? { out: resolve(str('--out')) } : {}),
+    outs: outs.map((out) => ({
+      path: resolve(out)!,
+      format: explicitFormat ? format : (formatOfExtension(out) ?? format),
+    })),
     thresholds,
     ...(makeQuant ? { makeQuant } : {}),
     blockSize: int('--block-size', 128, 16),
@@ -274,12 +291,10 @@ export async function runCompare(argv: string[], io: CliIo): Promise<number> {
     process.removeListener('SIGINT', onSignal);
     client.dispose();
   }
-  const text = formatReport(report, options.format);
-  if (options.out) {
-    await fs.writeFile(options.out, text);
-    io.err(`quant-drift compare: ${report.summary.verdict} — report written to ${options.out}`);
-  } else {
-    io.out(text);
+  if (options.outs.length === 0) io.out(formatReport(report, options.format));
+  for (const out of options.outs) {
+    await fs.writeFile(out.path, formatReport(report, out.format));
+    io.err(`quant-drift compare: ${report.summary.verdict} — ${out.format} report written to ${out.path}`);
   }
   return report.summary.verdict === 'fail' ? 1 : 0;
 }

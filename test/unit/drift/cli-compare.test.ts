@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCompare } from '../../../src/cli/compare';
@@ -72,15 +72,37 @@ describe('quant-drift compare', () => {
     assert.ok(io.stderr.some((line) => /\[2\/2\] quant: scoring/.test(line)));
   });
 
-  test('a failed verdict exits 1; md goes to --out', async () => {
-    const out = join(models.root, 'report.md');
+  test('a failed verdict exits 1; one run writes each --out in the format its extension names', async () => {
+    const [md, json, html] = ['report.md', 'report.json', 'report.html'].map((name) => join(models.root, name));
     const io = memoryIo(models.root);
     const code = await runCompare(
-      [base, noisy, '--prompts', prompts, '--max-new-tokens', '8', '--out', out, '--threads', '1'],
+      [base, noisy, '--prompts', prompts, '--max-new-tokens', '8', '--out', md, '--out', json, '--out', html],
       io,
     );
     assert.equal(code, 1);
-    assert.match(io.stderr.join('\n'), /fail — report written to/);
+    const stderr = io.stderr.join('\n');
+    for (const [format, file] of [
+      ['md', md],
+      ['json', json],
+      ['html', html],
+    ])
+      assert.ok(stderr.includes(`fail — ${format} report written to ${file}`), `${format}: ${stderr}`);
+    assert.equal(stderr.match(/\[2\/2\] quant: scoring/g)?.length, 1, 'the models ran once');
+    const report = JSON.parse(await readFile(json, 'utf8')) as CompareReport;
+    assert.equal(report.summary.verdict, 'fail');
+    assert.match(await readFile(html, 'utf8'), /^<!doctype html>/i);
+    assert.match(await readFile(md, 'utf8'), /^#/);
+  });
+
+  test('--format applies to every --out, whatever its extension', async () => {
+    const out = join(models.root, 'report.txt');
+    const io = memoryIo(models.root);
+    const code = await runCompare(
+      [base, base, '--prompts', prompts, '--max-new-tokens', '4', '--format', 'json', '--out', out, '--threads', '1'],
+      io,
+    );
+    assert.equal(code, 0, io.stderr.join('\n'));
+    assert.equal((JSON.parse(await readFile(out, 'utf8')) as CompareReport).summary.verdict, 'ok');
   });
 
   test('corpus mode: --text with --context', async () => {
