@@ -47,6 +47,25 @@ async function waitFor<T>(
   );
 }
 
+/**
+ * Accepts whatever quick input is showing (a recipe quick pick, code-server's save dialog) until `done` yields
+ * a value: the flows under test open their pickers asynchronously, and accepting with none open does nothing.
+ */
+async function acceptQuickInputUntil<T>(
+  what: string,
+  done: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const value = await done();
+    if (value !== undefined) return value;
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+  assert.fail(`timed out waiting for ${what}`);
+}
+
 const PROMPTS: PanelPrompt[] = [
   { id: 'json', prompt: 'Return only a JSON object with the keys name and age.', expectsJson: true },
   { id: 'code', prompt: 'Write a Python function that adds two numbers.' },
@@ -122,6 +141,24 @@ suite('compare panel', function () {
     assert.ok(final.posted.includes('progress'));
   });
 
+  test('Export saves the report where the save dialog says (the dialog accepted as offered)', async () => {
+    const state = (await compareState()).state!;
+    assert.ok(state.results.length > 0, 'a finished run to export');
+    const target = path.join(workspaceDir(), `${path.basename(state.pair!.quant.path)}-drift.json`);
+    await vscode.workspace.fs.delete(vscode.Uri.file(target)).then(undefined, () => undefined);
+    const exported = send({ type: 'export', format: 'json' });
+    try {
+      const report = await acceptQuickInputUntil('the report file', async () => {
+        const bytes = await vscode.workspace.fs.readFile(vscode.Uri.file(target)).then(undefined, () => undefined);
+        return bytes && (JSON.parse(new TextDecoder().decode(bytes)) as { summary: { prompts: number } });
+      });
+      assert.equal(report.summary.prompts, state.results.length);
+      await exported;
+    } finally {
+      await vscode.workspace.fs.delete(vscode.Uri.file(target)).then(undefined, () => undefined);
+    }
+  });
+
   test('cancel stops a run and keeps the prompts already finished', async () => {
     await vscode.workspace
       .getConfiguration()
@@ -175,5 +212,32 @@ suite('compare panel', function () {
       '"setPrompts" with missing or invalid fields',
     ]);
     assert.deepEqual(after.state!.prompts, before.prompts);
+  });
+
+  test('Make INT4 Twin: the first (safe) recipe writes a symmetric twin and opens it against its base', async () => {
+    // A copy of the base, so the twin never joins the fixture pairs the other suites count.
+    const scratch = path.join(workspaceDir(), 'quantize-scratch');
+    const copy = path.join(scratch, 'tiny-llama-fp16');
+    await vscode.workspace.fs.copy(vscode.Uri.file(base()), vscode.Uri.file(copy), { overwrite: true });
+    const twin = path.join(scratch, 'tiny-llama-int4-sym-g128');
+    try {
+      const quantized = vscode.commands.executeCommand('quantDrift.quantizeModel', vscode.Uri.file(copy));
+      const pair = await acceptQuickInputUntil('the twin in the panel', async () => {
+        const s = await compareState();
+        return s.state?.pair?.quant.path === twin ? s.state.pair : undefined;
+      });
+      await quantized;
+      assert.equal(pair.base.path, copy);
+      assert.match(pair.quant.precision, /int4 sym g128/);
+      const recipe = JSON.parse(
+        new TextDecoder().decode(
+          await vscode.workspace.fs.readFile(vscode.Uri.file(path.join(twin, 'quantization_recipe.json'))),
+        ),
+      ) as { symmetric: boolean; blockSize: number };
+      assert.equal(recipe.symmetric, true);
+      assert.equal(recipe.blockSize, 128);
+    } finally {
+      await vscode.workspace.fs.delete(vscode.Uri.file(scratch), { recursive: true }).then(undefined, () => undefined);
+    }
   });
 });
