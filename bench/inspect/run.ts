@@ -49,19 +49,33 @@ async function writeBigOnnx(file: string, sizeMb: number): Promise<{ bytes: numb
   for (let index = 0; index < tensors; index++) {
     const name = `model.layers.${Math.floor(index / 4)}.proj${index % 4}.weight`;
     initializerHeads.push(onnx.TensorProto.encode({ name, dataType: 1, dims: [dim, dim] }).finish());
-    nodes.push(onnx.NodeProto.encode({ opType: 'MatMul', input: [current, name], output: [`h${index}`], name: `matmul_${index}` }).finish());
+    nodes.push(
+      onnx.NodeProto.encode({
+        opType: 'MatMul',
+        input: [current, name],
+        output: [`h${index}`],
+        name: `matmul_${index}`,
+      }).finish(),
+    );
     current = `h${index}`;
   }
   const io = [
-    onnx.ValueInfoProto.encode({ name: 'hidden', type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'batch' }, { dimValue: dim }] } } } }).finish(),
-    onnx.ValueInfoProto.encode({ name: current, type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'batch' }, { dimValue: dim }] } } } }).finish(),
+    onnx.ValueInfoProto.encode({
+      name: 'hidden',
+      type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'batch' }, { dimValue: dim }] } } },
+    }).finish(),
+    onnx.ValueInfoProto.encode({
+      name: current,
+      type: { tensorType: { elemType: 1, shape: { dim: [{ dimParam: 'batch' }, { dimValue: dim }] } } },
+    }).finish(),
   ];
   const rawField = Buffer.concat([encodeLengthPrefix(9, tensorBytes)]);
   const tensorLength = (head: Uint8Array): number => head.length + rawField.length + tensorBytes;
   const graphParts: Uint8Array[] = [];
   for (const node of nodes) graphParts.push(encodeLengthPrefix(1, node.length), node);
   let graphLength = graphParts.reduce((n, part) => n + part.length, 0);
-  for (const head of initializerHeads) graphLength += encodeLengthPrefix(5, tensorLength(head)).length + tensorLength(head);
+  for (const head of initializerHeads)
+    graphLength += encodeLengthPrefix(5, tensorLength(head)).length + tensorLength(head);
   const tail = [encodeLengthPrefix(11, io[0]!.length), io[0]!, encodeLengthPrefix(12, io[1]!.length), io[1]!];
   graphLength += tail.reduce((n, part) => n + part.length, 0);
 
@@ -73,7 +87,15 @@ async function writeBigOnnx(file: string, sizeMb: number): Promise<{ bytes: numb
     written += bytes.length;
   };
   try {
-    await write(Buffer.concat([encodeTag(1, WireType.Varint), encodeVarint(8), encodeLengthPrefix(8, opset.length), opset, encodeLengthPrefix(7, graphLength)]));
+    await write(
+      Buffer.concat([
+        encodeTag(1, WireType.Varint),
+        encodeVarint(8),
+        encodeLengthPrefix(8, opset.length),
+        opset,
+        encodeLengthPrefix(7, graphLength),
+      ]),
+    );
     for (const part of graphParts) await write(part);
     for (const head of initializerHeads) {
       await write(Buffer.concat([encodeLengthPrefix(5, tensorLength(head)), head, rawField]));
@@ -121,16 +143,27 @@ async function benchOnnx(dir: string, sizeMb: number): Promise<void> {
     fullCpu.push(cpuMs);
     decodeOnly.push(decodeMs);
   }
-  if (decodedInitializers !== built.tensors) throw new Error(`onnx-proto decoded ${decodedInitializers} initializers, expected ${built.tensors}`);
+  if (decodedInitializers !== built.tensors)
+    throw new Error(`onnx-proto decoded ${decodedInitializers} initializers, expected ${built.tensors}`);
   const oursMs = median(ours);
   const fullMs = median(full);
   console.log('\nONNX header-only inspection vs full onnx-proto decode (same file, same run)');
-  console.log(`  file size               ${(built.bytes / 2 ** 20).toFixed(0)} MiB, ${(params / 1e6).toFixed(0)}M params counted`);
-  console.log(`  bytes read (inspector)  ${bytesRead} B = ${(bytesRead / 1024).toFixed(1)} KiB   (goal < 1 MiB: ${bytesRead < 2 ** 20 ? 'met' : 'MISSED'})`);
+  console.log(
+    `  file size               ${(built.bytes / 2 ** 20).toFixed(0)} MiB, ${(params / 1e6).toFixed(0)}M params counted`,
+  );
+  console.log(
+    `  bytes read (inspector)  ${bytesRead} B = ${(bytesRead / 1024).toFixed(1)} KiB   (goal < 1 MiB: ${bytesRead < 2 ** 20 ? 'met' : 'MISSED'})`,
+  );
   console.log(`  bytes read (decode)     ${built.bytes} B; ratio ${(built.bytes / bytesRead).toFixed(0)}x fewer bytes`);
-  console.log(`  inspector               wall median ${oursMs.toFixed(1)} ms, cpu median ${median(oursCpu).toFixed(1)} ms (${ours.length} runs after 5 warm-ups)`);
-  console.log(`  readFile + decode       wall median ${fullMs.toFixed(0)} ms, cpu median ${median(fullCpu).toFixed(0)} ms (${full.length} runs; protobufjs decode itself ${median(decodeOnly).toFixed(0)} ms: raw_data is referenced, not copied, so reading the file is the cost)`);
-  console.log(`  speed-up                wall ${(fullMs / oursMs).toFixed(0)}x, cpu ${(median(fullCpu) / median(oursCpu)).toFixed(0)}x   (goal >= 100x: ${fullMs / oursMs >= 100 ? 'met' : 'MISSED'} on wall time)`);
+  console.log(
+    `  inspector               wall median ${oursMs.toFixed(1)} ms, cpu median ${median(oursCpu).toFixed(1)} ms (${ours.length} runs after 5 warm-ups)`,
+  );
+  console.log(
+    `  readFile + decode       wall median ${fullMs.toFixed(0)} ms, cpu median ${median(fullCpu).toFixed(0)} ms (${full.length} runs; protobufjs decode itself ${median(decodeOnly).toFixed(0)} ms: raw_data is referenced, not copied, so reading the file is the cost)`,
+  );
+  console.log(
+    `  speed-up                wall ${(fullMs / oursMs).toFixed(0)}x, cpu ${(median(fullCpu) / median(oursCpu)).toFixed(0)}x   (goal >= 100x: ${fullMs / oursMs >= 100 ? 'met' : 'MISSED'} on wall time)`,
+  );
   await fs.rm(file, { force: true });
 }
 
@@ -143,7 +176,13 @@ async function benchScan(dir: string, target: number): Promise<void> {
   }
   // Trim to exactly `target` by removing surplus folders of the last batch.
   const batches = await fs.readdir(root);
-  const all = (await Promise.all(batches.map(async (b) => (await fs.readdir(path.join(root, b))).map((f) => path.join(root, b, f))))).flat().sort();
+  const all = (
+    await Promise.all(
+      batches.map(async (b) => (await fs.readdir(path.join(root, b))).map((f) => path.join(root, b, f))),
+    )
+  )
+    .flat()
+    .sort();
   for (const extra of all.slice(target)) await fs.rm(extra, { recursive: true, force: true });
 
   const cold: number[] = [];
@@ -162,14 +201,23 @@ async function benchScan(dir: string, target: number): Promise<void> {
     warm.push((await timed(() => scanInventory(roots, { cache }))).wallMs);
   }
   console.log(`\nScanning ${found} model folders (discover + header-only inspect + verdicts for 7 devices)`);
-  console.log(`  cold (no cache)   wall median ${median(cold).toFixed(0)} ms, cpu median ${median(coldCpu).toFixed(0)} ms (${cold.length} runs after one warm-up)   (goal < 300 ms: ${median(cold) < 300 ? 'met' : 'MISSED'} on wall time)`);
-  console.log(`  warm (unchanged)  wall median ${median(warm).toFixed(0)} ms; ${(median(cold) / median(warm)).toFixed(1)}x faster than cold`);
+  console.log(
+    `  cold (no cache)   wall median ${median(cold).toFixed(0)} ms, cpu median ${median(coldCpu).toFixed(0)} ms (${cold.length} runs after one warm-up)   (goal < 300 ms: ${median(cold) < 300 ? 'met' : 'MISSED'} on wall time)`,
+  );
+  console.log(
+    `  warm (unchanged)  wall median ${median(warm).toFixed(0)} ms; ${(median(cold) / median(warm)).toFixed(1)}x faster than cold`,
+  );
 }
 
 async function main(): Promise<void> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'qd-bench-inspect-'));
   // Wall times on a shared machine include waiting for a core; the load average says how much.
-  console.log(`load average ${os.loadavg().map((n) => n.toFixed(1)).join(' ')} on ${os.cpus().length} cores`);
+  console.log(
+    `load average ${os
+      .loadavg()
+      .map((n) => n.toFixed(1))
+      .join(' ')} on ${os.cpus().length} cores`,
+  );
   try {
     await benchOnnx(dir, arg('--size-mb', 1024));
     await benchScan(dir, arg('--folders', 200));

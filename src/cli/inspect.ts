@@ -46,8 +46,11 @@ const MARK = { ok: 'ok  ', warn: 'warn', no: 'no  ' } as const;
 function toText(info: ModelInfo): string {
   const lines = [`${info.path}`];
   if (info.error) lines.push(`  error: ${info.error}`);
-  lines.push(`  ${info.format}, ${describePrecision(info)}, ${formatParams(info.params)}, ${formatSize(info.sizeBytes)}`);
-  if (info.files.tokenizer.missing.length > 0) lines.push(`  tokenizer files missing: ${info.files.tokenizer.missing.join(', ')}`);
+  lines.push(
+    `  ${info.format}, ${describePrecision(info)}, ${formatParams(info.params)}, ${formatSize(info.sizeBytes)}`,
+  );
+  if (info.files.tokenizer.missing.length > 0)
+    lines.push(`  tokenizer files missing: ${info.files.tokenizer.missing.join(', ')}`);
   for (const id of DEVICE_PROFILE_IDS) {
     const device = info.devices[id];
     if (!device) continue;

@@ -10,10 +10,22 @@ type Subcommand = (argv: string[], io: CliIo) => Promise<number>;
 
 // Each subcommand is loaded only when asked for, so `quant-drift lint` never loads the drift engine.
 const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<Subcommand> }> = {
-  lint: { summary: 'check export commands and quantization configs (text, json, sarif)', load: async () => (await import('./lint')).runLint },
-  inspect: { summary: 'read model folders header-only: format, precision, device verdicts', load: async () => (await import('./inspect')).runInspect },
-  compare: { summary: 'run paired base/quantized prompts and report drift', load: async () => (await import('./compare')).runCompare },
-  quantize: { summary: 'write an INT4 (MatMulNBits) twin of an ONNX model', load: async () => (await import('./quantize')).runQuantize },
+  lint: {
+    summary: 'check export commands and quantization configs (text, json, sarif)',
+    load: async () => (await import('./lint')).runLint,
+  },
+  inspect: {
+    summary: 'read model folders header-only: format, precision, device verdicts',
+    load: async () => (await import('./inspect')).runInspect,
+  },
+  compare: {
+    summary: 'run paired base/quantized prompts and report drift',
+    load: async () => (await import('./compare')).runCompare,
+  },
+  quantize: {
+    summary: 'write an INT4 (MatMulNBits) twin of an ONNX model',
+    load: async () => (await import('./quantize')).runQuantize,
+  },
 };
 
 export function usage(): string {
@@ -39,7 +51,9 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     return 2;
   }
   try {
-    return await (await command.load())(rest, io);
+    return await (
+      await command.load()
+    )(rest, io);
   } catch (error) {
     io.err(`quant-drift ${name}: ${error instanceof Error ? error.message : String(error)}`);
     return 2;

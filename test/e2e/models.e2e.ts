@@ -39,7 +39,11 @@ void describe('models view in the workbench', () => {
   void test('devices with verdict icons, tooltip with the reason and rule link', async () => {
     const page = wb.page;
     // The Quant Drift activity-bar icon opens the view (and activates the extension through it).
-    const icon = page.locator('.activitybar .action-item a[aria-label^="Quant Drift"], .activitybar .action-item[aria-label^="Quant Drift"]').first();
+    const icon = page
+      .locator(
+        '.activitybar .action-item a[aria-label^="Quant Drift"], .activitybar .action-item[aria-label^="Quant Drift"]',
+      )
+      .first();
     await waitFor('the Quant Drift activity-bar icon', () => icon.isVisible(), 120_000);
     await icon.click();
     const view = page.locator('[id="workbench.parts.sidebar"]');

@@ -98,7 +98,11 @@ export function testTokenizerFiles(): TokenizerFiles {
   return byteLevelTokenizerFiles({
     vocab,
     merges: MERGES.map(([left, right]) => `${left} ${right}`),
-    specials: { pad: [TEST_SPECIAL_TOKENS.pad, 0], bos: [TEST_SPECIAL_TOKENS.bos, 1], eos: [TEST_SPECIAL_TOKENS.eos, 2] },
+    specials: {
+      pad: [TEST_SPECIAL_TOKENS.pad, 0],
+      bos: [TEST_SPECIAL_TOKENS.bos, 1],
+      eos: [TEST_SPECIAL_TOKENS.eos, 2],
+    },
     chatTemplate: TEST_CHAT_TEMPLATE,
     modelMaxLength: 2048,
   });

@@ -29,10 +29,25 @@ export interface DeviceProfile {
 }
 
 export const DEVICE_PROFILES: Readonly<Record<DeviceProfileId, DeviceProfile>> = {
-  'intel-npu-mtl': { id: 'intel-npu-mtl', label: 'Intel NPU (Meteor Lake, Core Ultra Series 1)', family: 'intel-npu', supportsNf4: false },
-  'intel-npu-lnl': { id: 'intel-npu-lnl', label: 'Intel NPU (Lunar Lake, Core Ultra Series 2)', family: 'intel-npu', supportsNf4: true },
+  'intel-npu-mtl': {
+    id: 'intel-npu-mtl',
+    label: 'Intel NPU (Meteor Lake, Core Ultra Series 1)',
+    family: 'intel-npu',
+    supportsNf4: false,
+  },
+  'intel-npu-lnl': {
+    id: 'intel-npu-lnl',
+    label: 'Intel NPU (Lunar Lake, Core Ultra Series 2)',
+    family: 'intel-npu',
+    supportsNf4: true,
+  },
   'intel-npu-ptl': { id: 'intel-npu-ptl', label: 'Intel NPU (Panther Lake)', family: 'intel-npu', supportsNf4: true },
-  'qualcomm-htp': { id: 'qualcomm-htp', label: 'Qualcomm Hexagon NPU (ONNX Runtime QNN)', family: 'qualcomm-npu', supportsNf4: false },
+  'qualcomm-htp': {
+    id: 'qualcomm-htp',
+    label: 'Qualcomm Hexagon NPU (ONNX Runtime QNN)',
+    family: 'qualcomm-npu',
+    supportsNf4: false,
+  },
   'apple-ane': { id: 'apple-ane', label: 'Apple Neural Engine (Core ML)', family: 'apple-npu', supportsNf4: false },
   cpu: { id: 'cpu', label: 'CPU', family: 'cpu', supportsNf4: true },
   gpu: { id: 'gpu', label: 'GPU', family: 'gpu', supportsNf4: true },

@@ -55,7 +55,10 @@ export interface DownloadResult {
 }
 
 export class HubDownloadError extends Error {
-  constructor(message: string, readonly file?: string) {
+  constructor(
+    message: string,
+    readonly file?: string,
+  ) {
     super(message);
     this.name = 'HubDownloadError';
   }
@@ -68,28 +71,49 @@ export function repoCacheDir(cacheDir: string, repo: string): string {
 const REPO_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 
 export function validateRepoId(repo: string): string | null {
-  if (!REPO_ID.test(repo) || repo.includes('--') || repo.includes('..')) return 'A repo id looks like org/name (letters, digits, - _ .).';
+  if (!REPO_ID.test(repo) || repo.includes('--') || repo.includes('..'))
+    return 'A repo id looks like org/name (letters, digits, - _ .).';
   return null;
 }
 
 /** Commit and file list of a repo at a revision, through @huggingface/hub. */
-export async function listRepoFiles(opts: Pick<DownloadOptions, 'hubUrl' | 'repo' | 'revision' | 'accessToken' | 'fetch'>): Promise<{ commit: string; files: HubFile[] }> {
+export async function listRepoFiles(
+  opts: Pick<DownloadOptions, 'hubUrl' | 'repo' | 'revision' | 'accessToken' | 'fetch'>,
+): Promise<{ commit: string; files: HubFile[] }> {
   const hub = await import('@huggingface/hub');
   const credentials = opts.accessToken ? { accessToken: opts.accessToken } : {};
   const common = { hubUrl: opts.hubUrl, ...(opts.fetch ? { fetch: opts.fetch } : {}), ...credentials } as const;
   try {
-    const info = await hub.modelInfo({ name: opts.repo, revision: opts.revision ?? 'main', additionalFields: ['sha'], ...common });
+    const info = await hub.modelInfo({
+      name: opts.repo,
+      revision: opts.revision ?? 'main',
+      additionalFields: ['sha'],
+      ...common,
+    });
     const commit = (info as { sha?: string }).sha;
-    if (!commit || !/^[0-9a-f]{40}$/.test(commit)) throw new HubDownloadError(`the hub did not report a commit for ${opts.repo}@${opts.revision ?? 'main'}`);
+    if (!commit || !/^[0-9a-f]{40}$/.test(commit))
+      throw new HubDownloadError(`the hub did not report a commit for ${opts.repo}@${opts.revision ?? 'main'}`);
     const files: HubFile[] = [];
-    for await (const entry of hub.listFiles({ repo: { type: 'model', name: opts.repo }, revision: commit, recursive: true, ...common })) {
+    for await (const entry of hub.listFiles({
+      repo: { type: 'model', name: opts.repo },
+      revision: commit,
+      recursive: true,
+      ...common,
+    })) {
       if (entry.type !== 'file') continue;
-      files.push({ path: entry.path, size: entry.lfs?.size ?? entry.size, oid: entry.oid ?? '', ...(entry.lfs ? { lfsSha256: entry.lfs.oid } : {}) });
+      files.push({
+        path: entry.path,
+        size: entry.lfs?.size ?? entry.size,
+        oid: entry.oid ?? '',
+        ...(entry.lfs ? { lfsSha256: entry.lfs.oid } : {}),
+      });
     }
     return { commit, files };
   } catch (error) {
     if (error instanceof HubDownloadError) throw error;
-    throw new HubDownloadError(redact(`cannot list ${opts.repo}: ${error instanceof Error ? error.message : String(error)}`, opts.accessToken));
+    throw new HubDownloadError(
+      redact(`cannot list ${opts.repo}: ${error instanceof Error ? error.message : String(error)}`, opts.accessToken),
+    );
   }
 }
 
@@ -98,7 +122,8 @@ export async function downloadRepo(opts: DownloadOptions): Promise<DownloadResul
   if (invalid) throw new HubDownloadError(invalid);
   const { commit, files: all } = await listRepoFiles(opts);
   const files = all.filter((file) => matchesAny(file.path, opts.patterns ?? []));
-  if (files.length === 0) throw new HubDownloadError(`no file in ${opts.repo} matches ${(opts.patterns ?? []).join(', ')}`);
+  if (files.length === 0)
+    throw new HubDownloadError(`no file in ${opts.repo} matches ${(opts.patterns ?? []).join(', ')}`);
   for (const file of files) {
     if (file.path.split('/').some((part) => part === '..' || part === '') || path.isAbsolute(file.path)) {
       throw new HubDownloadError(`refusing a file path that leaves the snapshot: ${file.path}`, file.path);
@@ -116,11 +141,19 @@ export async function downloadRepo(opts: DownloadOptions): Promise<DownloadResul
   for (const file of files) {
     opts.signal?.throwIfAborted();
     const etag = file.lfsSha256 ?? file.oid;
-    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(etag)) throw new HubDownloadError(`the hub gave no usable hash for ${file.path}`, file.path);
+    if (!/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(etag))
+      throw new HubDownloadError(`the hub gave no usable hash for ${file.path}`, file.path);
     const blob = path.join(repoDir, 'blobs', etag);
     const before = doneBytes;
     const report = (fileBytes: number): void =>
-      opts.onProgress?.({ file: file.path, fileBytes, fileTotal: file.size, doneBytes: before + fileBytes, totalBytes, reusedBytes });
+      opts.onProgress?.({
+        file: file.path,
+        fileBytes,
+        fileTotal: file.size,
+        doneBytes: before + fileBytes,
+        totalBytes,
+        reusedBytes,
+      });
     let status: 'downloaded' | 'resumed' | 'cached' = 'cached';
     const existing = await fs.stat(blob).catch(() => null);
     if (!existing || existing.size !== file.size) {
@@ -150,7 +183,13 @@ async function hashExisting(file: string, hashes: Hash[]): Promise<void> {
   for await (const chunk of createReadStream(file)) for (const hash of hashes) hash.update(chunk as Buffer);
 }
 
-async function transfer(url: string, blob: string, file: HubFile, opts: DownloadOptions, report: (bytes: number) => void): Promise<{ resumedFrom: number }> {
+async function transfer(
+  url: string,
+  blob: string,
+  file: HubFile,
+  opts: DownloadOptions,
+  report: (bytes: number) => void,
+): Promise<{ resumedFrom: number }> {
   const incomplete = `${blob}.incomplete`;
   const partial = await fs.stat(incomplete).catch(() => null);
   let offset = partial && partial.size < file.size ? partial.size : 0;
@@ -164,14 +203,21 @@ async function transfer(url: string, blob: string, file: HubFile, opts: Download
     response = await doFetch(url, { headers, ...(opts.signal ? { signal: opts.signal } : {}) });
   } catch (error) {
     if (opts.signal?.aborted) throw error;
-    throw new HubDownloadError(redact(`${file.path}: ${error instanceof Error ? error.message : String(error)}`, opts.accessToken), file.path);
+    throw new HubDownloadError(
+      redact(`${file.path}: ${error instanceof Error ? error.message : String(error)}`, opts.accessToken),
+      file.path,
+    );
   }
   if (response.status === 416 && offset > 0) {
     // The server has nothing past our offset: the partial file is wrong; start over next time.
     await fs.rm(incomplete, { force: true });
-    throw new HubDownloadError(`${file.path}: the partial download does not match the server's file; it was removed, try again`, file.path);
+    throw new HubDownloadError(
+      `${file.path}: the partial download does not match the server's file; it was removed, try again`,
+      file.path,
+    );
   }
-  if (!response.ok || !response.body) throw new HubDownloadError(`${file.path}: HTTP ${response.status} ${response.statusText}`, file.path);
+  if (!response.ok || !response.body)
+    throw new HubDownloadError(`${file.path}: HTTP ${response.status} ${response.statusText}`, file.path);
   if (offset > 0 && response.status !== 206) offset = 0; // server ignored Range: restart from scratch
 
   const sha256 = createHash('sha256');
@@ -187,7 +233,11 @@ async function transfer(url: string, blob: string, file: HubFile, opts: Download
       sha256.update(chunk);
       sha1.update(chunk);
       written += chunk.length;
-      if (written > file.size) throw new HubDownloadError(`${file.path}: the server sent more than the ${file.size} bytes the hub listed`, file.path);
+      if (written > file.size)
+        throw new HubDownloadError(
+          `${file.path}: the server sent more than the ${file.size} bytes the hub listed`,
+          file.path,
+        );
       report(written);
     }
   } catch (error) {
@@ -198,17 +248,26 @@ async function transfer(url: string, blob: string, file: HubFile, opts: Download
     }
     // Interrupted: keep the .incomplete file so the next attempt resumes from here.
     if (opts.signal?.aborted) throw error;
-    throw new HubDownloadError(`${file.path}: transfer interrupted after ${written} of ${file.size} bytes (${error instanceof Error ? error.message : String(error)}); run the download again to resume`, file.path);
+    throw new HubDownloadError(
+      `${file.path}: transfer interrupted after ${written} of ${file.size} bytes (${error instanceof Error ? error.message : String(error)}); run the download again to resume`,
+      file.path,
+    );
   }
   await handle.close();
   if (written !== file.size) {
-    throw new HubDownloadError(`${file.path}: transfer ended after ${written} of ${file.size} bytes; run the download again to resume`, file.path);
+    throw new HubDownloadError(
+      `${file.path}: transfer ended after ${written} of ${file.size} bytes; run the download again to resume`,
+      file.path,
+    );
   }
   const expected = file.lfsSha256 ?? file.oid;
   const actual = file.lfsSha256 ? sha256.digest('hex') : sha1.digest('hex');
   if (actual !== expected) {
     await fs.rm(incomplete, { force: true });
-    throw new HubDownloadError(`${file.path}: checksum mismatch (expected ${file.lfsSha256 ? 'sha256' : 'git sha1'} ${expected}, got ${actual}); the corrupt file was removed`, file.path);
+    throw new HubDownloadError(
+      `${file.path}: checksum mismatch (expected ${file.lfsSha256 ? 'sha256' : 'git sha1'} ${expected}, got ${actual}); the corrupt file was removed`,
+      file.path,
+    );
   }
   await fs.rename(incomplete, blob);
   return { resumedFrom: offset };

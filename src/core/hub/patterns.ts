@@ -23,7 +23,10 @@ export function matchesAny(file: string, patterns: readonly string[]): boolean {
 export const PATTERN_PRESETS: readonly { label: string; patterns: string[] }[] = [
   { label: 'Everything', patterns: [] },
   { label: 'OpenVINO IR + configs + tokenizer', patterns: ['*.xml', '*.bin', '*.json', '*.txt', '*.model'] },
-  { label: 'ONNX (+ external data) + configs + tokenizer', patterns: ['*.onnx', '*.onnx.data', '*.onnx_data', '*.json', '*.txt', '*.model'] },
+  {
+    label: 'ONNX (+ external data) + configs + tokenizer',
+    patterns: ['*.onnx', '*.onnx.data', '*.onnx_data', '*.json', '*.txt', '*.model'],
+  },
   { label: 'GGUF files', patterns: ['*.gguf'] },
   { label: 'safetensors + configs + tokenizer', patterns: ['*.safetensors', '*.json', '*.txt', '*.model'] },
   { label: 'Configs and tokenizer only', patterns: ['*.json', '*.txt', '*.model'] },

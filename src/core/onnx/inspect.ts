@@ -10,9 +10,29 @@ import { MemorySource, MessageReader, WireType, type ByteSource, type FieldHeade
 
 /** TensorProto.DataType names, as ONNX spells them (onnx.proto). */
 export const ONNX_DTYPE_NAMES: Readonly<Record<number, string>> = {
-  1: 'float32', 2: 'uint8', 3: 'int8', 4: 'uint16', 5: 'int16', 6: 'int32', 7: 'int64', 8: 'string', 9: 'bool',
-  10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 14: 'complex64', 15: 'complex128', 16: 'bfloat16',
-  17: 'float8e4m3fn', 18: 'float8e4m3fnuz', 19: 'float8e5m2', 20: 'float8e5m2fnuz', 21: 'uint4', 22: 'int4', 23: 'float4e2m1',
+  1: 'float32',
+  2: 'uint8',
+  3: 'int8',
+  4: 'uint16',
+  5: 'int16',
+  6: 'int32',
+  7: 'int64',
+  8: 'string',
+  9: 'bool',
+  10: 'float16',
+  11: 'float64',
+  12: 'uint32',
+  13: 'uint64',
+  14: 'complex64',
+  15: 'complex128',
+  16: 'bfloat16',
+  17: 'float8e4m3fn',
+  18: 'float8e4m3fnuz',
+  19: 'float8e5m2',
+  20: 'float8e5m2fnuz',
+  21: 'uint4',
+  22: 'int4',
+  23: 'float4e2m1',
 };
 
 export interface OnnxInitializer {
@@ -52,7 +72,13 @@ export interface OnnxSummary {
   readonly opCounts: Readonly<Record<string, number>>;
   readonly matMulNBits: readonly MatMulNBitsInfo[];
   /** DequantizeLinear nodes whose quantized input is an int4/uint4 initializer (QDQ INT4). */
-  readonly qdq: { readonly int4Nodes: number; readonly int8Nodes: number; readonly blockSizes: readonly number[]; readonly withZeroPoint: number; readonly signedTypes: number };
+  readonly qdq: {
+    readonly int4Nodes: number;
+    readonly int8Nodes: number;
+    readonly blockSizes: readonly number[];
+    readonly withZeroPoint: number;
+    readonly signedTypes: number;
+  };
   readonly initializers: readonly OnnxInitializer[];
   readonly inputs: readonly ValueInfo[];
   readonly outputs: readonly ValueInfo[];
@@ -190,12 +216,19 @@ async function readTensor(tensor: MessageReader): Promise<OnnxInitializer> {
       else if (field.wireType === WireType.LengthDelimited) dims.push(...(await tensor.packedVarints(field)));
     } else if (field.field === 2 && field.wireType === WireType.Varint) dataType = field.varint ?? 0;
     else if (field.field === 8 && field.wireType === WireType.LengthDelimited) name = await tensor.string(field);
-    else if (field.field === 9 && field.wireType === WireType.LengthDelimited) rawData = { offset: field.valueOffset, length: field.length };
+    else if (field.field === 9 && field.wireType === WireType.LengthDelimited)
+      rawData = { offset: field.valueOffset, length: field.length };
     else if (field.field === 14 && field.wireType === WireType.Varint) external = field.varint === 1;
     else if (field.field === 13 && field.wireType === WireType.LengthDelimited) external = true;
   }
   const elements = dims.reduce((product, dim) => product * Math.max(dim, 0), 1);
-  const initializer: OnnxInitializer = { name, dtype: ONNX_DTYPE_NAMES[dataType] ?? `type${dataType}`, dims, elements, external };
+  const initializer: OnnxInitializer = {
+    name,
+    dtype: ONNX_DTYPE_NAMES[dataType] ?? `type${dataType}`,
+    dims,
+    elements,
+    external,
+  };
   return rawData ? { ...initializer, rawData } : initializer;
 }
 
@@ -357,8 +390,12 @@ async function allZero(zeroPoint: OnnxInitializer, source: ByteSource): Promise<
 }
 
 /** `past_key_values.N.key` inputs: how many layers carry a KV cache, and the shape of one. */
-export function pastKeyValuesLayout(inputs: readonly ValueInfo[]): { layers: number; shape: ValueInfo['shape'] } | null {
-  const keys = inputs.filter((input) => /^past_key_values\.\d+\.key$/.test(input.name) || /^past\.\d+\.key$/.test(input.name));
+export function pastKeyValuesLayout(
+  inputs: readonly ValueInfo[],
+): { layers: number; shape: ValueInfo['shape'] } | null {
+  const keys = inputs.filter(
+    (input) => /^past_key_values\.\d+\.key$/.test(input.name) || /^past\.\d+\.key$/.test(input.name),
+  );
   if (keys.length === 0) return null;
   return { layers: keys.length, shape: keys[0]!.shape };
 }
