@@ -1,7 +1,8 @@
-// Builds the four bundles (see TEAM.md "Bundles"):
+// Builds the bundles (see TEAM.md "Bundles"):
 //   src/extension.ts -> dist/extension.js   extension host, CommonJS, `vscode` external
 //   src/cli/main.ts  -> dist/cli.js         the `quant-drift` bin
 //   src/runner/main.ts -> dist/runner.js    child process hosting onnxruntime-node (external, never bundled)
+//   src/core/models/inventory-worker.ts -> dist/inventory-worker.js   worker thread of the model inventory scans
 //   webview/main.ts  -> media/dist/compare.js  browser IIFE, plus webview/*.css copied to media/dist/
 // Flags: --production minifies and drops source maps, --watch rebuilds on change, --quiet skips the size report.
 import * as esbuild from 'esbuild';
@@ -114,6 +115,15 @@ const builds = [
       entryPoints: ['src/runner/main.ts'],
       outfile: 'dist/runner.js',
       external: RUNNER_EXTERNALS,
+    },
+  },
+  {
+    // The model-inventory worker thread (header reads off the extension host's thread).
+    name: 'inventory-worker',
+    options: {
+      ...nodeCommon,
+      entryPoints: ['src/core/models/inventory-worker.ts'],
+      outfile: 'dist/inventory-worker.js',
     },
   },
   {

@@ -24,7 +24,18 @@ export interface DiscoverResult {
   truncated: boolean;
 }
 
-const SKIP_DIRS = new Set(['node_modules', '.git', '.hg', '.svn', '__pycache__', '.venv', 'venv', '.tox', 'blobs', '.vscode-test']);
+const SKIP_DIRS = new Set([
+  'node_modules',
+  '.git',
+  '.hg',
+  '.svn',
+  '__pycache__',
+  '.venv',
+  'venv',
+  '.tox',
+  'blobs',
+  '.vscode-test',
+]);
 
 export async function discoverModels(roots: readonly string[], opts: DiscoverOptions = {}): Promise<DiscoverResult> {
   const maxDepth = opts.maxDepth ?? 6;
@@ -32,7 +43,10 @@ export async function discoverModels(roots: readonly string[], opts: DiscoverOpt
   const result: DiscoverResult = { folders: [], errors: [], truncated: false };
   const seen = new Set<string>();
   const found = new Set<string>();
-  let queue: { dir: string; depth: number }[] = roots.map((root) => ({ dir: path.resolve(expandHome(root)), depth: 0 }));
+  let queue: { dir: string; depth: number }[] = roots.map((root) => ({
+    dir: path.resolve(expandHome(root)),
+    depth: 0,
+  }));
   while (queue.length > 0) {
     const next: typeof queue = [];
     // One level at a time, a few folders in parallel: fast on SSDs, still gentle on network drives.
@@ -71,7 +85,10 @@ export async function discoverModels(roots: readonly string[], opts: DiscoverOpt
             if (entry.isDirectory() || entry.isSymbolicLink()) {
               const child = path.join(dir, entry.name);
               if (entry.isSymbolicLink()) {
-                const isDir = await fs.stat(child).then((s) => s.isDirectory(), () => false);
+                const isDir = await fs.stat(child).then(
+                  (s) => s.isDirectory(),
+                  () => false,
+                );
                 if (!isDir) continue;
               }
               next.push({ dir: child, depth: depth + 1 });
@@ -93,7 +110,9 @@ export async function discoverModelFolders(roots: readonly string[], opts: Disco
 }
 
 export function expandHome(folder: string): string {
-  return folder === '~' || folder.startsWith('~/') || folder.startsWith('~\\') ? path.join(os.homedir(), folder.slice(1)) : folder;
+  return folder === '~' || folder.startsWith('~/') || folder.startsWith('~\\')
+    ? path.join(os.homedir(), folder.slice(1))
+    : folder;
 }
 
 /** HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface/hub (huggingface_hub constants). */

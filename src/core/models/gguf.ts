@@ -7,10 +7,38 @@ import type { ByteSource } from '../onnx/wire';
 
 /** llama_ftype (llama.cpp include/llama.h): what `general.file_type` means. */
 export const GGUF_FILE_TYPES: Readonly<Record<number, string>> = {
-  0: 'F32', 1: 'F16', 2: 'Q4_0', 3: 'Q4_1', 7: 'Q8_0', 8: 'Q5_0', 9: 'Q5_1', 10: 'Q2_K', 11: 'Q3_K_S', 12: 'Q3_K_M',
-  13: 'Q3_K_L', 14: 'Q4_K_S', 15: 'Q4_K_M', 16: 'Q5_K_S', 17: 'Q5_K_M', 18: 'Q6_K', 19: 'IQ2_XXS', 20: 'IQ2_XS',
-  21: 'Q2_K_S', 22: 'IQ3_XS', 23: 'IQ3_XXS', 24: 'IQ1_S', 25: 'IQ4_NL', 26: 'IQ3_S', 27: 'IQ3_M', 28: 'IQ2_S',
-  29: 'IQ2_M', 30: 'IQ4_XS', 31: 'IQ1_M', 32: 'BF16', 36: 'TQ1_0', 37: 'TQ2_0',
+  0: 'F32',
+  1: 'F16',
+  2: 'Q4_0',
+  3: 'Q4_1',
+  7: 'Q8_0',
+  8: 'Q5_0',
+  9: 'Q5_1',
+  10: 'Q2_K',
+  11: 'Q3_K_S',
+  12: 'Q3_K_M',
+  13: 'Q3_K_L',
+  14: 'Q4_K_S',
+  15: 'Q4_K_M',
+  16: 'Q5_K_S',
+  17: 'Q5_K_M',
+  18: 'Q6_K',
+  19: 'IQ2_XXS',
+  20: 'IQ2_XS',
+  21: 'Q2_K_S',
+  22: 'IQ3_XS',
+  23: 'IQ3_XXS',
+  24: 'IQ1_S',
+  25: 'IQ4_NL',
+  26: 'IQ3_S',
+  27: 'IQ3_M',
+  28: 'IQ2_S',
+  29: 'IQ2_M',
+  30: 'IQ4_XS',
+  31: 'IQ1_M',
+  32: 'BF16',
+  36: 'TQ1_0',
+  37: 'TQ2_0',
 };
 
 export type GgufValue = number | bigint | boolean | string | GgufValue[] | { arrayOf: string; length: number };
@@ -26,10 +54,34 @@ export interface GgufSummary {
 }
 
 const enum T {
-  U8 = 0, I8 = 1, U16 = 2, I16 = 3, U32 = 4, I32 = 5, F32 = 6, Bool = 7, Str = 8, Arr = 9, U64 = 10, I64 = 11, F64 = 12,
+  U8 = 0,
+  I8 = 1,
+  U16 = 2,
+  I16 = 3,
+  U32 = 4,
+  I32 = 5,
+  F32 = 6,
+  Bool = 7,
+  Str = 8,
+  Arr = 9,
+  U64 = 10,
+  I64 = 11,
+  F64 = 12,
 }
 const TYPE_NAMES = ['u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'bool', 'string', 'array', 'u64', 'i64', 'f64'];
-const FIXED_SIZES: Readonly<Record<number, number>> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
+const FIXED_SIZES: Readonly<Record<number, number>> = {
+  0: 1,
+  1: 1,
+  2: 2,
+  3: 2,
+  4: 4,
+  5: 4,
+  6: 4,
+  7: 1,
+  10: 8,
+  11: 8,
+  12: 8,
+};
 /** Arrays longer than this (token lists) are summarised, not materialised. */
 const ARRAY_KEEP = 64;
 const MAX_STRING = 16 * 1024 * 1024;
@@ -38,7 +90,10 @@ const MAX_STRING = 16 * 1024 * 1024;
 class Cursor {
   private window: Uint8Array = new Uint8Array(0);
   private windowStart = 0;
-  constructor(private readonly source: ByteSource, public offset = 0) {}
+  constructor(
+    private readonly source: ByteSource,
+    public offset = 0,
+  ) {}
 
   private async need(length: number): Promise<DataView> {
     if (this.offset + length > this.source.size) {
@@ -59,7 +114,8 @@ class Cursor {
   }
   async u64(): Promise<number> {
     const value = (await this.need(8)).getBigUint64(0, true);
-    if (value > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`GGUF value ${value} too large at offset ${this.offset - 8}`);
+    if (value > BigInt(Number.MAX_SAFE_INTEGER))
+      throw new Error(`GGUF value ${value} too large at offset ${this.offset - 8}`);
     return Number(value);
   }
   async string(): Promise<string> {
@@ -74,17 +130,28 @@ class Cursor {
     if (size === undefined) throw new Error(`corrupted GGUF: unknown value type ${type} at offset ${this.offset}`);
     const view = await this.need(size);
     switch (type) {
-      case T.U8: return view.getUint8(0);
-      case T.I8: return view.getInt8(0);
-      case T.U16: return view.getUint16(0, true);
-      case T.I16: return view.getInt16(0, true);
-      case T.U32: return view.getUint32(0, true);
-      case T.I32: return view.getInt32(0, true);
-      case T.F32: return view.getFloat32(0, true);
-      case T.Bool: return view.getUint8(0) !== 0;
-      case T.U64: return view.getBigUint64(0, true);
-      case T.I64: return view.getBigInt64(0, true);
-      default: return view.getFloat64(0, true);
+      case T.U8:
+        return view.getUint8(0);
+      case T.I8:
+        return view.getInt8(0);
+      case T.U16:
+        return view.getUint16(0, true);
+      case T.I16:
+        return view.getInt16(0, true);
+      case T.U32:
+        return view.getUint32(0, true);
+      case T.I32:
+        return view.getInt32(0, true);
+      case T.F32:
+        return view.getFloat32(0, true);
+      case T.Bool:
+        return view.getUint8(0) !== 0;
+      case T.U64:
+        return view.getBigUint64(0, true);
+      case T.I64:
+        return view.getBigInt64(0, true);
+      default:
+        return view.getFloat64(0, true);
     }
   }
   async skip(type: number, count: number): Promise<void> {
@@ -158,7 +225,12 @@ export async function inspectGguf(source: ByteSource, opts: { signal?: AbortSign
 }
 
 /** Precision a GGUF file type stands for: bits, and symmetric where the block format has no minimum. */
-export function ggufPrecision(fileType: string | null): { dtype: string; bits: number | null; sym: boolean | null; groupSize: number | null } {
+export function ggufPrecision(fileType: string | null): {
+  dtype: string;
+  bits: number | null;
+  sym: boolean | null;
+  groupSize: number | null;
+} {
   if (!fileType) return { dtype: 'unknown', bits: null, sym: null, groupSize: null };
   if (fileType === 'F32') return { dtype: 'fp32', bits: 32, sym: null, groupSize: null };
   if (fileType === 'F16') return { dtype: 'fp16', bits: 16, sym: null, groupSize: null };

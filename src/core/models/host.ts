@@ -40,14 +40,19 @@ export const realProbe: HostProbe = {
   read: (file) => fs.readFile(file, 'utf8').catch(() => null),
 };
 
-export async function detectHostDevices(probe: HostProbe = realProbe, runnerProviders?: readonly string[]): Promise<HostDevices> {
+export async function detectHostDevices(
+  probe: HostProbe = realProbe,
+  runnerProviders?: readonly string[],
+): Promise<HostDevices> {
   const present = new Set<DeviceProfileId>(['cpu']);
   const evidence: HostDevices['evidence'] = { cpu: 'always present' };
   if (probe.platform === 'linux') {
     const accel = (await probe.list('/dev/accel')).filter((name) => /^accel\d+$/.test(name));
     for (const node of accel) {
       const vendor = (await probe.read(path.posix.join('/sys/class/accel', node, 'device/vendor')))?.trim();
-      const device = (await probe.read(path.posix.join('/sys/class/accel', node, 'device/device')))?.trim().toLowerCase();
+      const device = (await probe.read(path.posix.join('/sys/class/accel', node, 'device/device')))
+        ?.trim()
+        .toLowerCase();
       if (vendor && vendor !== '0x8086') continue;
       const profile = device ? INTEL_NPU_PCI_IDS[device] : undefined;
       if (profile) {

@@ -7,7 +7,13 @@ import * as path from 'node:path';
 import { inspectOnnxFile, pastKeyValuesLayout } from '../onnx/inspect';
 import { ggufPrecision, inspectGgufFile } from './gguf';
 import { inspectIrXml } from './openvino';
-import { irPrecision, onnxPrecision, openvinoConfigPrecision, safetensorsPrecision, hfQuantizationPrecision } from './precision';
+import {
+  irPrecision,
+  onnxPrecision,
+  openvinoConfigPrecision,
+  safetensorsPrecision,
+  hfQuantizationPrecision,
+} from './precision';
 import { expectedTokenizerFiles, recogniseModelFiles } from './recognise';
 import { recipeFromModel } from './recipe';
 import { evaluateModelRecipe, type EvaluateRecipe } from './rules';
@@ -15,7 +21,14 @@ import { inspectSafetensors } from './safetensors';
 import type { ModelFormat, ModelInfo, WeightsInfo } from './types';
 import { deviceVerdicts } from './verdicts';
 
-const CONFIG_FILES = ['config.json', 'generation_config.json', 'openvino_config.json', 'genai_config.json', 'quant_config.json', 'quantize_config.json'];
+const CONFIG_FILES = [
+  'config.json',
+  'generation_config.json',
+  'openvino_config.json',
+  'genai_config.json',
+  'quant_config.json',
+  'quantize_config.json',
+];
 const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
 export interface InspectOptions {
@@ -33,7 +46,8 @@ export function hubCacheInfo(folder: string): { repo: string; revision: string }
 function message(error: unknown): string {
   if (error instanceof Error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EACCES' || code === 'EPERM') return `permission denied: ${(error as NodeJS.ErrnoException).path ?? ''}`.trim();
+    if (code === 'EACCES' || code === 'EPERM')
+      return `permission denied: ${(error as NodeJS.ErrnoException).path ?? ''}`.trim();
     if (code === 'ENOENT') return `not found: ${(error as NodeJS.ErrnoException).path ?? ''}`.trim();
     if (code === 'ELOOP') return 'symbolic link loop';
     return error.message;
@@ -80,7 +94,10 @@ export async function inspectModelFolder(target: string, opts: InspectOptions = 
     const folder = stat.isDirectory() ? target : path.dirname(target);
     const names = stat.isDirectory() ? await fs.readdir(folder) : [path.basename(target)];
     const recognised = recogniseModelFiles(names);
-    if (!recognised) throw new Error('no model files found (openvino_model.xml+.bin, *.onnx, *.gguf, or *.safetensors with config.json)');
+    if (!recognised)
+      throw new Error(
+        'no model files found (openvino_model.xml+.bin, *.onnx, *.gguf, or *.safetensors with config.json)',
+      );
     info.format = recognised.format;
     const main = recognised.modelFiles[0]!;
     info.files.model = recognised.format === 'safetensors' ? recognised.modelFiles : [main];
@@ -103,7 +120,11 @@ export async function inspectModelFolder(target: string, opts: InspectOptions = 
       else info.files.tokenizer.missing.push(anyOf.join(' or '));
     }
     const architectures = (configs['config.json'] as { architectures?: unknown } | undefined)?.architectures;
-    const causalLm = Array.isArray(architectures) && architectures.some((name) => typeof name === 'string' && /CausalLM|LMHeadModel|ForConditionalGeneration/.test(name));
+    const causalLm =
+      Array.isArray(architectures) &&
+      architectures.some(
+        (name) => typeof name === 'string' && /CausalLM|LMHeadModel|ForConditionalGeneration/.test(name),
+      );
     if (Array.isArray(architectures)) info.details.architectures = architectures;
 
     const mainPath = path.join(folder, main);
@@ -112,7 +133,8 @@ export async function inspectModelFolder(target: string, opts: InspectOptions = 
       case 'openvino-ir': {
         const ir = await inspectIrXml(mainPath, opts.signal ? { signal: opts.signal } : {});
         weights = irPrecision(ir);
-        if (weights.source !== 'rt_info') weights = preferConfig(weights, openvinoConfigPrecision(configs['openvino_config.json']));
+        if (weights.source !== 'rt_info')
+          weights = preferConfig(weights, openvinoConfigPrecision(configs['openvino_config.json']));
         info.params = ir.params || null;
         info.bytesRead += ir.bytesRead;
         info.isLlm = causalLm || (ir.layerCounts.ReadValue ?? 0) > 0;
@@ -123,7 +145,8 @@ export async function inspectModelFolder(target: string, opts: InspectOptions = 
       }
       case 'onnx':
       case 'onnx-genai': {
-        const genaiFile = (configs['genai_config.json'] as { model?: { decoder?: { filename?: unknown } } } | undefined)?.model?.decoder?.filename;
+        const genaiFile = (configs['genai_config.json'] as { model?: { decoder?: { filename?: unknown } } } | undefined)
+          ?.model?.decoder?.filename;
         const onnxFile = typeof genaiFile === 'string' && allNames.includes(genaiFile) ? genaiFile : main;
         info.files.model = [onnxFile];
         const onnx = await inspectOnnxFile(path.join(folder, onnxFile), opts.signal ? { signal: opts.signal } : {});
@@ -135,7 +158,15 @@ export async function inspectModelFolder(target: string, opts: InspectOptions = 
         info.isLlm = causalLm || kv !== null || recognised.format === 'onnx-genai';
         info.files.externalData = [...onnx.externalDataFiles];
         const missing = onnx.externalDataFiles.filter((file) => !allNames.includes(file));
-        info.details = { ...info.details, opset: onnx.opsets, ops: onnx.opCounts, inputs: onnx.inputs.map((i) => i.name), outputs: onnx.outputs.map((o) => o.name), kvCache: kv, producer: onnx.producer };
+        info.details = {
+          ...info.details,
+          opset: onnx.opsets,
+          ops: onnx.opCounts,
+          inputs: onnx.inputs.map((i) => i.name),
+          outputs: onnx.outputs.map((o) => o.name),
+          kvCache: kv,
+          producer: onnx.producer,
+        };
         if (missing.length > 0) throw new Error(`external data file missing: ${missing.join(', ')}`);
         break;
       }
@@ -145,16 +176,32 @@ export async function inspectModelFolder(target: string, opts: InspectOptions = 
         info.params = gguf.params || null;
         info.bytesRead += gguf.bytesRead;
         info.isLlm = true;
-        info.details = { ...info.details, architecture: gguf.architecture, fileType: gguf.fileType, tensors: gguf.tensorCount, ggufVersion: gguf.version };
-        if (recognised.modelFiles.length > 1 && stat.isDirectory()) info.details.otherGgufFiles = recognised.modelFiles.slice(1);
+        info.details = {
+          ...info.details,
+          architecture: gguf.architecture,
+          fileType: gguf.fileType,
+          tensors: gguf.tensorCount,
+          ggufVersion: gguf.version,
+        };
+        if (recognised.modelFiles.length > 1 && stat.isDirectory())
+          info.details.otherGgufFiles = recognised.modelFiles.slice(1);
         if (!stat.isDirectory()) info.name = path.basename(target);
         break;
       }
       case 'safetensors': {
-        const shards = await Promise.all(recognised.modelFiles.map((file) => inspectSafetensors(path.join(folder, file))));
+        const shards = await Promise.all(
+          recognised.modelFiles.map((file) => inspectSafetensors(path.join(folder, file))),
+        );
         const elementsByDtype: Record<string, number> = {};
-        for (const shard of shards) for (const [dtype, count] of Object.entries(shard.elementsByDtype)) elementsByDtype[dtype] = (elementsByDtype[dtype] ?? 0) + count;
-        const merged = { tensors: shards.reduce((n, s) => n + s.tensors, 0), elementsByDtype, packedTensors: shards.reduce((n, s) => n + s.packedTensors, 0), bytesRead: 0 };
+        for (const shard of shards)
+          for (const [dtype, count] of Object.entries(shard.elementsByDtype))
+            elementsByDtype[dtype] = (elementsByDtype[dtype] ?? 0) + count;
+        const merged = {
+          tensors: shards.reduce((n, s) => n + s.tensors, 0),
+          elementsByDtype,
+          packedTensors: shards.reduce((n, s) => n + s.packedTensors, 0),
+          bytesRead: 0,
+        };
         weights = safetensorsPrecision(merged, configs['config.json']);
         info.params = Object.values(elementsByDtype).reduce((n, count) => n + count, 0) || null;
         info.bytesRead += shards.reduce((n, s) => n + s.bytesRead, 0);
@@ -176,14 +223,31 @@ export async function inspectModelFolder(target: string, opts: InspectOptions = 
     info.error = message(error);
   }
   const recipe = info.error ? null : recipeFromModel(info.weights, info.format, info.isLlm);
-  info.devices = deviceVerdicts({ format: info.format, weights: info.weights, isLlm: info.isLlm, matMulNBits, ...(info.error ? { error: info.error } : {}) }, recipe, evaluate);
+  info.devices = deviceVerdicts(
+    {
+      format: info.format,
+      weights: info.weights,
+      isLlm: info.isLlm,
+      matMulNBits,
+      ...(info.error ? { error: info.error } : {}),
+    },
+    recipe,
+    evaluate,
+  );
   return info;
 }
 
 /** openvino_config.json fills what the IR's element types leave open (symmetry, group size, ratio). */
 function preferConfig(fromFiles: WeightsInfo, fromConfig: WeightsInfo | null): WeightsInfo {
   if (!fromConfig || fromConfig.bits === null || fromConfig.bits !== fromFiles.bits) return fromFiles;
-  return { ...fromFiles, sym: fromFiles.sym ?? fromConfig.sym, groupSize: fromFiles.groupSize ?? fromConfig.groupSize, ratio: fromConfig.ratio ?? null, backupPrecision: fromConfig.backupPrecision ?? null, source: `${fromFiles.source} + openvino_config.json` };
+  return {
+    ...fromFiles,
+    sym: fromFiles.sym ?? fromConfig.sym,
+    groupSize: fromFiles.groupSize ?? fromConfig.groupSize,
+    ratio: fromConfig.ratio ?? null,
+    backupPrecision: fromConfig.backupPrecision ?? null,
+    source: `${fromFiles.source} + openvino_config.json`,
+  };
 }
 
 /** Sum of the folder's files (symlinks into the hub cache's blobs followed); subfolders are other models. */

@@ -57,7 +57,14 @@ async function stampOf(target: string): Promise<string> {
     const stat = await fs.stat(target);
     if (!stat.isDirectory()) return `${stat.mtimeMs}:${stat.size}`;
     const names = (await fs.readdir(target)).filter((name) => STAMPED.test(name)).sort();
-    const files = await Promise.all(names.map((name) => fs.stat(path.join(target, name)).then((file) => `${name}:${file.mtimeMs}:${file.size}`, () => `${name}:gone`)));
+    const files = await Promise.all(
+      names.map((name) =>
+        fs.stat(path.join(target, name)).then(
+          (file) => `${name}:${file.mtimeMs}:${file.size}`,
+          () => `${name}:gone`,
+        ),
+      ),
+    );
     return [`${stat.mtimeMs}`, ...files].join('|');
   } catch {
     return 'unreadable';
@@ -66,15 +73,23 @@ async function stampOf(target: string): Promise<string> {
 
 const STAMPED = /\.(onnx|xml|gguf|safetensors|json)$/i;
 
-export async function scanInventory(roots: readonly InventoryRoot[], opts: InventoryOptions = {}): Promise<InventoryGroup[]> {
+export async function scanInventory(
+  roots: readonly InventoryRoot[],
+  opts: InventoryOptions = {},
+): Promise<InventoryGroup[]> {
   const concurrency = opts.concurrency ?? 8;
   const groups: InventoryGroup[] = [];
   const seen = new Set<string>();
   for (const root of roots) {
     opts.signal?.throwIfAborted();
-    const found = await discoverModels([root.path], { ...(opts.signal ? { signal: opts.signal } : {}), ...(opts.maxDepth !== undefined ? { maxDepth: opts.maxDepth } : {}) });
+    const found = await discoverModels([root.path], {
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.maxDepth !== undefined ? { maxDepth: opts.maxDepth } : {}),
+    });
     // A root that does not exist (no HF cache yet) is not an error worth showing.
-    const errors = found.errors.filter((error) => !(error.path === path.resolve(root.path) && error.error === 'folder not found'));
+    const errors = found.errors.filter(
+      (error) => !(error.path === path.resolve(root.path) && error.error === 'folder not found'),
+    );
     const folders = found.folders.filter((folder) => !seen.has(folder));
     folders.forEach((folder) => seen.add(folder));
     const models: ModelInfo[] = new Array<ModelInfo>(folders.length);

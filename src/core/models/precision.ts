@@ -22,7 +22,8 @@ function mostCommon<T>(values: readonly T[]): T | undefined {
 
 function dominant(elements: Readonly<Record<string, number>>, among: readonly string[]): string | undefined {
   let best: string | undefined;
-  for (const dtype of among) if ((elements[dtype] ?? 0) > 0 && (best === undefined || elements[dtype]! > elements[best]!)) best = dtype;
+  for (const dtype of among)
+    if ((elements[dtype] ?? 0) > 0 && (best === undefined || elements[dtype]! > elements[best]!)) best = dtype;
   return best;
 }
 
@@ -74,7 +75,13 @@ export function onnxPrecision(summary: OnnxSummary): WeightsInfo {
   const float = dominant(summary.elementsByDtype, Object.keys(FLOAT_NAMES));
   if (!float) return { ...UNKNOWN, source: 'initializers' };
   const dtype = FLOAT_NAMES[float]!;
-  return { dtype, bits: dtype === 'fp32' ? 32 : dtype === 'fp64' ? 64 : 16, sym: null, groupSize: null, source: 'initializers' };
+  return {
+    dtype,
+    bits: dtype === 'fp32' ? 32 : dtype === 'fp64' ? 64 : 16,
+    sym: null,
+    groupSize: null,
+    source: 'initializers',
+  };
 }
 
 /** `int4_asym` -> int4, asymmetric; `nf4`; `int8_sym`; `mxfp4` ... (nncf CompressWeightsMode values). */
@@ -123,7 +130,8 @@ export function irPrecision(summary: IrSummary): WeightsInfo {
 }
 
 type Json = Record<string, unknown>;
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 const num = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
 const bool = (value: unknown): boolean | null => (typeof value === 'boolean' ? value : null);
 
@@ -161,7 +169,13 @@ export function hfQuantizationPrecision(config: unknown): WeightsInfo | null {
   const bits = num(q.bits) ?? num(q.w_bit);
   // AWQ: zero_point true means asymmetric; GPTQ and auto-round: sym (default true).
   const sym = method === 'awq' ? (bool(q.zero_point) === null ? false : !q.zero_point) : (bool(q.sym) ?? true);
-  return { dtype: bits ? `int${bits}` : method, bits, sym, groupSize: num(q.group_size) ?? num(q.q_group_size), source };
+  return {
+    dtype: bits ? `int${bits}` : method,
+    bits,
+    sym,
+    groupSize: num(q.group_size) ?? num(q.q_group_size),
+    source,
+  };
 }
 
 export function safetensorsPrecision(summary: SafetensorsSummary, config: unknown): WeightsInfo {
@@ -180,8 +194,10 @@ export function describePrecision(info: Pick<ModelInfo, 'weights' | 'error'>): s
   if (weights.dtype === 'unknown') return info.error ? 'unreadable' : 'unknown precision';
   const parts = [weights.dtype];
   const quantized = /^(u?int|nf|mxfp|cb|bnb-)/.test(weights.dtype);
-  if (quantized && weights.dtype.startsWith('int')) parts.push(weights.sym === null ? '(symmetry unknown)' : weights.sym ? 'sym' : 'asym');
-  if (quantized && weights.groupSize !== null) parts.push(weights.groupSize === -1 ? 'channel-wise' : `g${weights.groupSize}`);
+  if (quantized && weights.dtype.startsWith('int'))
+    parts.push(weights.sym === null ? '(symmetry unknown)' : weights.sym ? 'sym' : 'asym');
+  if (quantized && weights.groupSize !== null)
+    parts.push(weights.groupSize === -1 ? 'channel-wise' : `g${weights.groupSize}`);
   if (weights.ratio !== undefined && weights.ratio !== null && weights.ratio < 1) parts.push(`ratio ${weights.ratio}`);
   return parts.join(' ');
 }

@@ -29,7 +29,8 @@ export function recipeFromModel(weights: WeightsInfo, format: ModelFormat, isLlm
   if (weights.groupSize !== null) settings.push(setting('groupSize', 'group_size', weights.groupSize));
   if (weights.ratio !== undefined && weights.ratio !== null) settings.push(setting('ratio', 'ratio', weights.ratio));
   if (weights.backupPrecision) settings.push(setting('backupPrecision', 'backup_mode', weights.backupPrecision));
-  if (weights.accuracyLevel !== undefined && weights.accuracyLevel !== null) settings.push(setting('accuracyLevel', 'accuracy_level', weights.accuracyLevel));
+  if (weights.accuracyLevel !== undefined && weights.accuracyLevel !== null)
+    settings.push(setting('accuracyLevel', 'accuracy_level', weights.accuracyLevel));
   return {
     dialect: 'model-files',
     span: NO_SPAN,

@@ -11,23 +11,35 @@ export interface Recognised {
 }
 
 const IR_HELPERS = /^openvino_(de)?tokenizer\.xml$/;
-const ONNX_PREFERENCE = ['model.onnx', 'decoder_model_merged.onnx', 'decoder_with_past_model.onnx', 'decoder_model.onnx'];
-const SAFETENSORS = /^(model|pytorch_model|adapter_model)(-\d{5}-of-\d{5})?\.safetensors$|^model\.safetensors\.index\.json$/;
+const ONNX_PREFERENCE = [
+  'model.onnx',
+  'decoder_model_merged.onnx',
+  'decoder_with_past_model.onnx',
+  'decoder_model.onnx',
+];
+const SAFETENSORS =
+  /^(model|pytorch_model|adapter_model)(-\d{5}-of-\d{5})?\.safetensors$|^model\.safetensors\.index\.json$/;
 
 export function recogniseModelFiles(names: readonly string[]): Recognised | null {
   const set = new Set(names);
-  const irModels = names.filter((name) => name.endsWith('.xml') && !IR_HELPERS.test(name) && set.has(`${name.slice(0, -4)}.bin`));
+  const irModels = names.filter(
+    (name) => name.endsWith('.xml') && !IR_HELPERS.test(name) && set.has(`${name.slice(0, -4)}.bin`),
+  );
   if (irModels.length > 0) {
     return { format: 'openvino-ir', modelFiles: sortPreferring(irModels, ['openvino_model.xml']) };
   }
   const onnx = names.filter((name) => name.endsWith('.onnx'));
   if (onnx.length > 0) {
-    return { format: set.has('genai_config.json') ? 'onnx-genai' : 'onnx', modelFiles: sortPreferring(onnx, ONNX_PREFERENCE) };
+    return {
+      format: set.has('genai_config.json') ? 'onnx-genai' : 'onnx',
+      modelFiles: sortPreferring(onnx, ONNX_PREFERENCE),
+    };
   }
   const gguf = names.filter((name) => name.toLowerCase().endsWith('.gguf'));
   if (gguf.length > 0) return { format: 'gguf', modelFiles: gguf.sort() };
   const safetensors = names.filter((name) => SAFETENSORS.test(name) && name.endsWith('.safetensors'));
-  if (safetensors.length > 0 && set.has('config.json')) return { format: 'safetensors', modelFiles: safetensors.sort() };
+  if (safetensors.length > 0 && set.has('config.json'))
+    return { format: 'safetensors', modelFiles: safetensors.sort() };
   return null;
 }
 

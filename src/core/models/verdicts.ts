@@ -23,7 +23,9 @@ class VerdictBuilder {
     if (rule && !this.rules.includes(rule)) this.rules.push(rule);
   }
   build(): DeviceVerdict {
-    return this.rules.length > 0 ? { verdict: this.verdict, reasons: this.reasons, rules: this.rules } : { verdict: this.verdict, reasons: this.reasons };
+    return this.rules.length > 0
+      ? { verdict: this.verdict, reasons: this.reasons, rules: this.rules }
+      : { verdict: this.verdict, reasons: this.reasons };
   }
 }
 
@@ -38,31 +40,69 @@ function formatCheck(format: ModelFormat, target: DeviceProfileId, subject: Subj
   }
   if (format === 'safetensors') {
     if (family === 'cpu' || family === 'gpu') out.add('ok', 'A PyTorch checkpoint: runs with transformers.');
-    else out.add('warn', `A source checkpoint, not a ${runtimeOf(family)} model: export it first (for Intel NPU: optimum-cli export openvino --weight-format int4 --sym --ratio 1.0 --group-size 128 or -1, per the OpenVINO GenAI NPU guide).`);
+    else
+      out.add(
+        'warn',
+        `A source checkpoint, not a ${runtimeOf(family)} model: export it first (for Intel NPU: optimum-cli export openvino --weight-format int4 --sym --ratio 1.0 --group-size 128 or -1, per the OpenVINO GenAI NPU guide).`,
+      );
     return;
   }
   if (format === 'gguf') {
     if (family === 'cpu' || family === 'gpu') out.add('ok', 'GGUF runs with llama.cpp.');
-    else out.add('no', `GGUF is llama.cpp's format; the ${runtimeOf(family)} path for this device does not load it. Export the original checkpoint instead.`, 'model-format');
+    else
+      out.add(
+        'no',
+        `GGUF is llama.cpp's format; the ${runtimeOf(family)} path for this device does not load it. Export the original checkpoint instead.`,
+        'model-format',
+      );
     return;
   }
   if (family === 'apple-npu') {
-    out.add('no', 'The Apple Neural Engine runs Core ML models; convert this model with coremltools first (coremltools.optimize.coreml for 4/8-bit weights).', 'model-format');
+    out.add(
+      'no',
+      'The Apple Neural Engine runs Core ML models; convert this model with coremltools first (coremltools.optimize.coreml for 4/8-bit weights).',
+      'model-format',
+    );
     return;
   }
   if (family === 'qualcomm-npu') {
-    if (format === 'openvino-ir') out.add('no', 'An OpenVINO IR; the Hexagon NPU runs ONNX models through ONNX Runtime QNN.', 'model-format');
-    else if (subject.matMulNBits) out.add('warn', 'MatMulNBits is an ONNX Runtime contrib op; QNN consumes standard int4 QDQ, and the Microsoft recipe converts it with Olive\'s MatMulNBitsToQDQ pass (microsoft/olive-recipes qwen2_5_qnn_config.json).', 'model-format');
-    else if (!isQuantized(subject.weights.dtype)) out.add('warn', 'Unquantized: the Hexagon NPU runs quantized QDQ models (the Microsoft recipe quantizes to A16/W8 static QDQ, microsoft/olive-recipes qwen2_5_qnn_config.json).', 'model-format');
+    if (format === 'openvino-ir')
+      out.add('no', 'An OpenVINO IR; the Hexagon NPU runs ONNX models through ONNX Runtime QNN.', 'model-format');
+    else if (subject.matMulNBits)
+      out.add(
+        'warn',
+        "MatMulNBits is an ONNX Runtime contrib op; QNN consumes standard int4 QDQ, and the Microsoft recipe converts it with Olive's MatMulNBitsToQDQ pass (microsoft/olive-recipes qwen2_5_qnn_config.json).",
+        'model-format',
+      );
+    else if (!isQuantized(subject.weights.dtype))
+      out.add(
+        'warn',
+        'Unquantized: the Hexagon NPU runs quantized QDQ models (the Microsoft recipe quantizes to A16/W8 static QDQ, microsoft/olive-recipes qwen2_5_qnn_config.json).',
+        'model-format',
+      );
     return;
   }
   if (family === 'intel-npu' && format !== 'openvino-ir') {
-    out.add('warn', 'The Intel NPU LLM guide covers OpenVINO IR exported with optimum-cli; an ONNX model goes through OpenVINO\'s ONNX reader or the ORT OpenVINO EP, outside that recipe.', 'model-format');
+    out.add(
+      'warn',
+      "The Intel NPU LLM guide covers OpenVINO IR exported with optimum-cli; an ONNX model goes through OpenVINO's ONNX reader or the ORT OpenVINO EP, outside that recipe.",
+      'model-format',
+    );
   }
 }
 
 function runtimeOf(family: string): string {
-  return ({ 'intel-npu': 'OpenVINO', 'qualcomm-npu': 'ONNX Runtime QNN', 'apple-npu': 'Core ML', cpu: 'CPU', gpu: 'GPU' } as Record<string, string>)[family] ?? family;
+  return (
+    (
+      {
+        'intel-npu': 'OpenVINO',
+        'qualcomm-npu': 'ONNX Runtime QNN',
+        'apple-npu': 'Core ML',
+        cpu: 'CPU',
+        gpu: 'GPU',
+      } as Record<string, string>
+    )[family] ?? family
+  );
 }
 
 /**
@@ -73,7 +113,11 @@ function runtimeOf(family: string): string {
 function npuUnknownSymmetry(target: DeviceProfileId, subject: Subject, out: VerdictBuilder): void {
   if (DEVICE_PROFILES[target].family !== 'intel-npu' || !subject.isLlm) return;
   if (subject.weights.dtype === 'int4' && subject.weights.sym === null) {
-    out.add('warn', 'INT4 weights whose symmetry is not recorded (no NNCF rt_info or openvino_config.json): asymmetric INT4 fails to compile on Intel NPU (openvinotoolkit/openvino#34450).', 'npu-asymmetric-int4');
+    out.add(
+      'warn',
+      'INT4 weights whose symmetry is not recorded (no NNCF rt_info or openvino_config.json): asymmetric INT4 fails to compile on Intel NPU (openvinotoolkit/openvino#34450).',
+      'npu-asymmetric-int4',
+    );
   }
 }
 
@@ -81,7 +125,11 @@ function severityVerdict(severity: string): Verdict | null {
   return severity === 'error' ? 'no' : severity === 'warning' ? 'warn' : null;
 }
 
-export function deviceVerdicts(subject: Subject, recipe: Recipe | null, evaluate: EvaluateRecipe): Record<DeviceProfileId, DeviceVerdict> {
+export function deviceVerdicts(
+  subject: Subject,
+  recipe: Recipe | null,
+  evaluate: EvaluateRecipe,
+): Record<DeviceProfileId, DeviceVerdict> {
   const result = {} as Record<DeviceProfileId, DeviceVerdict>;
   for (const target of DEVICE_PROFILE_IDS) {
     const out = new VerdictBuilder();

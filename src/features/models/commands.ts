@@ -10,12 +10,19 @@ import { targetDevice } from '../common/config';
 import { showErrorWithLog } from '../common/log';
 
 /** Config files a model folder's recipe is recorded in, most telling first. */
-const RECIPE_CONFIGS = ['openvino_config.json', 'config.json', 'genai_config.json', 'quant_config.json', 'quantize_config.json'];
+const RECIPE_CONFIGS = [
+  'openvino_config.json',
+  'config.json',
+  'genai_config.json',
+  'quant_config.json',
+  'quantize_config.json',
+];
 
 export function modelPathOf(arg: unknown): string | undefined {
   if (typeof arg === 'string') return arg;
   if (arg instanceof vscode.Uri) return arg.fsPath;
-  if (typeof arg === 'object' && arg !== null && typeof (arg as { path?: unknown }).path === 'string') return (arg as { path: string }).path;
+  if (typeof arg === 'object' && arg !== null && typeof (arg as { path?: unknown }).path === 'string')
+    return (arg as { path: string }).path;
   return undefined;
 }
 
@@ -56,7 +63,10 @@ export async function openConfig(arg: unknown): Promise<void> {
   }
   let chosen = configs[0]!;
   if (configs.length > 1) {
-    const pick = await vscode.window.showQuickPick(configs.map((file) => ({ label: path.basename(file), description: file })), { title: 'Open which config?' });
+    const pick = await vscode.window.showQuickPick(
+      configs.map((file) => ({ label: path.basename(file), description: file })),
+      { title: 'Open which config?' },
+    );
     if (!pick) return;
     chosen = pick.description;
   }
@@ -75,7 +85,9 @@ export async function lintModelRecipe(arg: unknown, diagnostics: vscode.Diagnost
   if (!target) return 0;
   const configs = await configsOf(target);
   if (configs.length === 0) {
-    void vscode.window.showInformationMessage(`Nothing to lint: no ${RECIPE_CONFIGS.slice(0, 3).join(' / ')} in ${target}.`);
+    void vscode.window.showInformationMessage(
+      `Nothing to lint: no ${RECIPE_CONFIGS.slice(0, 3).join(' / ')} in ${target}.`,
+    );
     return 0;
   }
   let total = 0;
@@ -86,7 +98,11 @@ export async function lintModelRecipe(arg: unknown, diagnostics: vscode.Diagnost
       const result = lintText(document.getText(), { fileName: file, languageId: 'json', target: targetDevice(uri) });
       const list = result.findings.map((finding) => {
         const range = new vscode.Range(document.positionAt(finding.span.start), document.positionAt(finding.span.end));
-        const diagnostic = new vscode.Diagnostic(range, finding.message, SEVERITY[finding.severity] ?? vscode.DiagnosticSeverity.Information);
+        const diagnostic = new vscode.Diagnostic(
+          range,
+          finding.message,
+          SEVERITY[finding.severity] ?? vscode.DiagnosticSeverity.Information,
+        );
         diagnostic.source = 'quant-drift';
         diagnostic.code = finding.rule;
         return diagnostic;
@@ -99,6 +115,9 @@ export async function lintModelRecipe(arg: unknown, diagnostics: vscode.Diagnost
     return total;
   }
   await vscode.commands.executeCommand('workbench.actions.view.problems');
-  if (total === 0) void vscode.window.showInformationMessage(`No recipe problems for ${targetDevice()} in ${configs.map((file) => path.basename(file)).join(', ')}.`);
+  if (total === 0)
+    void vscode.window.showInformationMessage(
+      `No recipe problems for ${targetDevice()} in ${configs.map((file) => path.basename(file)).join(', ')}.`,
+    );
   return total;
 }

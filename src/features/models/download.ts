@@ -11,7 +11,10 @@ import { formatSize } from '../../core/models/format';
 import { get, Setting } from '../common/config';
 import { log } from '../common/log';
 
-export async function downloadModelCommand(onDone: (snapshotDir: string) => Promise<void>, repoArg?: unknown): Promise<void> {
+export async function downloadModelCommand(
+  onDone: (snapshotDir: string) => Promise<void>,
+  repoArg?: unknown,
+): Promise<void> {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showWarningMessage('Downloading models needs a trusted workspace.');
     return;
@@ -28,20 +31,33 @@ export async function downloadModelCommand(onDone: (snapshotDir: string) => Prom
         });
   if (!repo?.trim()) return;
   const preset = await vscode.window.showQuickPick(
-    [...PATTERN_PRESETS.map((p) => ({ label: p.label, description: p.patterns.join(' ') || 'all files', patterns: p.patterns })), { label: 'Custom patterns…', description: 'e.g. *.onnx *.json', patterns: null as string[] | null }],
+    [
+      ...PATTERN_PRESETS.map((p) => ({
+        label: p.label,
+        description: p.patterns.join(' ') || 'all files',
+        patterns: p.patterns,
+      })),
+      { label: 'Custom patterns…', description: 'e.g. *.onnx *.json', patterns: null as string[] | null },
+    ],
     { title: `Files to download from ${repo.trim()}`, ignoreFocusOut: true },
   );
   if (!preset) return;
   let patterns = preset.patterns;
   if (patterns === null) {
-    const typed = await vscode.window.showInputBox({ title: 'File patterns (space separated; * crosses folders)', value: '*.json *.onnx*', ignoreFocusOut: true });
+    const typed = await vscode.window.showInputBox({
+      title: 'File patterns (space separated; * crosses folders)',
+      value: '*.json *.onnx*',
+      ignoreFocusOut: true,
+    });
     if (typed === undefined) return;
     patterns = typed.split(/\s+/).filter(Boolean);
   }
   const hubUrl = hubEndpoint(get<string>(Setting.HubEndpoint, ''));
   const token = await resolveHubToken();
   const cacheDir = huggingFaceHubCache();
-  log().info(`download ${repo.trim()} from ${hubUrl} into ${cacheDir} (patterns: ${patterns.join(' ') || 'all'}; token: ${token ? 'yes' : 'no'})`);
+  log().info(
+    `download ${repo.trim()} from ${hubUrl} into ${cacheDir} (patterns: ${patterns.join(' ') || 'all'}; token: ${token ? 'yes' : 'no'})`,
+  );
 
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Downloading ${repo.trim()}`, cancellable: true },
@@ -59,20 +75,31 @@ export async function downloadModelCommand(onDone: (snapshotDir: string) => Prom
           signal: controller.signal,
           onProgress: (p) => {
             const share = p.totalBytes > 0 ? (p.doneBytes / p.totalBytes) * 100 : 0;
-            progress.report({ increment: share - reported, message: `${p.file}: ${formatSize(p.fileBytes)} / ${formatSize(p.fileTotal)} (total ${formatSize(p.doneBytes)} / ${formatSize(p.totalBytes)})` });
+            progress.report({
+              increment: share - reported,
+              message: `${p.file}: ${formatSize(p.fileBytes)} / ${formatSize(p.fileTotal)} (total ${formatSize(p.doneBytes)} / ${formatSize(p.totalBytes)})`,
+            });
             reported = share;
           },
         });
-        const counts = result.files.reduce<Record<string, number>>((acc, f) => ({ ...acc, [f.status]: (acc[f.status] ?? 0) + 1 }), {});
+        const counts = result.files.reduce<Record<string, number>>(
+          (acc, f) => ({ ...acc, [f.status]: (acc[f.status] ?? 0) + 1 }),
+          {},
+        );
         log().info(`downloaded ${repo.trim()}@${result.commit}: ${JSON.stringify(counts)}`);
         await onDone(result.snapshotDir);
-        void vscode.window.showInformationMessage(`Downloaded ${repo.trim()} (${result.files.length} files) into the Hugging Face cache.`);
+        void vscode.window.showInformationMessage(
+          `Downloaded ${repo.trim()} (${result.files.length} files) into the Hugging Face cache.`,
+        );
       } catch (error) {
         if (controller.signal.aborted) {
           void vscode.window.showInformationMessage('Download cancelled; run it again to resume.');
           return;
         }
-        const message = redact(error instanceof HubDownloadError || error instanceof Error ? error.message : String(error), token);
+        const message = redact(
+          error instanceof HubDownloadError || error instanceof Error ? error.message : String(error),
+          token,
+        );
         log().error(`download failed: ${message}`);
         void vscode.window.showErrorMessage(`Download failed: ${message}`);
       }

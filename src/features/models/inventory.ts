@@ -1,20 +1,30 @@
 /**
  * Keeps the model inventory current: which roots to scan (workspace folders, quantDrift.modelRoots, the
  * HF hub cache), one scan at a time (a new one cancels the running one), file-system watchers with a
- * debounce, and host-device detection once. Never blocks the UI: all of it is async and off the render path.
+ * debounce, and host-device detection once. The scans run in a worker thread (dist/inventory-worker.js): the
+ * header reads are synchronous, and a slow or hung network drive must stall that thread, not the extension host.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { detectHostDevices, expandHome, huggingFaceHubCache, InventoryCache, scanInventory, type HostDevices, type InventoryGroup, type InventoryRoot } from '../../core/models';
+import {
+  detectHostDevices,
+  expandHome,
+  huggingFaceHubCache,
+  type HostDevices,
+  type InventoryGroup,
+  type InventoryRoot,
+} from '../../core/models';
+import { InventoryWorker } from '../../core/models/inventory-client';
 import { get, Setting, targetDevice } from '../common/config';
 import { log } from '../common/log';
 import type { ModelTreeProvider } from './tree';
 
-const WATCH_GLOB = '**/{*.onnx,*.onnx.data,*.onnx_data,*.xml,*.bin,*.gguf,*.safetensors,config.json,genai_config.json,openvino_config.json}';
+const WATCH_GLOB =
+  '**/{*.onnx,*.onnx.data,*.onnx_data,*.xml,*.bin,*.gguf,*.safetensors,config.json,genai_config.json,openvino_config.json}';
 const DEBOUNCE_MS = 1500;
 
 export class ModelInventory implements vscode.Disposable {
-  private readonly cache = new InventoryCache();
+  private readonly scanner: InventoryWorker;
   private running: AbortController | undefined;
   private host: HostDevices | undefined;
   private watchers: vscode.Disposable[] = [];
@@ -28,7 +38,15 @@ export class ModelInventory implements vscode.Disposable {
   constructor(
     private readonly tree: ModelTreeProvider,
     private readonly view: vscode.TreeView<unknown>,
-  ) {}
+    extensionPath: string,
+  ) {
+    this.scanner = new InventoryWorker({ workerPath: path.join(extensionPath, 'dist', 'inventory-worker.js') });
+  }
+
+  /** Where the scans run (the test hook reports it). */
+  get scansRunIn(): 'worker thread' | 'in-process' {
+    return this.scanner.where;
+  }
 
   roots(): InventoryRoot[] {
     const roots: InventoryRoot[] = [];
@@ -36,9 +54,15 @@ export class ModelInventory implements vscode.Disposable {
       if (folder.uri.scheme === 'file') roots.push({ path: folder.uri.fsPath, label: folder.name, kind: 'workspace' });
     }
     for (const root of get<string[]>(Setting.ModelRoots, [])) {
-      if (typeof root === 'string' && root.trim()) roots.push({ path: path.resolve(expandHome(root.trim())), label: path.basename(root.trim()) || root, kind: 'modelRoot' });
+      if (typeof root === 'string' && root.trim())
+        roots.push({
+          path: path.resolve(expandHome(root.trim())),
+          label: path.basename(root.trim()) || root,
+          kind: 'modelRoot',
+        });
     }
-    if (get<boolean>(Setting.ScanHuggingFaceCache, true)) roots.push({ path: huggingFaceHubCache(), label: 'Hugging Face cache', kind: 'hubCache' });
+    if (get<boolean>(Setting.ScanHuggingFaceCache, true))
+      roots.push({ path: huggingFaceHubCache(), label: 'Hugging Face cache', kind: 'hubCache' });
     return roots;
   }
 
@@ -52,7 +76,7 @@ export class ModelInventory implements vscode.Disposable {
       const started = performance.now();
       try {
         this.host ??= await detectHostDevices();
-        const groups = await scanInventory(this.roots(), { signal: controller.signal, cache: this.cache });
+        const groups = await this.scanner.scan(this.roots(), controller.signal);
         if (controller.signal.aborted) return;
         this.groups = groups;
         this.tree.update({ groups, host: this.host, target: targetDevice() });
@@ -61,8 +85,14 @@ export class ModelInventory implements vscode.Disposable {
         void vscode.commands.executeCommand('setContext', 'quantDrift.models.scanned', true);
         void vscode.commands.executeCommand('setContext', 'quantDrift.models.count', models.length);
         // The compare panel's Explorer menu shows on these folders (package.json explorer/context).
-        void vscode.commands.executeCommand('setContext', 'quantDrift.modelFolders', models.filter((m) => !m.error).map((m) => m.path));
-        log().info(`models: ${models.length} found in ${Math.round(performance.now() - started)} ms`);
+        void vscode.commands.executeCommand(
+          'setContext',
+          'quantDrift.modelFolders',
+          models.filter((m) => !m.error).map((m) => m.path),
+        );
+        log().info(
+          `models: ${models.length} found in ${Math.round(performance.now() - started)} ms (${this.scanner.where})`,
+        );
         this.scanned.fire(groups);
       } catch (error) {
         if (controller.signal.aborted) return;
@@ -91,7 +121,13 @@ export class ModelInventory implements vscode.Disposable {
     this.watchers = [];
     const patterns: vscode.GlobPattern[] = [WATCH_GLOB];
     for (const root of this.roots()) {
-      if (root.kind !== 'workspace') patterns.push(new vscode.RelativePattern(vscode.Uri.file(root.path), root.kind === 'hubCache' ? '*/snapshots/*/**' : WATCH_GLOB));
+      if (root.kind !== 'workspace')
+        patterns.push(
+          new vscode.RelativePattern(
+            vscode.Uri.file(root.path),
+            root.kind === 'hubCache' ? '*/snapshots/*/**' : WATCH_GLOB,
+          ),
+        );
     }
     for (const pattern of patterns) {
       const watcher = vscode.workspace.createFileSystemWatcher(pattern);
@@ -104,6 +140,7 @@ export class ModelInventory implements vscode.Disposable {
 
   dispose(): void {
     this.running?.abort();
+    this.scanner.dispose();
     if (this.debounce) clearTimeout(this.debounce);
     for (const watcher of this.watchers) watcher.dispose();
     this.scanned.dispose();

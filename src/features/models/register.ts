@@ -41,7 +41,8 @@ async function snapshot(provider: ModelTreeProvider, node?: ModelNode): Promise<
     if (item.contextValue) entry.contextValue = item.contextValue;
     if (tooltip) entry.tooltip = tooltip;
     if (child.kind === 'model') entry.path = child.path;
-    if (item.collapsibleState !== vscode.TreeItemCollapsibleState.None) entry.children = await snapshot(provider, child);
+    if (item.collapsibleState !== vscode.TreeItemCollapsibleState.None)
+      entry.children = await snapshot(provider, child);
     items.push(entry);
   }
   return items;
@@ -49,8 +50,12 @@ async function snapshot(provider: ModelTreeProvider, node?: ModelNode): Promise<
 
 export function registerModelFeatures(holder: ExtensionContextHolder): void {
   const provider = holder.own(new ModelTreeProvider());
-  const view = holder.own(vscode.window.createTreeView<ModelNode>(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true }));
-  const inventory = holder.own(new ModelInventory(provider, view as vscode.TreeView<unknown>));
+  const view = holder.own(
+    vscode.window.createTreeView<ModelNode>(VIEW_ID, { treeDataProvider: provider, showCollapseAll: true }),
+  );
+  const inventory = holder.own(
+    new ModelInventory(provider, view as vscode.TreeView<unknown>, holder.extensionUri.fsPath),
+  );
   const diagnostics = holder.own(vscode.languages.createDiagnosticCollection('quantDrift.models'));
 
   let started = false;
@@ -91,7 +96,9 @@ export function registerModelFeatures(holder: ExtensionContextHolder): void {
     vscode.commands.registerCommand('quantDrift.models.revealInExplorer', revealInExplorer),
     vscode.commands.registerCommand('quantDrift.models.copyPath', copyPath),
     vscode.commands.registerCommand('quantDrift.models.openConfig', openConfig),
-    vscode.commands.registerCommand('quantDrift.models.lintRecipe', (arg: unknown) => lintModelRecipe(arg, diagnostics)),
+    vscode.commands.registerCommand('quantDrift.models.lintRecipe', (arg: unknown) =>
+      lintModelRecipe(arg, diagnostics),
+    ),
     vscode.commands.registerCommand('quantDrift.downloadModel', (repo?: unknown) =>
       downloadModelCommand(async () => {
         started = true;
@@ -104,7 +111,7 @@ export function registerModelFeatures(holder: ExtensionContextHolder): void {
     vscode.commands.registerCommand('quantDrift.models._treeSnapshot', async () => {
       start();
       await inventory.scanning;
-      return { devices: DEVICE_PROFILE_IDS, items: await snapshot(provider) };
+      return { devices: DEVICE_PROFILE_IDS, items: await snapshot(provider), scansRunIn: inventory.scansRunIn };
     }),
   );
 }

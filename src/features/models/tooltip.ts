@@ -41,16 +41,22 @@ export function modelTooltip(info: ModelInfo, focus?: DeviceProfileId): vscode.M
     return md;
   }
   const source = info.weights.source ? ` (from ${escape(info.weights.source)})` : '';
-  md.appendMarkdown(`${escape(info.format)} · **${escape(describePrecision(info))}**${source} · ${formatParams(info.params)} · ${formatSize(info.sizeBytes)}\n\n`);
-  if (info.files.tokenizer.missing.length > 0) md.appendMarkdown(`$(warning) Tokenizer files missing: ${escape(info.files.tokenizer.missing.join(', '))}\n\n`);
+  md.appendMarkdown(
+    `${escape(info.format)} · **${escape(describePrecision(info))}**${source} · ${formatParams(info.params)} · ${formatSize(info.sizeBytes)}\n\n`,
+  );
+  if (info.files.tokenizer.missing.length > 0)
+    md.appendMarkdown(`$(warning) Tokenizer files missing: ${escape(info.files.tokenizer.missing.join(', '))}\n\n`);
   const order = focus ? [focus, ...DEVICE_PROFILE_IDS.filter((id) => id !== focus)] : [...DEVICE_PROFILE_IDS];
   for (const id of order) {
     const device = info.devices[id];
     if (!device) continue;
     const rules = device.rules?.length ? ` — ${device.rules.map(ruleLink).join(', ')}` : '';
-    md.appendMarkdown(`${EMOJI[device.verdict]} **${escape(DEVICE_PROFILES[id].label)}**: ${VERDICT_ICON[device.verdict].word}${rules}\n`);
+    md.appendMarkdown(
+      `${EMOJI[device.verdict]} **${escape(DEVICE_PROFILES[id].label)}**: ${VERDICT_ICON[device.verdict].word}${rules}\n`,
+    );
     // Reasons for the focused device always; for the others only when something is wrong.
-    if (id === focus || device.verdict !== 'ok') for (const reason of device.reasons) md.appendMarkdown(`- ${escape(reason)}\n`);
+    if (id === focus || device.verdict !== 'ok')
+      for (const reason of device.reasons) md.appendMarkdown(`- ${escape(reason)}\n`);
     md.appendMarkdown('\n');
   }
   return md;

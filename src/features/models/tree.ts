@@ -6,7 +6,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEVICE_PROFILE_IDS, DEVICE_PROFILES, type DeviceProfileId } from '../../core/devices/profiles';
-import { describePrecision, type HostDevices, type InventoryGroup, type ModelInfo, type Verdict } from '../../core/models';
+import {
+  describePrecision,
+  type HostDevices,
+  type InventoryGroup,
+  type ModelInfo,
+  type Verdict,
+} from '../../core/models';
 import { formatSize } from '../../core/models/format';
 import { modelTooltip, verdictIcon } from './tooltip';
 
@@ -57,14 +63,24 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelNode> {
       case 'device':
         return models
           .filter((info) => !info.error)
-          .sort((a, b) => RANK[a.devices[node.device].verdict] - RANK[b.devices[node.device].verdict] || a.name.localeCompare(b.name))
+          .sort(
+            (a, b) =>
+              RANK[a.devices[node.device].verdict] - RANK[b.devices[node.device].verdict] ||
+              a.name.localeCompare(b.name),
+          )
           .map((info) => modelNode(info, node.device));
       case 'all':
-        return this.state.groups.filter((group) => group.models.length > 0 || group.errors.length > 0).map((group): ModelNode => ({ kind: 'group', group }));
+        return this.state.groups
+          .filter((group) => group.models.length > 0 || group.errors.length > 0)
+          .map((group): ModelNode => ({ kind: 'group', group }));
       case 'group':
         return [
           ...[...node.group.models].sort((a, b) => a.path.localeCompare(b.path)).map((info) => modelNode(info)),
-          ...node.group.errors.map((error): ModelNode => ({ kind: 'folderError', path: error.path, error: error.error })),
+          ...node.group.errors.map((error): ModelNode => ({
+            kind: 'folderError',
+            path: error.path,
+            error: error.error,
+          })),
         ];
       default:
         return [];
@@ -83,12 +99,17 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelNode> {
     switch (node.kind) {
       case 'device': {
         const present = this.isPresent(node.device);
-        const item = new vscode.TreeItem(DEVICE_PROFILES[node.device].label, present ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+        const item = new vscode.TreeItem(
+          DEVICE_PROFILES[node.device].label,
+          present ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+        );
         const counts = { ok: 0, warn: 0, no: 0 };
         for (const info of this.models) if (!info.error) counts[info.devices[node.device].verdict]++;
         item.description = `${present ? 'this machine' : 'target only'} · ${counts.ok} ok, ${counts.warn} warn, ${counts.no} no`;
         const evidence = this.state.host?.evidence[node.device];
-        item.tooltip = present ? `Detected on this machine${evidence ? `: ${evidence}` : ''}` : 'Not detected on this machine: verdicts are for targeting it.';
+        item.tooltip = present
+          ? `Detected on this machine${evidence ? `: ${evidence}` : ''}`
+          : 'Not detected on this machine: verdicts are for targeting it.';
         item.iconPath = new vscode.ThemeIcon(present ? 'circuit-board' : 'target');
         item.contextValue = 'quantDrift.device';
         item.id = `device:${node.device}`;

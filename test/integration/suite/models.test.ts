@@ -43,6 +43,11 @@ suite('models view', () => {
     await vscode.commands.executeCommand('quantDrift.models.refresh');
   });
 
+  test('the scans run in the inventory worker thread, off the extension host thread', async () => {
+    const result = await vscode.commands.executeCommand<{ scansRunIn: string }>('quantDrift.models._treeSnapshot');
+    assert.equal(result.scansRunIn, 'worker thread');
+  });
+
   test('models sit under each device with the verdict the rules give', async () => {
     const items = await tree();
     const lunarLake = device(items, /Lunar Lake/);

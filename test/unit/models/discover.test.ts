@@ -87,19 +87,35 @@ describe('discovery', () => {
 });
 
 describe('host devices', () => {
-  const probe = (platform: NodeJS.Platform, arch: string, files: Record<string, string>, dirs: Record<string, string[]>) => ({
+  const probe = (
+    platform: NodeJS.Platform,
+    arch: string,
+    files: Record<string, string>,
+    dirs: Record<string, string[]>,
+  ) => ({
     platform,
     arch,
     list: async (dir: string) => dirs[dir] ?? [],
     read: async (file: string) => files[file] ?? null,
   });
   test('Linux with a Lunar Lake NPU', async () => {
-    const host = await detectHostDevices(probe('linux', 'x64', { '/sys/class/accel/accel0/device/vendor': '0x8086\n', '/sys/class/accel/accel0/device/device': '0x643e\n' }, { '/dev/accel': ['accel0'] }));
+    const host = await detectHostDevices(
+      probe(
+        'linux',
+        'x64',
+        { '/sys/class/accel/accel0/device/vendor': '0x8086\n', '/sys/class/accel/accel0/device/device': '0x643e\n' },
+        { '/dev/accel': ['accel0'] },
+      ),
+    );
     assert.deepEqual([...host.present].sort(), ['cpu', 'intel-npu-lnl']);
     assert.deepEqual(host.executionProviders, ['cpu']);
   });
   test('Apple silicon; plain Linux', async () => {
-    assert.deepEqual([...(await detectHostDevices(probe('darwin', 'arm64', {}, {}))).present].sort(), ['apple-ane', 'cpu', 'gpu']);
+    assert.deepEqual([...(await detectHostDevices(probe('darwin', 'arm64', {}, {}))).present].sort(), [
+      'apple-ane',
+      'cpu',
+      'gpu',
+    ]);
     assert.deepEqual([...(await detectHostDevices(probe('linux', 'x64', {}, {}))).present], ['cpu']);
   });
 });

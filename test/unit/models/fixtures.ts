@@ -82,7 +82,13 @@ export function buildOnnx(options: OnnxFixtureOptions): OnnxFixture {
         input: inputs,
         output: [out],
         name: `matmul_${layer}_Q4`,
-        attribute: [intAttr('K', K), intAttr('N', N), intAttr('bits', 4), intAttr('block_size', blockSize), intAttr('accuracy_level', accuracyLevel)],
+        attribute: [
+          intAttr('K', K),
+          intAttr('N', N),
+          intAttr('bits', 4),
+          intAttr('block_size', blockSize),
+          intAttr('accuracy_level', accuracyLevel),
+        ],
       });
     } else {
       const signed = kind === 'qdq-int4';
@@ -94,24 +100,36 @@ export function buildOnnx(options: OnnxFixtureOptions): OnnxFixture {
         tensor(`${w}_zp`, UINT4, [blocks, N], (blocks * N) / 2);
         inputs.push(`${w}_zp`);
       }
-      nodes.push({ opType: 'DequantizeLinear', input: inputs, output: [`${w}_dq`], name: `dq_${layer}`, attribute: [intAttr('axis', 0), intAttr('block_size', blockSize)] });
+      nodes.push({
+        opType: 'DequantizeLinear',
+        input: inputs,
+        output: [`${w}_dq`],
+        name: `dq_${layer}`,
+        attribute: [intAttr('axis', 0), intAttr('block_size', blockSize)],
+      });
       nodes.push({ opType: 'MatMul', input: [current, `${w}_dq`], output: [out], name: `matmul_${layer}` });
     }
     current = out;
   }
   nodes.push({ opType: 'Identity', input: [current], output: ['logits'], name: 'logits' });
 
-  const dim = (value: number | string): onnx.TensorShapeProto.IDimension => (typeof value === 'number' ? { dimValue: value } : { dimParam: value });
+  const dim = (value: number | string): onnx.TensorShapeProto.IDimension =>
+    typeof value === 'number' ? { dimValue: value } : { dimParam: value };
   const valueInfo = (name: string, elemType: number, shape: (number | string)[]): onnx.IValueInfoProto => ({
     name,
     type: { tensorType: { elemType, shape: { dim: shape.map(dim) } } },
   });
-  const inputs = [valueInfo('input_ids', 7, ['batch_size', 'sequence_length']), valueInfo('attention_mask', 7, ['batch_size', 'total_sequence_length'])];
+  const inputs = [
+    valueInfo('input_ids', 7, ['batch_size', 'sequence_length']),
+    valueInfo('attention_mask', 7, ['batch_size', 'total_sequence_length']),
+  ];
   const outputs = [valueInfo('logits', FLOAT, ['batch_size', 'sequence_length', 128])];
   if (kv) {
     for (let layer = 0; layer < layers; layer++) {
       for (const part of ['key', 'value']) {
-        inputs.push(valueInfo(`past_key_values.${layer}.${part}`, FLOAT, ['batch_size', 4, 'past_sequence_length', 16]));
+        inputs.push(
+          valueInfo(`past_key_values.${layer}.${part}`, FLOAT, ['batch_size', 4, 'past_sequence_length', 16]),
+        );
         outputs.push(valueInfo(`present.${layer}.${part}`, FLOAT, ['batch_size', 4, 'total_sequence_length', 16]));
       }
     }
@@ -120,7 +138,10 @@ export function buildOnnx(options: OnnxFixtureOptions): OnnxFixture {
   const model = onnx.ModelProto.encode({
     irVersion: qdq ? 10 : 8,
     producerName: 'quant-drift-fixtures',
-    opsetImport: [{ domain: '', version: qdq ? 21 : 17 }, { domain: 'com.microsoft', version: 1 }],
+    opsetImport: [
+      { domain: '', version: qdq ? 21 : 17 },
+      { domain: 'com.microsoft', version: 1 },
+    ],
     graph: { name: 'fixture', node: nodes, initializer: initializers, input: inputs, output: outputs },
   }).finish();
   if (!options.externalDataFile) return { model };
@@ -153,29 +174,88 @@ export function buildIrXml(options: IrFixtureOptions): string {
   const K = 128;
   const lines = ['<?xml version="1.0"?>', '<net name="Model0" version="11">', '\t<layers>'];
   let id = 0;
-  lines.push(`\t\t<layer id="${id++}" name="input_ids" type="Parameter" version="opset1">`, '\t\t\t<data shape="?,?" element_type="i64" />', '\t\t\t<output>', '\t\t\t\t<port id="0" precision="I64" names="input_ids" />', '\t\t\t</output>', '\t\t</layer>');
+  lines.push(
+    `\t\t<layer id="${id++}" name="input_ids" type="Parameter" version="opset1">`,
+    '\t\t\t<data shape="?,?" element_type="i64" />',
+    '\t\t\t<output>',
+    '\t\t\t\t<port id="0" precision="I64" names="input_ids" />',
+    '\t\t\t</output>',
+    '\t\t</layer>',
+  );
   for (let layer = 0; layer < layers; layer++) {
     const compressed = ['u4', 'i4', 'nf4', 'u8'].includes(options.weights);
     const shape = compressed && options.weights !== 'u8' ? `${N},${K / group},${group}` : `${N},${K}`;
-    lines.push(`\t\t<layer id="${id++}" name="self.layers.${layer}.mlp.weight" type="Const" version="opset1">`, `\t\t\t<data element_type="${options.weights}" shape="${shape}" offset="0" size="4096" />`, '\t\t\t<rt_info>', '\t\t\t\t<attribute name="fused_names" version="0" value="a&gt;b" />', '\t\t\t</rt_info>', '\t\t</layer>');
+    lines.push(
+      `\t\t<layer id="${id++}" name="self.layers.${layer}.mlp.weight" type="Const" version="opset1">`,
+      `\t\t\t<data element_type="${options.weights}" shape="${shape}" offset="0" size="4096" />`,
+      '\t\t\t<rt_info>',
+      '\t\t\t\t<attribute name="fused_names" version="0" value="a&gt;b" />',
+      '\t\t\t</rt_info>',
+      '\t\t</layer>',
+    );
     if (compressed) {
       const perGroup = options.weights === 'u8' ? `${N},1` : `${N},${K / group},1`;
       if (options.weights === 'u4' || options.weights === 'u8') {
-        lines.push(`\t\t<layer id="${id++}" name="zp_${layer}" type="Const" version="opset1">`, `\t\t\t<data element_type="${options.weights}" shape="${perGroup}" offset="0" size="64" />`, '\t\t</layer>');
+        lines.push(
+          `\t\t<layer id="${id++}" name="zp_${layer}" type="Const" version="opset1">`,
+          `\t\t\t<data element_type="${options.weights}" shape="${perGroup}" offset="0" size="64" />`,
+          '\t\t</layer>',
+        );
       }
-      lines.push(`\t\t<layer id="${id++}" name="scale_${layer}" type="Const" version="opset1">`, `\t\t\t<data element_type="f16" shape="${perGroup}" offset="0" size="64" />`, '\t\t</layer>');
-      lines.push(`\t\t<layer id="${id++}" name="convert_${layer}" type="Convert" version="opset1"><data destination_type="f16" /></layer>`);
-      lines.push(`\t\t<layer id="${id++}" name="multiply_${layer}" type="Multiply" version="opset1"><data auto_broadcast="numpy" /></layer>`);
+      lines.push(
+        `\t\t<layer id="${id++}" name="scale_${layer}" type="Const" version="opset1">`,
+        `\t\t\t<data element_type="f16" shape="${perGroup}" offset="0" size="64" />`,
+        '\t\t</layer>',
+      );
+      lines.push(
+        `\t\t<layer id="${id++}" name="convert_${layer}" type="Convert" version="opset1"><data destination_type="f16" /></layer>`,
+      );
+      lines.push(
+        `\t\t<layer id="${id++}" name="multiply_${layer}" type="Multiply" version="opset1"><data auto_broadcast="numpy" /></layer>`,
+      );
     }
-    lines.push(`\t\t<layer id="${id++}" name="matmul_${layer}" type="MatMul" version="opset1"><data transpose_a="false" transpose_b="true" /></layer>`);
+    lines.push(
+      `\t\t<layer id="${id++}" name="matmul_${layer}" type="MatMul" version="opset1"><data transpose_a="false" transpose_b="true" /></layer>`,
+    );
   }
-  if (stateful) lines.push(`\t\t<layer id="${id++}" name="past_key_values.0.key" type="ReadValue" version="opset6"><data variable_id="past_key_values.0.keypresent.0.key" /></layer>`);
-  lines.push(`\t\t<layer id="${id++}" name="logits" type="Result" version="opset1" />`, '\t</layers>', '\t<edges>', '\t\t<edge from-layer="0" from-port="0" to-layer="1" to-port="0" />', '\t</edges>', '\t<rt_info>');
+  if (stateful)
+    lines.push(
+      `\t\t<layer id="${id++}" name="past_key_values.0.key" type="ReadValue" version="opset6"><data variable_id="past_key_values.0.keypresent.0.key" /></layer>`,
+    );
+  lines.push(
+    `\t\t<layer id="${id++}" name="logits" type="Result" version="opset1" />`,
+    '\t</layers>',
+    '\t<edges>',
+    '\t\t<edge from-layer="0" from-port="0" to-layer="1" to-port="0" />',
+    '\t</edges>',
+    '\t<rt_info>',
+  );
   if (options.mode) {
-    lines.push('\t\t<nncf>', '\t\t\t<weight_compression>', `\t\t\t\t<mode value="${options.mode}" />`, `\t\t\t\t<group_size value="${options.groupSize ?? 128}" />`, `\t\t\t\t<ratio value="${options.ratio ?? 1.0}" />`);
-    lines.push(`\t\t\t\t<backup_mode value="${options.backupMode ?? 'int8_asym'}" />`, '\t\t\t\t<all_layers value="False" />', '\t\t\t\t<awq value="False" />', '\t\t\t</weight_compression>', '\t\t\t<version value="3.2.0" />', '\t\t</nncf>');
+    lines.push(
+      '\t\t<nncf>',
+      '\t\t\t<weight_compression>',
+      `\t\t\t\t<mode value="${options.mode}" />`,
+      `\t\t\t\t<group_size value="${options.groupSize ?? 128}" />`,
+      `\t\t\t\t<ratio value="${options.ratio ?? 1.0}" />`,
+    );
+    lines.push(
+      `\t\t\t\t<backup_mode value="${options.backupMode ?? 'int8_asym'}" />`,
+      '\t\t\t\t<all_layers value="False" />',
+      '\t\t\t\t<awq value="False" />',
+      '\t\t\t</weight_compression>',
+      '\t\t\t<version value="3.2.0" />',
+      '\t\t</nncf>',
+    );
   }
-  lines.push('\t\t<optimum>', '\t\t\t<optimum_intel_version value="2.2.0" />', '\t\t</optimum>', '\t\t<Runtime_version value="2026.3.0" />', '\t</rt_info>', '</net>', '');
+  lines.push(
+    '\t\t<optimum>',
+    '\t\t\t<optimum_intel_version value="2.2.0" />',
+    '\t\t</optimum>',
+    '\t\t<Runtime_version value="2026.3.0" />',
+    '\t</rt_info>',
+    '</net>',
+    '',
+  );
   return lines.join('\n');
 }
 
@@ -187,7 +267,12 @@ function ggufString(text: string): Buffer {
 }
 
 /** A GGUF v3 header: metadata (architecture, name, file_type, a token array) and tensor infos, then 32 zero bytes. */
-export function buildGguf(options: { fileType: number; architecture?: string; tensors?: number; tokens?: number }): Buffer {
+export function buildGguf(options: {
+  fileType: number;
+  architecture?: string;
+  tensors?: number;
+  tokens?: number;
+}): Buffer {
   const { fileType, architecture = 'llama', tensors = 3, tokens = 300 } = options;
   const parts: Buffer[] = [];
   const u32 = (value: number): Buffer => {
@@ -205,7 +290,13 @@ export function buildGguf(options: { fileType: number; architecture?: string; te
     Buffer.concat([ggufString('general.name'), u32(8), ggufString('Fixture Llama')]),
     Buffer.concat([ggufString('general.file_type'), u32(4), u32(fileType)]),
     Buffer.concat([ggufString(`${architecture}.context_length`), u32(4), u32(2048)]),
-    Buffer.concat([ggufString('tokenizer.ggml.tokens'), u32(9), u32(8), u64(tokens), ...Array.from({ length: tokens }, (_, i) => ggufString(`tok${i}`))]),
+    Buffer.concat([
+      ggufString('tokenizer.ggml.tokens'),
+      u32(9),
+      u32(8),
+      u64(tokens),
+      ...Array.from({ length: tokens }, (_, i) => ggufString(`tok${i}`)),
+    ]),
     Buffer.concat([ggufString('tokenizer.ggml.scores'), u32(9), u32(6), u64(tokens), Buffer.alloc(tokens * 4)]),
   ];
   parts.push(Buffer.from('GGUF'), u32(3), u64(tensors), u64(kv.length), ...kv);
@@ -237,7 +328,12 @@ const TOKENIZER_FILES: Record<string, string> = {
   'tokenizer_config.json': '{"bos_token":"<s>","eos_token":"</s>"}',
 };
 
-const LLAMA_CONFIG = { architectures: ['LlamaForCausalLM'], model_type: 'llama', hidden_size: 64, num_hidden_layers: 2 };
+const LLAMA_CONFIG = {
+  architectures: ['LlamaForCausalLM'],
+  model_type: 'llama',
+  hidden_size: 64,
+  num_hidden_layers: 2,
+};
 
 async function writeFiles(dir: string, files: Record<string, string | Uint8Array>): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
@@ -248,9 +344,18 @@ async function writeFiles(dir: string, files: Record<string, string | Uint8Array
 export async function writeModelFolders(root: string): Promise<Record<string, string>> {
   const folders: Record<string, string> = {};
   const config = JSON.stringify(LLAMA_CONFIG);
-  const onnxFolder = async (key: string, kind: OnnxKind, extra: Record<string, string | Uint8Array> = {}): Promise<void> => {
+  const onnxFolder = async (
+    key: string,
+    kind: OnnxKind,
+    extra: Record<string, string | Uint8Array> = {},
+  ): Promise<void> => {
     const dir = path.join(root, key);
-    await writeFiles(dir, { 'model.onnx': buildOnnx({ kind }).model, 'config.json': config, ...TOKENIZER_FILES, ...extra });
+    await writeFiles(dir, {
+      'model.onnx': buildOnnx({ kind }).model,
+      'config.json': config,
+      ...TOKENIZER_FILES,
+      ...extra,
+    });
     folders[key] = dir;
   };
   await onnxFolder('onnx-fp32', 'fp32');
@@ -261,8 +366,16 @@ export async function writeModelFolders(root: string): Promise<Record<string, st
   {
     const dir = path.join(root, 'genai-int4-external');
     const built = buildOnnx({ kind: 'int4-sym', externalDataFile: 'model.onnx.data' });
-    const genai = { model: { type: 'llama', decoder: { filename: 'model.onnx', session_options: { provider_options: [] } } }, search: { max_length: 256 } };
-    await writeFiles(dir, { 'model.onnx': built.model, 'model.onnx.data': built.externalData!, 'genai_config.json': JSON.stringify(genai), ...TOKENIZER_FILES });
+    const genai = {
+      model: { type: 'llama', decoder: { filename: 'model.onnx', session_options: { provider_options: [] } } },
+      search: { max_length: 256 },
+    };
+    await writeFiles(dir, {
+      'model.onnx': built.model,
+      'model.onnx.data': built.externalData!,
+      'genai_config.json': JSON.stringify(genai),
+      ...TOKENIZER_FILES,
+    });
     folders['genai-int4-external'] = dir;
   }
   const irFolder = async (key: string, options: IrFixtureOptions, ovConfig?: unknown): Promise<void> => {
@@ -281,8 +394,16 @@ export async function writeModelFolders(root: string): Promise<Record<string, st
     await writeFiles(dir, files);
     folders[key] = dir;
   };
-  await irFolder('ov-int4-sym-cw', { mode: 'int4_sym', groupSize: -1, weights: 'i4' }, { quantization_config: { bits: 4, sym: true, group_size: -1, ratio: 1.0 } });
-  await irFolder('ov-int4-asym', { mode: 'int4_asym', groupSize: 128, weights: 'u4' }, { quantization_config: { bits: 4, sym: false, group_size: 128, ratio: 1.0 } });
+  await irFolder(
+    'ov-int4-sym-cw',
+    { mode: 'int4_sym', groupSize: -1, weights: 'i4' },
+    { quantization_config: { bits: 4, sym: true, group_size: -1, ratio: 1.0 } },
+  );
+  await irFolder(
+    'ov-int4-asym',
+    { mode: 'int4_asym', groupSize: 128, weights: 'u4' },
+    { quantization_config: { bits: 4, sym: false, group_size: 128, ratio: 1.0 } },
+  );
   await irFolder('ov-nf4', { mode: 'nf4', groupSize: -1, weights: 'nf4' });
   await irFolder('ov-int8', { mode: 'int8_asym', groupSize: -1, weights: 'u8' });
   await irFolder('ov-fp16', { weights: 'f16' });
@@ -294,15 +415,32 @@ export async function writeModelFolders(root: string): Promise<Record<string, st
   }
   {
     const dir = path.join(root, 'hf-fp16-safetensors');
-    const tensors = { 'model.embed_tokens.weight': { dtype: 'F16', shape: [128, 64] }, 'model.layers.0.mlp.up_proj.weight': { dtype: 'F16', shape: [256, 64] } };
-    await writeFiles(dir, { 'model.safetensors': buildSafetensors(tensors), 'config.json': config, ...TOKENIZER_FILES });
+    const tensors = {
+      'model.embed_tokens.weight': { dtype: 'F16', shape: [128, 64] },
+      'model.layers.0.mlp.up_proj.weight': { dtype: 'F16', shape: [256, 64] },
+    };
+    await writeFiles(dir, {
+      'model.safetensors': buildSafetensors(tensors),
+      'config.json': config,
+      ...TOKENIZER_FILES,
+    });
     folders['hf-fp16-safetensors'] = dir;
   }
   {
     const dir = path.join(root, 'hf-awq-safetensors');
-    const tensors = { 'model.layers.0.mlp.up_proj.qweight': { dtype: 'I32', shape: [64, 32] }, 'model.layers.0.mlp.up_proj.scales': { dtype: 'F16', shape: [1, 256] } };
-    const awqConfig = { ...LLAMA_CONFIG, quantization_config: { quant_method: 'awq', bits: 4, group_size: 128, zero_point: true, version: 'gemm' } };
-    await writeFiles(dir, { 'model.safetensors': buildSafetensors(tensors), 'config.json': JSON.stringify(awqConfig), ...TOKENIZER_FILES });
+    const tensors = {
+      'model.layers.0.mlp.up_proj.qweight': { dtype: 'I32', shape: [64, 32] },
+      'model.layers.0.mlp.up_proj.scales': { dtype: 'F16', shape: [1, 256] },
+    };
+    const awqConfig = {
+      ...LLAMA_CONFIG,
+      quantization_config: { quant_method: 'awq', bits: 4, group_size: 128, zero_point: true, version: 'gemm' },
+    };
+    await writeFiles(dir, {
+      'model.safetensors': buildSafetensors(tensors),
+      'config.json': JSON.stringify(awqConfig),
+      ...TOKENIZER_FILES,
+    });
     folders['hf-awq-safetensors'] = dir;
   }
   return folders;
@@ -312,7 +450,12 @@ export async function writeModelFolders(root: string): Promise<Record<string, st
  * A hub-cache repo `models--org--name` whose snapshot files are relative symlinks into blobs/, with refs/main,
  * as huggingface_hub writes it.
  */
-export async function writeHubCacheRepo(cacheDir: string, repo: string, revision: string, files: Record<string, string | Uint8Array>): Promise<string> {
+export async function writeHubCacheRepo(
+  cacheDir: string,
+  repo: string,
+  revision: string,
+  files: Record<string, string | Uint8Array>,
+): Promise<string> {
   const repoDir = path.join(cacheDir, `models--${repo.replace('/', '--')}`);
   const snapshot = path.join(repoDir, 'snapshots', revision);
   await fs.mkdir(path.join(repoDir, 'blobs'), { recursive: true });

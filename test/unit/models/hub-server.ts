@@ -34,7 +34,11 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
   const faults: Faults = {};
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    requests.push({ path: url.pathname, ...(req.headers.range ? { range: req.headers.range } : {}), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}) });
+    requests.push({
+      path: url.pathname,
+      ...(req.headers.range ? { range: req.headers.range } : {}),
+      ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}),
+    });
     const json = (status: number, body: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
@@ -43,7 +47,15 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
     if (match) {
       const repo = repos[match[1]!];
       if (!repo) return json(404, { error: 'Repository not found' });
-      return json(200, { _id: 'x', id: match[1], sha: repo.commit, private: false, downloads: 0, likes: 0, gated: false });
+      return json(200, {
+        _id: 'x',
+        id: match[1],
+        sha: repo.commit,
+        private: false,
+        downloads: 0,
+        likes: 0,
+        gated: false,
+      });
     }
     match = /^\/api\/models\/([^/]+\/[^/]+)\/tree\/([^/]+)$/.exec(url.pathname);
     if (match) {
@@ -56,7 +68,15 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
           path,
           size: file.lfs ? 134 : file.content.length,
           oid: gitBlobSha1(file.content),
-          ...(file.lfs ? { lfs: { oid: createHash('sha256').update(file.content).digest('hex'), size: file.content.length, pointerSize: 134 } } : {}),
+          ...(file.lfs
+            ? {
+                lfs: {
+                  oid: createHash('sha256').update(file.content).digest('hex'),
+                  size: file.content.length,
+                  pointerSize: 134,
+                },
+              }
+            : {}),
         })),
       );
     }
@@ -76,7 +96,10 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
           res.writeHead(416);
           return res.end();
         }
-        res.writeHead(206, { 'content-length': content.length - start, 'content-range': `bytes ${start}-${content.length - 1}/${content.length}` });
+        res.writeHead(206, {
+          'content-length': content.length - start,
+          'content-range': `bytes ${start}-${content.length - 1}/${content.length}`,
+        });
       } else res.writeHead(200, { 'content-length': content.length });
       const interrupt = faults.interruptAfter?.[name];
       if (interrupt && interrupt.times > 0) {

@@ -4,7 +4,13 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { downloadRepo, HubDownloadError, repoCacheDir, validateRepoId, type DownloadProgress } from '../../../src/core/hub/download';
+import {
+  downloadRepo,
+  HubDownloadError,
+  repoCacheDir,
+  validateRepoId,
+  type DownloadProgress,
+} from '../../../src/core/hub/download';
 import { matchesAny } from '../../../src/core/hub/patterns';
 import { hubEndpoint, redact, resolveHubToken } from '../../../src/core/hub/token';
 import { inspectModelFolder } from '../../../src/core/models';
@@ -44,15 +50,32 @@ describe('Hub download into the cache layout', () => {
 
   test('blobs, relative snapshot links and refs/main, as huggingface_hub writes them; the result inspects', async () => {
     const progress: DownloadProgress[] = [];
-    const result = await downloadRepo({ hubUrl: hub.url, repo: REPO, cacheDir: cache, patterns: ['*.xml', '*.bin', '*.json'], accessToken: 'hf_secret', onProgress: (p) => progress.push(p) });
+    const result = await downloadRepo({
+      hubUrl: hub.url,
+      repo: REPO,
+      cacheDir: cache,
+      patterns: ['*.xml', '*.bin', '*.json'],
+      accessToken: 'hf_secret',
+      onProgress: (p) => progress.push(p),
+    });
     const repoDir = repoCacheDir(cache, REPO);
     assert.equal(result.snapshotDir, path.join(repoDir, 'snapshots', COMMIT));
-    assert.deepEqual(result.files.map((f) => [f.path, f.status]).sort(), [['config.json', 'downloaded'], ['openvino_model.bin', 'downloaded'], ['openvino_model.xml', 'downloaded']]);
+    assert.deepEqual(result.files.map((f) => [f.path, f.status]).sort(), [
+      ['config.json', 'downloaded'],
+      ['openvino_model.bin', 'downloaded'],
+      ['openvino_model.xml', 'downloaded'],
+    ]);
     assert.equal(await fs.readFile(path.join(repoDir, 'refs', 'main'), 'utf8'), COMMIT);
     const sha = createHash('sha256').update(weights).digest('hex');
-    assert.equal(await fs.readlink(path.join(result.snapshotDir, 'openvino_model.bin')), path.join('..', '..', 'blobs', sha));
+    assert.equal(
+      await fs.readlink(path.join(result.snapshotDir, 'openvino_model.bin')),
+      path.join('..', '..', 'blobs', sha),
+    );
     assert.deepEqual(await fs.readFile(path.join(result.snapshotDir, 'openvino_model.bin')), weights);
-    assert.equal((await fs.readdir(path.join(repoDir, 'blobs'))).filter((name) => name.endsWith('.incomplete')).length, 0);
+    assert.equal(
+      (await fs.readdir(path.join(repoDir, 'blobs'))).filter((name) => name.endsWith('.incomplete')).length,
+      0,
+    );
     assert.equal(progress.at(-1)!.doneBytes, progress.at(-1)!.totalBytes);
     assert.ok(hub.requests.every((r) => r.authorization === 'Bearer hf_secret'));
     const info = await inspectModelFolder(result.snapshotDir);
@@ -60,14 +83,22 @@ describe('Hub download into the cache layout', () => {
     assert.equal(info.devices['intel-npu-lnl'].verdict, 'ok');
     // A second run finds every blob in place and transfers nothing.
     hub.requests.length = 0;
-    const again = await downloadRepo({ hubUrl: hub.url, repo: REPO, cacheDir: cache, patterns: ['*.xml', '*.bin', '*.json'] });
+    const again = await downloadRepo({
+      hubUrl: hub.url,
+      repo: REPO,
+      cacheDir: cache,
+      patterns: ['*.xml', '*.bin', '*.json'],
+    });
     assert.ok(again.files.every((f) => f.status === 'cached'));
     assert.equal(hub.requests.filter((r) => r.path.includes('/resolve/')).length, 0);
   });
 
   test('an interrupted transfer leaves only .incomplete, and the next run resumes with Range', async () => {
     hub.faults.interruptAfter = { 'openvino_model.bin': { bytes: 100_000, times: 1 } };
-    await assert.rejects(downloadRepo({ hubUrl: hub.url, repo: REPO, cacheDir: cache, patterns: ['*.bin'] }), /interrupted|ended after/);
+    await assert.rejects(
+      downloadRepo({ hubUrl: hub.url, repo: REPO, cacheDir: cache, patterns: ['*.bin'] }),
+      /interrupted|ended after/,
+    );
     const blobs = path.join(repoCacheDir(cache, REPO), 'blobs');
     const names = await fs.readdir(blobs);
     assert.equal(names.length, 1);
@@ -76,27 +107,39 @@ describe('Hub download into the cache layout', () => {
     await assert.rejects(fs.stat(path.join(repoCacheDir(cache, REPO), 'snapshots', COMMIT, 'openvino_model.bin')));
 
     const result = await downloadRepo({ hubUrl: hub.url, repo: REPO, cacheDir: cache, patterns: ['*.bin'] });
-    assert.deepEqual(result.files.map((f) => f.status), ['resumed']);
+    assert.deepEqual(
+      result.files.map((f) => f.status),
+      ['resumed'],
+    );
     assert.ok(hub.requests.some((r) => r.range === 'bytes=100000-'));
     assert.deepEqual(await fs.readFile(path.join(result.snapshotDir, 'openvino_model.bin')), weights);
   });
 
   test('a corrupted file fails the sha256 check and leaves no file in place', async () => {
     hub.faults.corrupt = new Set(['openvino_model.bin']);
-    await assert.rejects(downloadRepo({ hubUrl: hub.url, repo: REPO, cacheDir: cache, patterns: ['*.bin'] }), (error: unknown) => {
-      assert.ok(error instanceof HubDownloadError);
-      assert.match(error.message, /checksum mismatch.*sha256/);
-      return true;
-    });
+    await assert.rejects(
+      downloadRepo({ hubUrl: hub.url, repo: REPO, cacheDir: cache, patterns: ['*.bin'] }),
+      (error: unknown) => {
+        assert.ok(error instanceof HubDownloadError);
+        assert.match(error.message, /checksum mismatch.*sha256/);
+        return true;
+      },
+    );
     const repoDir = repoCacheDir(cache, REPO);
     assert.deepEqual(await fs.readdir(path.join(repoDir, 'blobs')), []);
     await assert.rejects(fs.lstat(path.join(repoDir, 'snapshots', COMMIT, 'openvino_model.bin')));
   });
 
   test('unknown repo, bad repo id, no matching file', async () => {
-    await assert.rejects(downloadRepo({ hubUrl: hub.url, repo: 'nobody/nothing', cacheDir: cache }), /cannot list nobody\/nothing/);
+    await assert.rejects(
+      downloadRepo({ hubUrl: hub.url, repo: 'nobody/nothing', cacheDir: cache }),
+      /cannot list nobody\/nothing/,
+    );
     await assert.rejects(downloadRepo({ hubUrl: hub.url, repo: '../etc', cacheDir: cache }), /org\/name/);
-    await assert.rejects(downloadRepo({ hubUrl: hub.url, repo: REPO, cacheDir: cache, patterns: ['*.gguf'] }), /no file/);
+    await assert.rejects(
+      downloadRepo({ hubUrl: hub.url, repo: REPO, cacheDir: cache, patterns: ['*.gguf'] }),
+      /no file/,
+    );
     assert.equal(validateRepoId('org/name-1.5B'), null);
   });
 });

@@ -17,16 +17,31 @@ describe('ONNX header-only inspector', () => {
     assert.equal(summary.opCounts.MatMul, 3);
     assert.equal(summary.opsets['ai.onnx'], 17);
     assert.equal(summary.params, 128 * 64 + 3 * 64 * 32);
-    assert.deepEqual(pastKeyValuesLayout(summary.inputs), { layers: 3, shape: ['batch_size', 4, 'past_sequence_length', 16] });
+    assert.deepEqual(pastKeyValuesLayout(summary.inputs), {
+      layers: 3,
+      shape: ['batch_size', 4, 'past_sequence_length', 16],
+    });
     assert.equal(summary.elementsByDtype.float32, 128 * 64 + 3 * 64 * 32);
   });
 
   test('MatMulNBits: bits, block size, accuracy level, zero points', async () => {
-    const sym = await inspectOnnx(new MemorySource(buildOnnx({ kind: 'int4-sym', K: 128, N: 64, blockSize: 32 }).model));
+    const sym = await inspectOnnx(
+      new MemorySource(buildOnnx({ kind: 'int4-sym', K: 128, N: 64, blockSize: 32 }).model),
+    );
     assert.equal(sym.matMulNBits.length, 2);
     assert.deepEqual(
-      sym.matMulNBits.map((node) => [node.bits, node.blockSize, node.accuracyLevel, node.K, node.N, node.hasZeroPoints]),
-      [[4, 32, 4, 128, 64, false], [4, 32, 4, 128, 64, false]],
+      sym.matMulNBits.map((node) => [
+        node.bits,
+        node.blockSize,
+        node.accuracyLevel,
+        node.K,
+        node.N,
+        node.hasZeroPoints,
+      ]),
+      [
+        [4, 32, 4, 128, 64, false],
+        [4, 32, 4, 128, 64, false],
+      ],
     );
     assert.equal(sym.opCounts['com.microsoft::MatMulNBits'], 2);
     // Logical parameters: N*K per MatMulNBits plus the embedding, not the packed blobs and scales.
@@ -73,7 +88,10 @@ describe('ONNX header-only inspector', () => {
 
   test('truncated, corrupted and empty input give a clear error', async () => {
     const bytes = buildOnnx({ kind: 'fp32' }).model;
-    await assert.rejects(inspectOnnx(new MemorySource(bytes.subarray(0, bytes.length - 100))), /truncated|past the end|claims/);
+    await assert.rejects(
+      inspectOnnx(new MemorySource(bytes.subarray(0, bytes.length - 100))),
+      /truncated|past the end|claims/,
+    );
     await assert.rejects(inspectOnnx(new MemorySource(new Uint8Array(0))), /empty/);
     const garbage = new Uint8Array(64).fill(0xff);
     await assert.rejects(inspectOnnx(new MemorySource(garbage)));
@@ -139,7 +157,12 @@ describe('inspectModelFolder and verdicts', () => {
     ['onnx-int4-asym', 'onnx', 'int4 asym g32', { cpu: 'ok', 'intel-npu-lnl': 'no', 'intel-npu-mtl': 'no' }],
     ['onnx-qdq-int4', 'onnx', 'int4 sym g32', { 'qualcomm-htp': 'ok' }],
     ['genai-int4-external', 'onnx-genai', 'int4 sym g32', { cpu: 'ok' }],
-    ['ov-int4-sym-cw', 'openvino-ir', 'int4 sym channel-wise', { 'intel-npu-mtl': 'ok', 'intel-npu-lnl': 'ok', 'qualcomm-htp': 'no' }],
+    [
+      'ov-int4-sym-cw',
+      'openvino-ir',
+      'int4 sym channel-wise',
+      { 'intel-npu-mtl': 'ok', 'intel-npu-lnl': 'ok', 'qualcomm-htp': 'no' },
+    ],
     ['ov-int4-asym', 'openvino-ir', 'int4 asym g128', { 'intel-npu-lnl': 'no', cpu: 'ok' }],
     ['ov-nf4', 'openvino-ir', 'nf4 channel-wise', { 'intel-npu-mtl': 'no', 'intel-npu-lnl': 'ok' }],
     ['ov-int8', 'openvino-ir', 'int8 asym channel-wise', { 'intel-npu-lnl': 'warn', cpu: 'ok' }],
@@ -156,7 +179,11 @@ describe('inspectModelFolder and verdicts', () => {
       assert.equal(info.format, format);
       assert.equal(describePrecision(info), precision);
       for (const [device, verdict] of Object.entries(verdicts)) {
-        assert.equal(info.devices[device as keyof typeof info.devices].verdict, verdict, `${device}: ${info.devices[device as keyof typeof info.devices].reasons.join(' | ')}`);
+        assert.equal(
+          info.devices[device as keyof typeof info.devices].verdict,
+          verdict,
+          `${device}: ${info.devices[device as keyof typeof info.devices].reasons.join(' | ')}`,
+        );
       }
       assert.ok(info.sizeBytes > 0);
       assert.ok(info.params && info.params > 0);
@@ -180,7 +207,9 @@ describe('inspectModelFolder and verdicts', () => {
 
   test('the verdicts come from the injected rule engine', async () => {
     const info = await inspectModelFolder(folders['ov-int4-asym']!, {
-      evaluate: (recipe, target) => [{ rule: 'probe', severity: 'warning', message: `saw ${recipe.dialect}`, span: recipe.span, fixes: [], target }],
+      evaluate: (recipe, target) => [
+        { rule: 'probe', severity: 'warning', message: `saw ${recipe.dialect}`, span: recipe.span, fixes: [], target },
+      ],
     });
     assert.equal(info.devices.cpu.verdict, 'warn');
     assert.deepEqual(info.devices.cpu.reasons.slice(-1), ['saw model-files']);
@@ -206,10 +235,16 @@ describe('inspectModelFolder and verdicts', () => {
     await fs.writeFile(path.join(bad, 'st', 'model.safetensors'), Buffer.from([255, 255, 255, 255, 0, 0, 0, 0, 1, 2]));
     await fs.writeFile(path.join(bad, 'st', 'config.json'), '{}');
     await fs.mkdir(path.join(bad, 'ir'), { recursive: true });
-    await fs.writeFile(path.join(bad, 'ir', 'openvino_model.xml'), '<?xml version="1.0"?><net name="x"><layers><layer id="0"');
+    await fs.writeFile(
+      path.join(bad, 'ir', 'openvino_model.xml'),
+      '<?xml version="1.0"?><net name="x"><layers><layer id="0"',
+    );
     await fs.writeFile(path.join(bad, 'ir', 'openvino_model.bin'), '');
     await fs.mkdir(path.join(bad, 'missing-data'), { recursive: true });
-    await fs.writeFile(path.join(bad, 'missing-data', 'model.onnx'), buildOnnx({ kind: 'fp16', externalDataFile: 'model.onnx.data' }).model);
+    await fs.writeFile(
+      path.join(bad, 'missing-data', 'model.onnx'),
+      buildOnnx({ kind: 'fp16', externalDataFile: 'model.onnx.data' }).model,
+    );
     const cases: [string, RegExp][] = [
       ['zero', /empty/],
       ['truncated', /truncated|claims|past the end/],
