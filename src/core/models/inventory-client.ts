@@ -52,6 +52,7 @@ export class InventoryWorker {
     return new Promise<InventoryGroup[]>((resolve, reject) => {
       this.pending.set(id, { roots, worker, resolve, reject });
       this.unanswered.set(id, worker);
+      worker.ref();
       worker.postMessage({ type: 'scan', id, roots });
       signal?.addEventListener(
         'abort',
@@ -98,6 +99,7 @@ export class InventoryWorker {
     for (const [id, entry] of this.pending) {
       if (entry.worker !== stuck) continue;
       entry.worker = this.ensureWorker();
+      entry.worker.ref();
       this.unanswered.set(id, entry.worker);
       entry.worker.postMessage({ type: 'scan', id, roots: entry.roots });
     }
@@ -120,6 +122,8 @@ export class InventoryWorker {
     const entry = this.pending.get(id);
     if (!entry) return;
     this.pending.delete(id);
+    // An idle worker must not keep its process alive (a CLI, a bench, a test run that never disposes).
+    if (this.pending.size === 0) this.worker?.unref();
     finish(entry);
   }
 }

@@ -3,6 +3,7 @@
  * (a dead network mount) is replaced after a cancelled scan, so the next scan does not wait behind it.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -68,6 +69,19 @@ describe('inventory worker thread', () => {
     } finally {
       worker.dispose();
     }
+  });
+
+  test('an idle worker does not keep its process alive (a CLI or a bench that never disposes it)', () => {
+    const client = path.resolve(__dirname, '../../../src/core/models/inventory-client.js');
+    const script = [
+      `const { InventoryWorker } = require(${JSON.stringify(client)});`,
+      `const worker = new InventoryWorker({ workerPath: ${JSON.stringify(WORKER)} });`,
+      `worker.scan(${JSON.stringify(roots)}).then((groups) => console.log(groups[0].models.length));`,
+    ].join('\n');
+    const run = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 30_000 });
+    assert.equal(run.signal, null, 'the process exited by itself after the scan');
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(Number(run.stdout.trim()) >= 10, run.stdout);
   });
 
   test('without a worker script the scan runs in-process', async () => {
