@@ -330,6 +330,15 @@ test('the notebook helper optimum_cli(model, out, additional_args={...}) is read
   );
 });
 
+test('the notebook helper: the recipe spans the whole call, commas inside strings do not split arguments', () => {
+  const text = 'x = 1\noptimum_cli("org/a,b", Path("out, dir"), additional_args={"weight-format": "int4"})  # done\n';
+  const recipe = only(text, 'x.py');
+  assert.equal(text.slice(recipe.span.start, recipe.span.end), text.slice(6, text.indexOf('  #')));
+  assert.equal(recipe.facts?.['helper'], true);
+  assert.equal(setting(recipe, 'model').value, 'org/a,b');
+  assert.equal(setting(recipe, 'weightFormat').value, 'int4');
+});
+
 test('prose mentions without export openvino are not commands', () => {
   assert.equal(
     lint('Install optimum-cli first. Then run optimum-cli --help or optimum-cli export onnx -m x out.', 'README.md')

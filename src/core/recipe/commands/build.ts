@@ -18,6 +18,8 @@ export interface CommandInput {
   readonly quote?: string;
   readonly argvIndent?: string | null;
   readonly commentLines?: readonly { start: number; end: number }[];
+  /** The words come from a notebook helper call (`optimum_cli(...)`): its span is the recipe's, marked `helper`. */
+  readonly helperCall?: Span;
 }
 
 const HELP = flagByName('--help');
@@ -222,6 +224,7 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
   const settings: RecipeSetting[] = [];
   const unknown: RecipeSetting[] = [];
   const facts: Record<string, string | number | boolean> = { program: tokens[0].text };
+  if (input.helperCall) facts['helper'] = true;
   let positionals = 0;
   let unknownPositionals = 0;
 
@@ -313,7 +316,7 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
   const style: CommandStyle = input.quote
     ? { shell: input.shell, insertAt, separator, quote: input.quote }
     : { shell: input.shell, insertAt, separator };
-  const span = mapper.span(tokens[0].start, lastToken.end);
+  const span = input.helperCall ?? mapper.span(tokens[0].start, lastToken.end);
   const commentLines = input.commentLines;
   if (!commentLines || commentLines.length === 0)
     return { dialect: 'optimum-cli', span, settings: exactCopy(settings), unknown, facts, style };

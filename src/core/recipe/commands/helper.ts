@@ -15,24 +15,41 @@ interface Arg {
   end: number;
 }
 
-/** Splits `s[from..)` at top-level commas up to the bracket closing at depth 0. */
+/** Index of the first region that ends after `offset` (regions are sorted and do not overlap). */
+function firstRegionAfter(regions: readonly PyRegion[], offset: number): number {
+  let lo = 0;
+  let hi = regions.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (regions[mid].end <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Splits `s[from..)` at top-level commas up to the bracket closing at depth 0, skipping strings and comments.
+ * One binary search, then a cursor over the regions (a search per character made long calls slow).
+ */
 function splitArgs(s: string, from: number, regions: readonly PyRegion[]): { args: Arg[]; end: number } {
   const args: Arg[] = [];
   let depth = 0;
   let start = from;
   let i = from;
+  let next = firstRegionAfter(regions, from);
   while (i < s.length) {
-    const region = regionAt(regions, i);
-    if (region) {
-      i = region.end;
+    const region = regions[next];
+    if (region && region.start <= i) {
+      i = Math.max(i, region.end);
+      next++;
       continue;
     }
-    const c = s[i];
-    if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') {
+    const c = s.charCodeAt(i);
+    if (c === 40 || c === 91 || c === 123) depth++;
+    else if (c === 41 || c === 93 || c === 125) {
       if (depth === 0) break;
       depth--;
-    } else if (c === ',' && depth === 0) {
+    } else if (c === 44 && depth === 0) {
       args.push(trim(s, start, i));
       start = i + 1;
     }
@@ -49,26 +66,34 @@ function trim(s: string, start: number, end: number): Arg {
   return { start, end };
 }
 
-function valueToken(s: string, arg: Arg, regions: readonly PyRegion[]): RawToken {
+/**
+ * The word an argument stands for: a plain string literal's content, else the expression as an unknown value.
+ * `removal` is the range to delete with it (an additional_args entry). Built as one literal: object spreads in
+ * this loop were a tenth of the time spent on a notebook full of helper calls.
+ */
+function valueToken(s: string, arg: Arg, regions: readonly PyRegion[], removal?: Arg): RawToken {
   const region = regionAt(regions, arg.start);
-  if (region && region.kind === 'string' && region.end === arg.end && !/f/i.test(region.prefix)) {
-    return {
-      text: s.slice(region.contentStart, region.contentEnd),
-      start: arg.start,
-      end: arg.end,
-      valueStart: region.contentStart,
-      valueEnd: region.contentEnd,
-      unknown: false,
-    };
-  }
+  const literal = region && region.kind === 'string' && region.end === arg.end && !/f/i.test(region.prefix);
+  const valueStart = literal ? region.contentStart : arg.start;
+  const valueEnd = literal ? region.contentEnd : arg.end;
+  const text = s.slice(valueStart, valueEnd);
+  const { start, end } = arg;
+  if (!removal) return { text, start, end, valueStart, valueEnd, unknown: !literal };
   return {
-    text: s.slice(arg.start, arg.end),
-    start: arg.start,
-    end: arg.end,
-    valueStart: arg.start,
-    valueEnd: arg.end,
-    unknown: true,
+    text,
+    start,
+    end,
+    valueStart,
+    valueEnd,
+    unknown: !literal,
+    removeStart: removal.start,
+    removeEnd: removal.end,
   };
+}
+
+/** A word the helper call implies (`optimum_cli export openvino -m`), placed at `start` with `length` characters. */
+function impliedToken(text: string, start: number, length = 0): RawToken {
+  return { text, start, end: start + length, valueStart: start, valueEnd: start + length, unknown: false };
 }
 
 export function emitHelperCalls(text: string, regions: readonly PyRegion[], out: { push(recipe: Recipe): void }): void {
@@ -78,31 +103,13 @@ export function emitHelperCalls(text: string, regions: readonly PyRegion[], out:
     const open = match.index + match[0].length;
     const { args, end } = splitArgs(text, open, regions);
     const at = match.index;
-    const fake = (word: string): RawToken => ({
-      text: word,
-      start: at,
-      end: at,
-      valueStart: at,
-      valueEnd: at,
-      unknown: false,
-    });
     const tokens: RawToken[] = [
-      { ...fake('optimum_cli'), end: at + 'optimum_cli'.length, valueEnd: at + 'optimum_cli'.length },
-      fake('export'),
-      fake('openvino'),
+      impliedToken('optimum_cli', at, 'optimum_cli'.length),
+      impliedToken('export', at),
+      impliedToken('openvino', at),
     ];
     const positional = args.filter((arg) => !/^[A-Za-z_]\w*\s*=/.test(text.slice(arg.start, arg.end)));
-    if (positional[0])
-      tokens.push(
-        {
-          ...fake('-m'),
-          start: positional[0].start,
-          end: positional[0].start,
-          valueStart: positional[0].start,
-          valueEnd: positional[0].start,
-        },
-        valueToken(text, positional[0], regions),
-      );
+    if (positional[0]) tokens.push(impliedToken('-m', positional[0].start), valueToken(text, positional[0], regions));
     if (positional[1]) tokens.push(valueToken(text, positional[1], regions));
     const extra = args.find((arg) => /^additional_args\s*=\s*\{/.test(text.slice(arg.start, arg.end)));
     if (extra) {
@@ -126,15 +133,17 @@ export function emitHelperCalls(text: string, regions: readonly PyRegion[], out:
         const value = trim(text, colon + 1, entry.end);
         const valueText = text.slice(value.start, value.end);
         if (valueText !== 'None' && valueText !== 'True' && valueText !== '""' && valueText !== "''")
-          tokens.push({ ...valueToken(text, value, regions), removeStart: value.start, removeEnd: entry.end });
+          tokens.push(valueToken(text, value, regions, { start: value.start, end: entry.end }));
       }
     }
-    const recipe = buildCommandRecipe({ tokens, mapper: offsetMapper(0), source: text, kind: 'argv', shell: 'none' });
-    if (recipe)
-      out.push({
-        ...recipe,
-        span: { start: at, end: Math.min(text.length, end + 1) },
-        facts: { ...recipe.facts, helper: true },
-      });
+    const recipe = buildCommandRecipe({
+      tokens,
+      mapper: offsetMapper(0),
+      source: text,
+      kind: 'argv',
+      shell: 'none',
+      helperCall: { start: at, end: Math.min(text.length, end + 1) },
+    });
+    if (recipe) out.push(recipe);
   }
 }
