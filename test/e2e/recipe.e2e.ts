@@ -66,4 +66,25 @@ void describe('recipe checks in the workbench', () => {
     const text = await page.locator('.monaco-editor .view-lines').first().innerText();
     assert.match(text.replace(/\u00a0/g, ' '), /--weight-format int4 --sym/);
   });
+
+  void test('a notebook: the ! export cell and the nncf INT4_ASYM cell are flagged in the notebook editor', async () => {
+    const page = wb.page;
+    await page.keyboard.press('Escape');
+    await wb.openFile('recipes/export.ipynb');
+    const cells = page.locator('.notebook-editor .cell-editor-container .monaco-editor');
+    await waitFor(
+      'two code cells with a squiggle',
+      async () => {
+        const squiggles = await page.locator('.notebook-editor .cell-editor-container .squiggly-error').count();
+        return (await cells.count()) >= 2 && squiggles >= 2;
+      },
+      60_000,
+    );
+    const problems = await wb.readProblems({ atLeast: 2 });
+    assert.ok(
+      problems.some((label) => /without --sym/.test(label)) && problems.some((label) => /INT4_ASYM/.test(label)),
+      `Problems entries for both cells: ${problems.join(' | ')}`,
+    );
+    await wb.screenshot('recipe-notebook');
+  });
 });
