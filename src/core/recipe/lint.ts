@@ -3,7 +3,7 @@
  * Never throws: unreadable input comes back as `skipped` with the reason.
  *
  * Each recipe is judged as soon as an extractor finds it and only its findings are kept: holding every recipe of
- * a large file until the end was what made lint slow (garbage collection copied them all, twice). The recipes
+ * a large file until the end was its largest cost (garbage collection copied them all, twice). The recipes
  * themselves are extracted again when a caller reads `recipes` (extractRecipes, for hovers and completions).
  */
 import type { DeviceProfileId } from '../devices/profiles';
