@@ -8,9 +8,7 @@
  */
 import type { DeviceProfileId } from '../devices/profiles';
 import { DEFAULT_TARGET, isDeviceProfileId } from '../devices/profiles';
-import { byStart, emitCommands, mapRecipe, pythonFences, type RecipeSink, type SourceKind } from './commands/extract';
-import { offsetMapper, type MappedText } from './commands/mapped';
-import { extractNotebookCells } from './commands/notebook';
+import { byStart, emitCommands, type PythonVisitor, type RecipeSink, type SourceKind } from './commands/extract';
 import { extractJsonConfigs } from './json/index';
 import { extractPythonConfigs } from './python/index';
 import { evaluateCommand } from './rules/cli';
@@ -118,42 +116,19 @@ function emitAll(text: string, kind: FileKind, fileName: string, problems: strin
     safely(problems, 'command extractor', () => emitCommands(text, 'generic', out), undefined);
     return;
   }
-  const problem = safely(problems, 'command extractor', () => emitCommands(text, kind, out), undefined);
-  if (problem) problems.push(problem);
-  const configs = (pythonText: string, sink: RecipeSink): void => {
-    for (const recipe of safely(problems, 'Python config extractor', () => extractPythonConfigs(pythonText), []))
+  // Config calls come from every piece of Python the command extractors meet: the file, fences, code cells.
+  const configs: PythonVisitor = (python, sink) => {
+    for (const recipe of safely(problems, 'Python config extractor', () => extractPythonConfigs(python), []))
       sink.push(recipe);
   };
-  if (kind === 'python') configs(text, out);
-  if (kind === 'markdown') fencedConfigs(text, configs, out);
-  if (kind === 'notebook' && !problem) {
-    for (const cell of safely(problems, 'notebook reader', () => extractNotebookCells(text).cells, [])) {
-      if (cell.cellType === 'code') {
-        configs(cell.mapped.text, { push: (recipe) => out.push(mapRecipe(recipe, cell.mapped, 'json')) });
-      } else if (cell.cellType === 'markdown') {
-        fencedConfigs(cell.mapped.text, configs, out, cell.mapped);
-      }
-    }
-  }
-}
-
-/**
- * Config calls in the ```python fences of Markdown (a README, or a notebook's Markdown cell, whose decoded text
- * `cell` maps back into the notebook's JSON), placed on the document.
- */
-function fencedConfigs(
-  markdown: string,
-  configs: (pythonText: string, sink: RecipeSink) => void,
-  out: RecipeSink,
-  cell?: MappedText,
-): void {
-  for (const fence of pythonFences(markdown)) {
-    const inFence = offsetMapper(fence.start);
-    const toDocument = cell ? cell.compose(inFence) : inFence;
-    configs(markdown.slice(fence.start, fence.end), {
-      push: (recipe) => out.push(mapRecipe(recipe, toDocument, cell ? 'json' : undefined)),
-    });
-  }
+  const readsPython = kind === 'python' || kind === 'markdown' || kind === 'notebook';
+  const problem = safely(
+    problems,
+    'command extractor',
+    () => emitCommands(text, kind, out, readsPython ? configs : undefined),
+    undefined,
+  );
+  if (problem) problems.push(problem);
 }
 
 /** Why `text` is not checked at all (too large, binary), or undefined. */

@@ -59,20 +59,36 @@ export function extractCommands(text: string, kind: SourceKind): CommandExtracti
   return problem ? { recipes, problem } : { recipes };
 }
 
-/** Pushes the export commands of `text` to `out` as they are found (not in document order); returns a problem. */
-export function emitCommands(text: string, kind: SourceKind, out: RecipeSink): string | undefined {
-  if (!hasCommandAnchor(text)) return undefined;
+/**
+ * Visits each piece of Python text in a file (the file itself, a ```python fence, a notebook code cell) with the
+ * sink that places what it finds on the document: how lintText reads config calls in one pass over the file.
+ */
+export type PythonVisitor = (python: string, out: RecipeSink) => void;
+
+/**
+ * Pushes the export commands of `text` to `out` as they are found (not in document order), and shows `python`
+ * every piece of Python text; returns a problem (a notebook that is not JSON).
+ */
+export function emitCommands(
+  text: string,
+  kind: SourceKind,
+  out: RecipeSink,
+  python?: PythonVisitor,
+): string | undefined {
+  const commands = hasCommandAnchor(text);
+  if (!commands && !python) return undefined;
   switch (kind) {
     case 'python':
-      emitPython(text, out);
+      if (commands) emitPython(text, out);
+      python?.(text, out);
       return undefined;
     case 'markdown':
-      emitMarkdown(text, out);
+      emitMarkdown(text, out, python);
       return undefined;
     case 'notebook':
-      return emitNotebook(text, out);
+      return emitNotebook(text, out, python);
     default:
-      emitGeneric(text, kind, out);
+      if (commands) emitGeneric(text, kind, out);
       return undefined;
   }
 }
@@ -201,7 +217,7 @@ const FENCE = /^([ \t]{0,3})(`{3,}|~{3,})[ \t]*([^\s`]*)[^\n]*$/gm;
 const PYTHON_FENCES = new Set(['python', 'py', 'python3', 'ipython', 'ipython3', 'pycon', 'jupyter']);
 
 /** The contents of the closed ```python (py, ipython, pycon, ...) fences of a Markdown text, in order. */
-export function pythonFences(text: string): Span[] {
+function pythonFences(text: string): Span[] {
   const pythonBlocks: Span[] = [];
   if (!text.includes('```') && !text.includes('~~~')) return pythonBlocks;
   let open: { marker: string; lang: string; contentStart: number } | null = null;
@@ -218,19 +234,28 @@ export function pythonFences(text: string): Span[] {
 }
 
 /** Markdown: Python fences are read as Python; everything else (fences, inline code, prose) as shell. */
-function emitMarkdown(text: string, out: RecipeSink): void {
+function emitMarkdown(text: string, out: RecipeSink, python?: PythonVisitor): void {
   const pythonBlocks = pythonFences(text);
   emitGeneric(text, 'generic', out, pythonBlocks);
   for (const block of pythonBlocks) {
-    emitPython(text.slice(block.start, block.end), mappingSink(out, offsetMapper(block.start)));
+    const fence = text.slice(block.start, block.end);
+    const inFence = mappingSink(out, offsetMapper(block.start));
+    emitPython(fence, inFence);
+    python?.(fence, inFence);
   }
 }
 
-function emitNotebook(text: string, out: RecipeSink): string | undefined {
+/** A notebook's cells; a notebook that did not parse as a whole shows `python` nothing (its commands still count). */
+function emitNotebook(text: string, out: RecipeSink, python?: PythonVisitor): string | undefined {
   const { cells, problem } = extractNotebookCells(text);
+  const visit = problem ? undefined : python;
   for (const cell of cells) {
-    if (cell.cellType === 'markdown') emitMarkdown(cell.mapped.text, mappingSink(out, cell.mapped, 'json'));
-    else if (cell.cellType === 'code') emitPython(cell.mapped.text, mappingSink(out, cell.mapped, 'json'));
+    const inCell = mappingSink(out, cell.mapped, 'json');
+    if (cell.cellType === 'markdown') emitMarkdown(cell.mapped.text, inCell, visit);
+    else if (cell.cellType === 'code') {
+      emitPython(cell.mapped.text, inCell);
+      visit?.(cell.mapped.text, inCell);
+    }
   }
   return problem;
 }
@@ -250,7 +275,7 @@ function mapSetting(mapper: Mapper, setting: RecipeSetting): RecipeSetting {
 }
 
 /** Moves a recipe found in decoded text (a fence, a notebook cell) onto the document's offsets. */
-export function mapRecipe(recipe: Recipe, mapper: Mapper | MappedText, escape?: 'json'): Recipe {
+function mapRecipe(recipe: Recipe, mapper: Mapper | MappedText, escape?: 'json'): Recipe {
   return {
     ...recipe,
     span: mapSpan(mapper, recipe.span),
