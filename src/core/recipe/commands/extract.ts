@@ -6,7 +6,7 @@ import type { CommandStyle, Recipe, RecipeSetting, Span } from '../types';
 import { scanArgvList } from './argv';
 import { buildCommandRecipe } from './build';
 import { escapeJsonText, offsetMapper, type MappedText, type Mapper } from './mapped';
-import { concatenatedLiteral, lexPython, regionAt, type PyRegion } from './pylex';
+import { concatenatedLiteral, lexPython, regionAt, regionIndexAfter } from './pylex';
 import { scanShellCommand } from './shell';
 import { extractNotebookCells } from './notebook';
 import { emitHelperCalls } from './helper';
@@ -158,18 +158,6 @@ function emitGeneric(text: string, kind: SourceKind, out: RecipeSink, exclude: r
   }
 }
 
-function regionIndex(regions: readonly PyRegion[], region: PyRegion): number {
-  let lo = 0;
-  let hi = regions.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (regions[mid].start < region.start) lo = mid + 1;
-    else if (regions[mid].start > region.start) hi = mid - 1;
-    else return mid;
-  }
-  return -1;
-}
-
 const CELL_MAGIC_SHELL = /^\s*%%(bash|sh|script|cmd|powershell|pwsh)\b/;
 
 /** Python source (also a notebook cell as VS Code gives it, with `!` lines). */
@@ -191,7 +179,7 @@ function emitPython(text: string, out: RecipeSink): void {
     } else if (region.contentEnd - region.contentStart === anchor.length && region.contentStart === at) {
       recipe = argvRecipe(text, region.contentStart - region.quote.length);
     } else {
-      const { mapped } = concatenatedLiteral(text, regions, regionIndex(regions, region));
+      const { mapped } = concatenatedLiteral(text, regions, regionIndexAfter(regions, region.start));
       const from = mapped.indexOf(at);
       if (from >= 0) {
         const scan = scanShellCommand(mapped.text, from);

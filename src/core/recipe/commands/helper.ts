@@ -2,10 +2,10 @@
  * The OpenVINO notebooks' helper `optimum_cli(model_id, output_dir, additional_args={"weight-format": "int4"})`
  * (openvinotoolkit/openvino_notebooks `utils/cmd_helper.py`), read as the export command it runs.
  */
-import type { Recipe } from '../types';
+import type { RecipeSink } from './extract';
 import { buildCommandRecipe } from './build';
 import { offsetMapper } from './mapped';
-import { regionAt, type PyRegion } from './pylex';
+import { regionAt, regionIndexAfter, type PyRegion } from './pylex';
 import type { RawToken } from './shell';
 
 const CALL = /\boptimum_cli\s*\(/g;
@@ -13,18 +13,6 @@ const CALL = /\boptimum_cli\s*\(/g;
 interface Arg {
   start: number;
   end: number;
-}
-
-/** Index of the first region that ends after `offset` (regions are sorted and do not overlap). */
-function firstRegionAfter(regions: readonly PyRegion[], offset: number): number {
-  let lo = 0;
-  let hi = regions.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (regions[mid].end <= offset) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
@@ -36,7 +24,7 @@ function splitArgs(s: string, from: number, regions: readonly PyRegion[]): { arg
   let depth = 0;
   let start = from;
   let i = from;
-  let next = firstRegionAfter(regions, from);
+  let next = regionIndexAfter(regions, from);
   while (i < s.length) {
     const region = regions[next];
     if (region && region.start <= i) {
@@ -96,7 +84,7 @@ function impliedToken(text: string, start: number, length = 0): RawToken {
   return { text, start, end: start + length, valueStart: start, valueEnd: start + length, unknown: false };
 }
 
-export function emitHelperCalls(text: string, regions: readonly PyRegion[], out: { push(recipe: Recipe): void }): void {
+export function emitHelperCalls(text: string, regions: readonly PyRegion[], out: RecipeSink): void {
   if (!text.includes('optimum_cli(') && !/optimum_cli\s+\(/.test(text)) return;
   for (const match of text.matchAll(CALL)) {
     if (regionAt(regions, match.index)) continue;

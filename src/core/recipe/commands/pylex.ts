@@ -96,18 +96,25 @@ function readString(text: string, quoteAt: number, prefixStart: number): PyRegio
   return { kind: 'string', start: prefixStart, end: text.length, contentStart, contentEnd: text.length, prefix, quote };
 }
 
-/** The region containing `offset`, by binary search over regions sorted by start. */
-export function regionAt(regions: readonly PyRegion[], offset: number): PyRegion | null {
+/**
+ * Index of the first region that ends after `offset`, by binary search (regions are sorted, non-empty and never
+ * overlap): the region holding `offset` if there is one, else the next region (or `regions.length`).
+ */
+export function regionIndexAfter(regions: readonly PyRegion[], offset: number): number {
   let lo = 0;
-  let hi = regions.length - 1;
-  while (lo <= hi) {
+  let hi = regions.length;
+  while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    const region = regions[mid];
-    if (offset < region.start) hi = mid - 1;
-    else if (offset >= region.end) lo = mid + 1;
-    else return region;
+    if (regions[mid].end <= offset) lo = mid + 1;
+    else hi = mid;
   }
-  return null;
+  return lo;
+}
+
+/** The region containing `offset`, or null. */
+export function regionAt(regions: readonly PyRegion[], offset: number): PyRegion | null {
+  const region = regions[regionIndexAfter(regions, offset)];
+  return region !== undefined && region.start <= offset ? region : null;
 }
 
 const SIMPLE_ESCAPES: Record<string, string> = {
