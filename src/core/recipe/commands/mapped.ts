@@ -41,7 +41,7 @@ export class MappedTextBuilder {
     const last = this.runs[this.runs.length - 1];
     if (last?.verbatim && last.originalEnd === start) {
       // Adjacent verbatim text (a literal continued after an escape-free split) extends the same run.
-      (last as { originalEnd: number }).originalEnd = end;
+      last.originalEnd = end;
     } else {
       this.runs.push({ decodedStart: this.decoded, originalStart: start, originalEnd: end, verbatim: true });
     }
@@ -60,7 +60,8 @@ export class MappedTextBuilder {
 interface Run {
   readonly decodedStart: number;
   readonly originalStart: number;
-  readonly originalEnd: number;
+  /** Grows while verbatim text is appended right after the run. */
+  originalEnd: number;
   readonly verbatim: boolean;
 }
 

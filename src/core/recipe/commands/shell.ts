@@ -31,13 +31,13 @@ export interface ShellScan {
 
 const MAX_TOKENS = 400;
 
-function isSpace(char: string | undefined): boolean {
-  return char === ' ' || char === '\t' || char === '\r' || char === '\f' || char === '\v' || char === '\u00a0';
-}
-
-/** isSpace for a character code (NaN past the end is not a space): for loops that run over every blank. */
+/** Blanks inside a line: space, tab, CR, form feed, vertical tab, NBSP (NaN, past the end, is none). */
 function isSpaceCode(code: number): boolean {
   return code === 32 || code === 9 || code === 13 || code === 12 || code === 11 || code === 160;
+}
+
+function isSpace(char: string | undefined): boolean {
+  return char !== undefined && isSpaceCode(char.charCodeAt(0));
 }
 
 /** True when only blanks follow `from` up to the end of the line (or of the text). */
