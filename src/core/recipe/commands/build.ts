@@ -210,14 +210,6 @@ const offsets: SettingOffsets = {
   removeTo: 0,
 };
 
-/**
- * The settings in an array of their own length: a pushed-to array keeps room for 17 or more elements, and a
- * lint run keeps every recipe alive until it returns (the slack was a twentieth of what it kept).
- */
-function exactCopy<T>(items: T[]): T[] {
-  return items.length === 0 ? items : items.slice();
-}
-
 export function buildCommandRecipe(input: CommandInput): Recipe | null {
   const { tokens, mapper } = input;
   if (tokens.length < 3 || tokens[1].text !== 'export' || tokens[2].text !== 'openvino') return null;
@@ -319,10 +311,10 @@ export function buildCommandRecipe(input: CommandInput): Recipe | null {
   const span = input.helperCall ?? mapper.span(tokens[0].start, lastToken.end);
   const commentLines = input.commentLines;
   if (!commentLines || commentLines.length === 0)
-    return { dialect: 'optimum-cli', span, settings: exactCopy(settings), unknown, facts, style };
+    return { dialect: 'optimum-cli', span, settings, unknown, facts, style };
   const notes: SyntaxNote[] = commentLines.map((line) => ({
     kind: 'comment-in-continuation' as const,
     span: mapper.span(line.start, line.end),
   }));
-  return { dialect: 'optimum-cli', span, settings: exactCopy(settings), unknown, facts, style, notes };
+  return { dialect: 'optimum-cli', span, settings, unknown, facts, style, notes };
 }
