@@ -169,24 +169,21 @@ function asymmetric(cfg: Config, weights: Weights): void {
   cfg.report('npu-asymmetric-int4', severity, message, setting, fixes);
 }
 
-/**
- * The key that makes INT4 symmetric in a producer config that leaves it at an asymmetric default, and the value
- * to write (AWQ spells it `zero_point: false`, but AWQ configs describe existing weights, so they get none).
- */
-function symmetricKey(recipe: Recipe): { key: string; value: boolean } | null {
+/** The key that makes INT4 symmetric in a producer config that leaves it at an asymmetric default. */
+function symmetricKey(recipe: Recipe): string | null {
   const facts = recipe.facts ?? {};
   if (facts['alwaysAsymmetric'] === true || facts['loadInBits'] === true || facts['noQuantizationConfig'] === true)
     return null;
   switch (recipe.dialect) {
     case 'ov-weight-config':
     case 'ov-quant-config':
-      return { key: 'sym', value: true };
+      return 'sym';
     case 'ort-matmulnbits':
-      return { key: 'is_symmetric', value: true };
+      return 'is_symmetric';
     case 'olive-pass':
-      if (facts['source'] === 'ov_quant_config') return { key: 'sym', value: true };
+      if (facts['source'] === 'ov_quant_config') return 'sym';
       if (typeof facts['passType'] === 'string' && /^OnnxBlockWiseRtnQuantization$/i.test(facts['passType']))
-        return { key: 'is_symmetric', value: true };
+        return 'is_symmetric';
       return null;
     default:
       return null;
@@ -200,18 +197,18 @@ function symmetricKey(recipe: Recipe): { key: string; value: boolean } | null {
 function insertSymmetric(cfg: Config): Fix[] {
   const { recipe } = cfg;
   const style = recipe.style;
-  const sym = symmetricKey(recipe);
-  if (!sym || !style || cfg.text === undefined) return [];
+  const key = symmetricKey(recipe);
+  if (!key || !style || cfg.text === undefined) return [];
   const facts = recipe.facts ?? {};
   let entry: string;
   if (facts['dictLiteral'] === true) {
     const firstKey = recipe.settings.find((setting) => setting.keySpan)?.keySpan;
     const quote = firstKey && cfg.text[firstKey.start] === "'" ? "'" : '"';
-    entry = `${quote}${sym.key}${quote}: ${sym.value ? 'True' : 'False'}`;
+    entry = `${quote}${key}${quote}: True`;
   } else if (typeof facts['className'] === 'string') {
-    entry = `${sym.key}=${sym.value ? 'True' : 'False'}`;
+    entry = `${key}=True`;
   } else {
-    entry = `"${sym.key}": ${String(sym.value)}`;
+    entry = `"${key}": true`;
   }
   const at = { start: style.insertAt, end: style.insertAt };
   return fix(`Add ${entry}`, [replaceEdit(recipe, at, `${style.separator}${entry}`)], true);
