@@ -112,7 +112,7 @@ function parseArgs(argv: string[], cwd: string): Options | 'help' {
       const value = inline ?? argv[++i];
       if (value === undefined) throw new UsageError(`${name} needs a value`);
       if (name === '--out') outs.push(value);
-      flags.set(name, value);
+      else flags.set(name, value);
     } else throw new UsageError(`unknown option ${name}`);
   }
   if (positional.length !== 2)
