@@ -85,6 +85,17 @@ function percentileRow(p: PercentileSet | undefined, format: (v: number) => stri
 }
 const PERCENTILE_HEADERS = ['99.9%', '99%', '95%', '90%', 'median', '10%', '5%', '1%'];
 
+/** Headers and rows of the KL and Δp percentile table, shared by the Markdown and HTML reports. */
+function percentileTable(s: CompareReport['summary']): [string[], string[][]] {
+  return [
+    ['', ...PERCENTILE_HEADERS],
+    [
+      ['KL', ...percentileRow(s.kldPercentiles, (v) => kl(v))],
+      ['Δp', ...percentileRow(s.deltaPPercentiles, (v) => percent(v))],
+    ],
+  ];
+}
+
 function settingsLine(report: CompareReport): string {
   const st = report.settings;
   const parts = [
@@ -160,18 +171,7 @@ export function formatMarkdown(report: CompareReport): string {
     ),
   );
   if (s.kldPercentiles) {
-    out.push(
-      '',
-      '### Percentiles',
-      '',
-      mdTable(
-        ['', ...PERCENTILE_HEADERS],
-        [
-          ['KL', ...percentileRow(s.kldPercentiles, (v) => kl(v))],
-          ['Δp', ...percentileRow(s.deltaPPercentiles, (v) => percent(v))],
-        ],
-      ),
-    );
+    out.push('', '### Percentiles', '', mdTable(...percentileTable(s)));
   }
   if (report.corpus) {
     const c = report.corpus;
@@ -334,15 +334,7 @@ export function formatHtml(report: CompareReport): string {
   parts.push(`<p class="muted">${escapeHtml(settingsLine(report))}</p>`);
   parts.push('<h2>Summary</h2>', `<div class="cards">${cards}</div>`);
   if (s.kldPercentiles) {
-    parts.push(
-      htmlTable(
-        ['', ...PERCENTILE_HEADERS],
-        [
-          ['KL', ...percentileRow(s.kldPercentiles, (v) => kl(v))],
-          ['Δp', ...percentileRow(s.deltaPPercentiles, (v) => percent(v))],
-        ],
-      ),
-    );
+    parts.push(htmlTable(...percentileTable(s)));
   }
   if (report.corpus) {
     const c = report.corpus;
