@@ -183,12 +183,7 @@ class Cursor {
 }
 
 export async function inspectGgufFile(path: string, opts: { signal?: AbortSignal } = {}): Promise<GgufSummary> {
-  const source = SyncHeaderSource.open(path, 64 * 1024, 8);
-  try {
-    return await inspectGguf(source, opts);
-  } finally {
-    await source.close();
-  }
+  return SyncHeaderSource.inspect(path, 64 * 1024, 8, (source) => inspectGguf(source, opts));
 }
 
 export async function inspectGguf(source: ByteSource, opts: { signal?: AbortSignal } = {}): Promise<GgufSummary> {

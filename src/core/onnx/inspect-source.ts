@@ -32,6 +32,21 @@ export class SyncHeaderSource implements ByteSource {
     }
   }
 
+  /** Opens `path`, runs `inspect` on it and closes it whatever happens. */
+  static async inspect<T>(
+    path: string,
+    chunkSize: number,
+    maxCachedChunks: number,
+    inspect: (source: SyncHeaderSource) => Promise<T>,
+  ): Promise<T> {
+    const source = SyncHeaderSource.open(path, chunkSize, maxCachedChunks);
+    try {
+      return await inspect(source);
+    } finally {
+      await source.close();
+    }
+  }
+
   read(offset: number, length: number): Promise<Uint8Array> {
     try {
       return Promise.resolve(this.readNow(offset, length));

@@ -107,12 +107,7 @@ const SMALL_MESSAGE = 64 * 1024;
 export async function inspectOnnxFile(path: string, opts: { signal?: AbortSignal } = {}): Promise<OnnxSummary> {
   // Small chunks: every initializer header sits in a different part of the file, and a 16 KB chunk per
   // header would make a 64-tensor model cost 1 MB of reads for a few hundred bytes of headers.
-  const source = SyncHeaderSource.open(path, 1024, 512);
-  try {
-    return await inspectOnnx(source, opts);
-  } finally {
-    await source.close();
-  }
+  return SyncHeaderSource.inspect(path, 1024, 512, (source) => inspectOnnx(source, opts));
 }
 
 export async function inspectOnnx(source: ByteSource, opts: { signal?: AbortSignal } = {}): Promise<OnnxSummary> {
