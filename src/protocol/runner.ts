@@ -3,8 +3,15 @@
  * Discriminated unions with runtime guards: both sides check what arrives, since a message crosses a process
  * boundary and a malformed one must become a clear error, not an exception deep in a handler.
  */
-import type { PromptSpec } from './prompts';
-import type { CompareReport, DriftThresholds, GenerationSide, PromptResult } from './report';
+import type { ChoiceItemSpec, PromptSpec } from './prompts';
+import type {
+  CompareReport,
+  DriftThresholds,
+  GenerationSide,
+  PromptResult,
+  SamplingSettings,
+  TaskThresholds,
+} from './report';
 
 export type { PromptSpec };
 
@@ -18,6 +25,12 @@ export interface CompareRequest {
   readonly thresholds?: Partial<DriftThresholds>;
   /** Force one model in memory at a time (otherwise decided from free memory). */
   readonly oneAtATime?: boolean;
+  /** Multiple-choice items scored by log-likelihood on both models, and the file they came from. */
+  readonly choiceItems?: readonly ChoiceItemSpec[];
+  readonly choiceFile?: string;
+  /** Sampling mode: k seeded samples per prompt and side besides the greedy run. */
+  readonly sampling?: SamplingSettings;
+  readonly taskThresholds?: Partial<TaskThresholds>;
 }
 
 /** Corpus mode: score both models over a text in windows of `context` tokens. */
@@ -84,15 +97,47 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
+const isInstructionSpec = (value: unknown): boolean => isObject(value) && isString(value.id) && isObject(value.kwargs);
+
 export function isPromptSpec(value: unknown): value is PromptSpec {
   return (
     isObject(value) &&
     isString(value.id) &&
     isString(value.prompt) &&
     (value.expectsJson === undefined || typeof value.expectsJson === 'boolean') &&
-    (value.schema === undefined || isObject(value.schema))
+    (value.schema === undefined || isObject(value.schema)) &&
+    (value.instructions === undefined ||
+      (Array.isArray(value.instructions) && value.instructions.every(isInstructionSpec)))
   );
 }
+
+export function isChoiceItemSpec(value: unknown): value is ChoiceItemSpec {
+  return (
+    isObject(value) &&
+    isString(value.id) &&
+    isString(value.context) &&
+    Array.isArray(value.choices) &&
+    value.choices.length >= 2 &&
+    value.choices.every(isString) &&
+    isNumber(value.answer) &&
+    Number.isInteger(value.answer) &&
+    value.answer >= 0 &&
+    value.answer < value.choices.length &&
+    (value.prompt === undefined || isString(value.prompt))
+  );
+}
+
+const isSampling = (value: unknown): boolean =>
+  isObject(value) &&
+  isNumber(value.k) &&
+  Number.isInteger(value.k) &&
+  value.k >= 1 &&
+  isNumber(value.temperature) &&
+  value.temperature >= 0 &&
+  isNumber(value.topP) &&
+  value.topP > 0 &&
+  value.topP <= 1 &&
+  isNumber(value.seed);
 
 const hasRuntime = (r: Record<string, unknown>): boolean =>
   isString(r.executionProvider) && isNumber(r.threads) && r.threads >= 0;
@@ -106,7 +151,10 @@ export function isCompareRequest(value: unknown): value is CompareRequest {
     value.prompts.every(isPromptSpec) &&
     isNumber(value.maxNewTokens) &&
     value.maxNewTokens >= 1 &&
-    hasRuntime(value)
+    hasRuntime(value) &&
+    (value.choiceItems === undefined ||
+      (Array.isArray(value.choiceItems) && value.choiceItems.every(isChoiceItemSpec))) &&
+    (value.sampling === undefined || isSampling(value.sampling))
   );
 }
 

@@ -8,7 +8,7 @@
  * logits go into one preallocated row, so a step allocates only a few small JS objects.
  */
 import * as ort from 'onnxruntime-node';
-import { argmax } from './metrics';
+import { argmax, logSoftmax } from './metrics';
 import type { ModelLayout } from './model-folder';
 
 export interface LmOptions {
@@ -165,12 +165,16 @@ export class LanguageModel {
     return this.rowFloat;
   }
 
-  /** Greedy decoding with the KV cache. `shouldStop` is checked between steps (cancel). */
+  /**
+   * Decoding with the KV cache: greedy, unless `choose` picks the next id from each logits row (sampling mode).
+   * `shouldStop` is checked between steps (cancel).
+   */
   async generate(
     promptIds: readonly number[],
     maxNewTokens: number,
     shouldStop: () => boolean = () => false,
     eosIds: readonly number[] = this.layout.eosTokenIds,
+    choose: (logits: Float32Array) => number = argmax,
   ): Promise<GenerateResult> {
     if (!promptIds.length) throw new Error('empty prompt: nothing to condition on');
     const promptLength = promptIds.length;
@@ -191,7 +195,7 @@ export class LanguageModel {
     const prefill = await this.forward(ids, positions, 0, 0, null);
     let side: 0 | 1 = 1;
     const prefillLogits = prefill[this.layout.names.logits].data as KvArray;
-    let next = argmax(this.logitsRowAt(prefillLogits, promptLength - 1));
+    let next = choose(this.logitsRowAt(prefillLogits, promptLength - 1));
     const prefillMs = performance.now() - started;
     let finishReason: StopReason = 'length';
     let eosToken: number | null = null;
@@ -214,7 +218,7 @@ export class LanguageModel {
       side = side === 0 ? 1 : 0;
       past++;
       const data = this.preallocate ? this.logitsRow : (out[this.layout.names.logits].data as KvArray);
-      next = argmax(this.logitsRowAt(data, 0));
+      next = choose(this.logitsRowAt(data, 0));
     }
     return { tokens, finishReason, eosToken, prefillMs, decodeMs: performance.now() - started - prefillMs };
   }
@@ -243,6 +247,52 @@ export class LanguageModel {
     const offset = (from - 1) * vocab;
     for (let i = 0; i < result.length; i++) result[i] = table[data[offset + i]]!;
     return result;
+  }
+
+  /**
+   * Log-probability of every token of each continuation after a shared context (multiple choice): the context
+   * runs once, leaving its KV cache in buffer side 1; each continuation reads that as its past and writes its own
+   * presents into side 0, so the context's cache is never overwritten and is reused by every continuation. The
+   * context's last logits row scores each continuation's first token; a continuation of n tokens then needs one
+   * pass over its first n - 1 tokens. Returns one Float64Array of per-token log-probs per continuation.
+   */
+  async continuationLogProbs(
+    context: readonly number[],
+    continuations: readonly (readonly number[])[],
+  ): Promise<Float64Array[]> {
+    if (!context.length) throw new Error('continuationLogProbs: empty context');
+    if (continuations.some((c) => !c.length)) throw new Error('continuationLogProbs: empty continuation');
+    const longest = Math.max(...continuations.map((c) => c.length));
+    const limit = this.layout.maxPositions;
+    if (limit !== null && context.length + longest - 1 > limit) {
+      throw new Error(`cannot score ${context.length + longest - 1} tokens: the model's context is ${limit} positions`);
+    }
+    this.ensureCapacity(context.length + longest);
+    const vocab = this.layout.vocabSize;
+    const logProbs = new Float64Array(vocab);
+    const names = this.layout.names;
+    const ids = BigInt64Array.from(context, (id) => BigInt(id));
+    const positions = BigInt64Array.from(context, (_, i) => BigInt(i));
+    const prefill = await this.forward(ids, positions, 0, 0, null);
+    logSoftmax(this.logitsRowAt(prefill[names.logits].data as KvArray, context.length - 1), logProbs);
+    const results = continuations.map((c) => {
+      const out = new Float64Array(c.length);
+      out[0] = logProbs[c[0]];
+      return out;
+    });
+    for (let k = 0; k < continuations.length; k++) {
+      const tokens = continuations[k];
+      if (tokens.length < 2) continue;
+      const feed = BigInt64Array.from(tokens.slice(0, -1), (id) => BigInt(id));
+      const feedPositions = BigInt64Array.from(feed, (_, i) => BigInt(context.length + i));
+      const out = await this.forward(feed, feedPositions, context.length, 1, null);
+      const data = out[names.logits].data as KvArray;
+      for (let r = 0; r < feed.length; r++) {
+        logSoftmax(this.logitsRowAt(data, r), logProbs);
+        results[k][r + 1] = logProbs[tokens[r + 1]];
+      }
+    }
+    return results;
   }
 
   /** Logits of every position of `sequence` computed step by step through the KV cache (for tests). */
