@@ -3,6 +3,7 @@
  * (inline CSS and SVG, no scripts, every piece of model text escaped).
  */
 import type { CompareReport, GenerationSide, PercentileSet, PromptResult, TopKCandidate } from '../../protocol/report';
+import { taskTables } from '../tasks/tables';
 
 export type ReportFormat = 'json' | 'md' | 'html';
 
@@ -173,6 +174,19 @@ export function formatMarkdown(report: CompareReport): string {
   if (s.kldPercentiles) {
     out.push('', '### Percentiles', '', mdTable(...percentileTable(s)));
   }
+  for (const table of taskTables(report)) {
+    out.push(
+      '',
+      `## ${table.title}`,
+      '',
+      table.note,
+      '',
+      mdTable(
+        [...table.headers],
+        table.rows.map((r) => [...r]),
+      ),
+    );
+  }
   if (report.corpus) {
     const c = report.corpus;
     out.push(
@@ -335,6 +349,16 @@ export function formatHtml(report: CompareReport): string {
   parts.push('<h2>Summary</h2>', `<div class="cards">${cards}</div>`);
   if (s.kldPercentiles) {
     parts.push(htmlTable(...percentileTable(s)));
+  }
+  for (const table of taskTables(report)) {
+    parts.push(
+      `<h2>${escapeHtml(table.title)}</h2>`,
+      `<p class="muted">${escapeHtml(table.note)}</p>`,
+      htmlTable(
+        [...table.headers],
+        table.rows.map((r) => r.map(escapeHtml)),
+      ),
+    );
   }
   if (report.corpus) {
     const c = report.corpus;
