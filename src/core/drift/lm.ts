@@ -49,6 +49,9 @@ export function halfToFloatTable(): Float32Array {
   return table;
 }
 
+/** Continuations per batched pass: bounds the replicated past (batch x the context's KV cache). */
+const CONTINUATION_BATCH = 8;
+
 export class LanguageModel {
   private kv: { key: [KvArray, KvArray]; value: [KvArray, KvArray] }[] = [];
   private kvCapacity = 0;
@@ -61,6 +64,8 @@ export class LanguageModel {
   private readonly dtype: 'float32' | 'float16';
   /** Preallocated outputs work on the CPU EP; other EPs get ORT-allocated outputs. */
   private readonly preallocate: boolean;
+  /** Multiple choice scores continuations in one batched pass until the graph refuses a batch > 1. */
+  private batchContinuations = true;
 
   private constructor(
     readonly layout: ModelLayout,
@@ -250,11 +255,13 @@ export class LanguageModel {
   }
 
   /**
-   * Log-probability of every token of each continuation after a shared context (multiple choice): the context
-   * runs once, leaving its KV cache in buffer side 1; each continuation reads that as its past and writes its own
-   * presents into side 0, so the context's cache is never overwritten and is reused by every continuation. The
-   * context's last logits row scores each continuation's first token; a continuation of n tokens then needs one
-   * pass over its first n - 1 tokens. Returns one Float64Array of per-token log-probs per continuation.
+   * Log-probability of every token of each continuation after a shared context (multiple choice). The context
+   * runs once; its last logits row scores each continuation's first token, and its KV cache (left in buffer side
+   * 1) is the past of one batched pass over the continuations' remaining tokens: batch row b holds continuation b
+   * (right-padded to the longest; causal attention keeps padding from reaching real positions), each row's past
+   * a copy of the context's cache. One batched pass instead of one pass per choice matters on the CPU EP: a pass
+   * over a few dozen tokens costs about one read of all the weights, whatever its length. Graphs that take no
+   * batch > 1 get one pass per continuation over the same cache. Returns per-token log-probs per continuation.
    */
   async continuationLogProbs(
     context: readonly number[],
@@ -270,29 +277,90 @@ export class LanguageModel {
     this.ensureCapacity(context.length + longest);
     const vocab = this.layout.vocabSize;
     const logProbs = new Float64Array(vocab);
-    const names = this.layout.names;
     const ids = BigInt64Array.from(context, (id) => BigInt(id));
     const positions = BigInt64Array.from(context, (_, i) => BigInt(i));
     const prefill = await this.forward(ids, positions, 0, 0, null);
-    logSoftmax(this.logitsRowAt(prefill[names.logits].data as KvArray, context.length - 1), logProbs);
+    logSoftmax(this.logitsRowAt(prefill[this.layout.names.logits].data as KvArray, context.length - 1), logProbs);
     const results = continuations.map((c) => {
       const out = new Float64Array(c.length);
       out[0] = logProbs[c[0]];
       return out;
     });
-    for (let k = 0; k < continuations.length; k++) {
-      const tokens = continuations[k];
-      if (tokens.length < 2) continue;
-      const feed = BigInt64Array.from(tokens.slice(0, -1), (id) => BigInt(id));
-      const feedPositions = BigInt64Array.from(feed, (_, i) => BigInt(context.length + i));
-      const out = await this.forward(feed, feedPositions, context.length, 1, null);
-      const data = out[names.logits].data as KvArray;
-      for (let r = 0; r < feed.length; r++) {
-        logSoftmax(this.logitsRowAt(data, r), logProbs);
-        results[k][r + 1] = logProbs[tokens[r + 1]];
+    const rest = continuations.map((_, k) => k).filter((k) => continuations[k].length > 1);
+    for (let start = 0; start < rest.length; start += CONTINUATION_BATCH) {
+      const chunk = rest.slice(start, start + CONTINUATION_BATCH);
+      if (this.batchContinuations) {
+        try {
+          await this.scoreBatch(context.length, chunk, continuations, results);
+          continue;
+        } catch {
+          this.batchContinuations = false; // a graph with a fixed batch of 1: one pass per continuation from now on
+        }
       }
+      for (const k of chunk) await this.scoreOne(context.length, continuations[k], results[k]);
     }
     return results;
+  }
+
+  /** One pass over continuation[0..n-2] with the context cache (side 1) as past; presents go to side 0. */
+  private async scoreOne(past: number, tokens: readonly number[], out: Float64Array): Promise<void> {
+    const logProbs = new Float64Array(this.layout.vocabSize);
+    const feed = BigInt64Array.from(tokens.slice(0, -1), (id) => BigInt(id));
+    const feedPositions = BigInt64Array.from(feed, (_, i) => BigInt(past + i));
+    const result = await this.forward(feed, feedPositions, past, 1, null);
+    const data = result[this.layout.names.logits].data as KvArray;
+    for (let r = 0; r < feed.length; r++) {
+      logSoftmax(this.logitsRowAt(data, r), logProbs);
+      out[r + 1] = logProbs[tokens[r + 1]];
+    }
+  }
+
+  /** One batched pass over the continuations `chunk`, each row's past a copy of the context cache (side 1). */
+  private async scoreBatch(
+    past: number,
+    chunk: readonly number[],
+    continuations: readonly (readonly number[])[],
+    results: Float64Array[],
+  ): Promise<void> {
+    const { names, numKvHeads, headSize, vocabSize } = this.layout;
+    const batch = chunk.length;
+    const n = Math.max(...chunk.map((k) => continuations[k].length)) - 1;
+    const ids = new BigInt64Array(batch * n);
+    const positions = new BigInt64Array(batch * n);
+    chunk.forEach((k, b) => {
+      const tokens = continuations[k];
+      for (let i = 0; i < n; i++) {
+        ids[b * n + i] = BigInt(tokens[Math.min(i, tokens.length - 2)]);
+        positions[b * n + i] = BigInt(past + i);
+      }
+    });
+    const feeds: Record<string, ort.Tensor> = { [names.inputIds]: new ort.Tensor('int64', ids, [batch, n]) };
+    if (names.attentionMask)
+      feeds[names.attentionMask] = new ort.Tensor('int64', new BigInt64Array(batch * (past + n)).fill(1n), [
+        batch,
+        past + n,
+      ]);
+    if (names.positionIds) feeds[names.positionIds] = new ort.Tensor('int64', positions, [batch, n]);
+    const size = numKvHeads * past * headSize;
+    const replicate = (source: KvArray): ort.Tensor => {
+      const data = this.dtype === 'float16' ? new Uint16Array(batch * size) : new Float32Array(batch * size);
+      for (let b = 0; b < batch; b++) data.set(source.subarray(0, size), b * size);
+      return new ort.Tensor(this.dtype, data, [batch, numKvHeads, past, headSize]);
+    };
+    for (let layer = 0; layer < this.kv.length; layer++) {
+      feeds[names.pastKey[layer]] = replicate(this.kv[layer].key[1]);
+      feeds[names.pastValue[layer]] = replicate(this.kv[layer].value[1]);
+    }
+    const output = await this.session.run(feeds, [names.logits]);
+    const data = output[names.logits].data as KvArray;
+    const logProbs = new Float64Array(vocabSize);
+    chunk.forEach((k, b) => {
+      const tokens = continuations[k];
+      for (let r = 0; r < tokens.length - 1; r++) {
+        logSoftmax(this.logitsRowAt(data, b * n + r), logProbs);
+        results[k][r + 1] = logProbs[tokens[r + 1]];
+      }
+    });
   }
 
   /** Logits of every position of `sequence` computed step by step through the KV cache (for tests). */
