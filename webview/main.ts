@@ -26,6 +26,7 @@ import { h, on } from './render/dom';
 import { promptEditor } from './render/prompts';
 import { resultCard } from './render/results';
 import { pairHeader, summaryStrip } from './render/summary';
+import { taskSection } from './render/tasks';
 
 provideVSCodeDesignSystem().register(
   vsCodeBadge(),
@@ -129,7 +130,9 @@ class App {
       }),
     );
     this.renderRun();
-    this.regions.summary.replaceChildren(...(state.summary ? [summaryStrip(state.summary)] : []));
+    this.regions.summary.replaceChildren(
+      ...(state.summary ? [summaryStrip(state.summary), ...taskSection(state.tasks, state.results)] : []),
+    );
     this.regions.results.replaceChildren(...state.results.map((result, index) => this.card(result, index)));
   }
 

@@ -9,9 +9,11 @@ import type {
   GenerationSide,
   JsonValidity,
   PromptResult,
+  TaskReport,
   TeacherForced,
   TopKCandidate,
 } from './report';
+import { isTaskReport } from './task-guards';
 import {
   arrayOf,
   isBoolean,
@@ -77,6 +79,8 @@ export interface PanelState {
   readonly results: readonly PromptResult[];
   readonly summary: CompareSummary | null;
   readonly settings: CompareSettings | null;
+  /** The task section of the last run's report (instruction checks, multiple choice, sampling), if it had tasks. */
+  readonly tasks?: TaskReport | null;
 }
 
 export type ExportFormat = 'json' | 'md' | 'html';
@@ -213,6 +217,7 @@ export const isPanelState: Guard<PanelState> = object<PanelState>({
   results: arrayOf(isPromptResult, MAX_PROMPTS),
   summary: nullable(isSummary),
   settings: nullable(isSettings),
+  tasks: optional(nullable(isTaskReport)),
 });
 
 const hostMessageGuards: { readonly [K in HostToWebview['type']]: Guard<Extract<HostToWebview, { type: K }>> } = {

@@ -139,7 +139,9 @@ export class CompareController {
   setPair(pair: PairView): void {
     if (this.running) throw new Error('A run is in progress; cancel it before choosing another pair.');
     const samePair = this.state.pair?.base.path === pair.base.path && this.state.pair?.quant.path === pair.quant.path;
-    this.update(samePair ? { pair } : { pair, run: EMPTY_RUN, results: [], summary: null, settings: null });
+    this.update(
+      samePair ? { pair } : { pair, run: EMPTY_RUN, results: [], summary: null, settings: null, tasks: null },
+    );
     this.postState();
   }
 
@@ -232,6 +234,7 @@ export class CompareController {
       settings,
       prompts: results,
       summary,
+      ...(this.state.tasks ? { tasks: this.state.tasks } : {}),
     };
   }
 
@@ -243,7 +246,7 @@ export class CompareController {
     if (prompts.length === 0) return this.notice('error', 'Add at least one prompt.');
     const abort = new AbortController();
     this.running = abort;
-    this.update({ results: [], summary: null, settings: null });
+    this.update({ results: [], summary: null, settings: null, tasks: null });
     this.setRun({ status: 'running', done: 0, total: prompts.length, phase: 'starting the runner', error: null });
     this.postState();
     this.finished = this.execute(pair, prompts, abort);
@@ -264,7 +267,12 @@ export class CompareController {
         abort.signal,
       );
       if (abort.signal.aborted) throw new Error('cancelled');
-      this.update({ results: report.prompts, summary: report.summary, settings: report.settings });
+      this.update({
+        results: report.prompts,
+        summary: report.summary,
+        settings: report.settings,
+        tasks: report.tasks ?? null,
+      });
       this.setRun(
         { status: 'done', done: report.prompts.length, total: prompts.length, phase: 'finished', error: null },
         false,

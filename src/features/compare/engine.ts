@@ -8,8 +8,10 @@ import { listSuites, loadSuite, parsePromptsJsonl } from '../../core/drift/promp
 import { RunnerClient } from '../../core/drift/runner-client';
 import { isPanelPrompt, type PanelPrompt } from '../../protocol/webview';
 import type { RunPair } from './controller';
+import { loadChoiceFile } from '../../core/tasks/choice/load';
+import type { TaskEngineSettings } from './task-settings';
 
-export interface EngineSettings {
+export interface EngineSettings extends Partial<TaskEngineSettings> {
   readonly executionProvider: string;
   readonly threads: number;
   readonly maxNewTokens: number;
@@ -24,7 +26,8 @@ export function runnerBackedRunPair(
   let client: RunnerClient | null = null;
   const runPair: RunPair = async (request, onEvent, signal) => {
     if (!client || !client.alive) client = RunnerClient.start({ runnerPath: join(extensionPath, 'dist', 'runner.js') });
-    const { executionProvider, threads, maxNewTokens, thresholds } = settings();
+    const { executionProvider, threads, maxNewTokens, thresholds, taskThresholds, choicesFile, sampling } = settings();
+    const choiceItems = choicesFile ? await loadChoiceFile(choicesFile) : undefined;
     return client.compare(
       {
         basePath: request.basePath,
@@ -34,6 +37,9 @@ export function runnerBackedRunPair(
         executionProvider,
         threads,
         thresholds,
+        ...(taskThresholds ? { taskThresholds } : {}),
+        ...(choiceItems ? { choiceItems, choiceFile: choicesFile } : {}),
+        ...(sampling ? { sampling } : {}),
       },
       onEvent,
       signal,

@@ -21,6 +21,7 @@ import { ComparePanels } from './panel';
 import { browseForTwin, choosePair, type ChosenPair } from './pick';
 import { pairView } from './sides';
 import { makeInt4Twin } from './twin';
+import { taskEngineSettings } from './task-settings';
 
 function engineSettings(): EngineSettings {
   return {
@@ -32,6 +33,7 @@ function engineSettings(): EngineSettings {
       pplRatioFail: get(Setting.PplRatioFail, 1.05),
       meanKldWarn: get(Setting.MeanKldWarn, 0.05),
     },
+    ...taskEngineSettings(),
   };
 }
 
