@@ -178,7 +178,7 @@ function printSummaries(rows) {
 
 /** Each twin's task deltas as the CLI prints them: base, quant, Δ pp with its 95% interval, McNemar's p. */
 function printTaskDeltas(rows) {
-  heading('Task deltas (quant − base, 95% paired-bootstrap interval, McNemar exact p)');
+  heading('Task deltas (quant − base, 95% paired-bootstrap interval, McNemar exact or sign-flip p)');
   for (const { twin, report } of rows) {
     for (const d of report.tasks?.deltas ?? []) {
       const sign = (v) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)}`;

@@ -157,8 +157,12 @@ export interface TaskDelta {
   readonly deltaPp: number;
   readonly ciLowPp: number;
   readonly ciHighPp: number;
-  /** McNemar's exact p-value over the paired items; null when outcomes are not binary (sampled rates). */
+  /**
+   * Two-sided p-value of the paired difference: McNemar's exact test when each item is a pass or a fail, a paired
+   * sign-flip test for rates and per-prompt shares (`test` says which); null when it could not be computed.
+   */
   readonly pValue: number | null;
+  readonly test?: 'mcnemar-exact' | 'sign-flip';
   /** Items only base passed / only quant passed (binary outcomes). */
   readonly discordant?: { readonly baseOnly: number; readonly quantOnly: number };
 }

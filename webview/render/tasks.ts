@@ -99,7 +99,7 @@ export function taskSection(tasks: TaskReport | null | undefined, results: reado
       h(
         'p',
         { class: 'muted' },
-        `Quant − base in percentage points, 95% paired-bootstrap interval, McNemar's exact p. A drop counts toward the verdict only when its interval excludes zero (warn ${tasks.thresholds.deltaWarnPp} pp, fail ${tasks.thresholds.deltaFailPp} pp).`,
+        `Quant − base in percentage points, 95% paired-bootstrap interval, McNemar's exact p (a sign-flip p for rates). A drop counts toward the verdict only when its interval excludes zero (warn ${tasks.thresholds.deltaWarnPp} pp, fail ${tasks.thresholds.deltaFailPp} pp).`,
       ),
     ),
   ];

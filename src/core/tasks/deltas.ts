@@ -11,17 +11,21 @@ import type {
   TaskThresholds,
   Verdict,
 } from '../../protocol/report';
-import { PairedItem, discordant, isBinary, mcnemarExact, pairedBootstrap } from './stats';
+import { PairedItem, discordant, isBinary, mcnemarExact, pairedBootstrap, signFlipTest } from './stats';
 
 export const DEFAULT_TASK_THRESHOLDS: TaskThresholds = { deltaWarnPp: 2, deltaFailPp: 5 };
 
 const all = (values: readonly boolean[]): number => (values.every(Boolean) ? 1 : 0);
 const share = (values: readonly boolean[]): number => values.filter(Boolean).length / values.length;
 
+/**
+ * One metric's paired delta. Items are what was sampled independently (prompts, or multiple-choice items), so the
+ * interval resamples them and the p-value tests them: McNemar's exact test when each item passes or fails, a
+ * sign-flip test over the items' differences when an item's score is a rate or a share of its instructions.
+ */
 export function taskDelta(metric: string, label: string, items: readonly PairedItem[], seed: number): TaskDelta {
   const d = pairedBootstrap(items, { seed });
-  const binary = isBinary(items);
-  const counts = binary ? discordant(items) : undefined;
+  const counts = isBinary(items) && items.every((item) => (item.weight ?? 1) === 1) ? discordant(items) : undefined;
   return {
     metric,
     label,
@@ -31,7 +35,8 @@ export function taskDelta(metric: string, label: string, items: readonly PairedI
     deltaPp: d.delta * 100,
     ciLowPp: d.ciLow * 100,
     ciHighPp: d.ciHigh * 100,
-    pValue: counts ? mcnemarExact(counts.baseOnly, counts.quantOnly) : null,
+    pValue: counts ? mcnemarExact(counts.baseOnly, counts.quantOnly) : signFlipTest(items, 20000, seed),
+    test: counts ? 'mcnemar-exact' : 'sign-flip',
     ...(counts ? { discordant: counts } : {}),
   };
 }
@@ -49,23 +54,14 @@ function instructionDeltas(results: readonly PromptResult[]): TaskDelta[] {
   }
   for (const mode of ['strict', 'loose'] as const) {
     // Instruction-level accuracy is a ratio of sums over prompts: resample prompts, weight by their instructions.
+    // The instructions of one prompt fail together (a broken JSON answer fails every JSON check), so the tests
+    // treat the prompt as the unit, never the instruction.
     const weighted = checked.map((r) => ({
       base: share(r.instructions!.base[mode]),
       quant: share(r.instructions!.quant[mode]),
       weight: r.instructions!.base[mode].length,
     }));
-    const d = taskDelta(`ifeval-instruction-${mode}`, `Instructions, instruction-level ${mode}`, weighted, 13);
-    // McNemar over instruction pairs (the bootstrap above resamples prompts, which keeps their clustering).
-    const pairs = checked.flatMap((r) =>
-      r.instructions!.base[mode].map((b, i) => ({ base: b ? 1 : 0, quant: r.instructions!.quant[mode][i] ? 1 : 0 })),
-    );
-    const counts = discordant(pairs);
-    out.push({
-      ...d,
-      n: pairs.length,
-      pValue: mcnemarExact(counts.baseOnly, counts.quantOnly),
-      discordant: counts,
-    });
+    out.push(taskDelta(`ifeval-instruction-${mode}`, `Instructions, instruction-level ${mode}`, weighted, 13));
   }
   return out;
 }

@@ -126,6 +126,39 @@ export function mcnemarExact(b: number, c: number): number {
   return Math.min(1, 2 * tail);
 }
 
+/**
+ * Paired sign-flip (randomization) test for rates and weighted shares, the analogue of McNemar's test when an
+ * item's outcome is not binary: under H0 each item's difference d_i = quant - base is as likely to have the other
+ * sign, so the p-value is the share of sign assignments whose |weighted mean difference| reaches the observed one.
+ * Exact over all 2^m assignments of the m nonzero differences when m <= 16, else `resamples` seeded random
+ * assignments (with the observed one counted, so p is never 0). Fisher (1935); Good, "Permutation Tests" (2000).
+ */
+export function signFlipTest(items: readonly PairedItem[], resamples = 20000, seed = 20240229): number {
+  const nonzero = items.filter((item) => item.quant !== item.base);
+  if (!nonzero.length) return 1;
+  const d = nonzero.map((item) => (item.quant - item.base) * weightOf(item));
+  const observed = Math.abs(d.reduce((a, b) => a + b, 0));
+  const tolerance = 1e-12 * Math.max(1, observed);
+  const m = d.length;
+  if (m <= 16) {
+    let extreme = 0;
+    for (let mask = 0; mask < 1 << m; mask++) {
+      let sum = 0;
+      for (let i = 0; i < m; i++) sum += mask & (1 << i) ? -d[i] : d[i];
+      if (Math.abs(sum) >= observed - tolerance) extreme++;
+    }
+    return extreme / 2 ** m;
+  }
+  const random = mulberry32(seed);
+  let extreme = 1;
+  for (let r = 0; r < resamples; r++) {
+    let sum = 0;
+    for (let i = 0; i < m; i++) sum += random() < 0.5 ? -d[i] : d[i];
+    if (Math.abs(sum) >= observed - tolerance) extreme++;
+  }
+  return extreme / (resamples + 1);
+}
+
 /** Discordant counts of binary paired outcomes (anything > 0.5 counts as a pass). */
 export function discordant(items: readonly PairedItem[]): { baseOnly: number; quantOnly: number } {
   let baseOnly = 0;

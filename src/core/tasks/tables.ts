@@ -24,7 +24,7 @@ export function deltaTable(tasks: TaskReport): TextTable {
   return {
     title: 'Task deltas',
     note:
-      `Paired over the same items; 95% paired-bootstrap interval; McNemar's exact p. A drop counts toward the ` +
+      `Paired over the same items; 95% paired-bootstrap interval; McNemar's exact p (pass/fail items) or a paired sign-flip p (rates, instruction shares). A drop counts toward the ` +
       `verdict only when its interval excludes zero (warn at ${tasks.thresholds.deltaWarnPp} pp, fail at ` +
       `${tasks.thresholds.deltaFailPp} pp).`,
     headers: ['metric', 'n', 'base', 'quant', 'Δ pp', '95% CI', 'p'],

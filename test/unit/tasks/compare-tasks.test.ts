@@ -70,7 +70,7 @@ describe('quant-drift compare with tasks (instruction checks, multiple choice, s
       assert.equal(d.ciHighPp, 0, d.metric);
       if (d.pValue !== null) assert.equal(d.pValue, 1, d.metric);
     }
-    assert.equal(tasks.deltas.find((d) => d.metric === 'ifeval-instruction-strict')!.n, 3);
+    assert.equal(tasks.deltas.find((d) => d.metric === 'ifeval-instruction-strict')!.n, 2); // prompts are the unit
     assert.equal(report.prompts[1].id, 'p-7');
     assert.deepEqual(report.prompts[1].instructionIds, ['punctuation:no_comma', 'detectable_format:json_format']);
     assert.deepEqual(report.prompts[1].instructions!.base, report.prompts[1].instructions!.quant);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { mcnemarExact, pairedBootstrap, quantileSorted } from '../../../src/core/tasks/stats';
+import { mcnemarExact, pairedBootstrap, quantileSorted, signFlipTest } from '../../../src/core/tasks/stats';
 import { applyTaskVerdict, formatDelta, taskDelta } from '../../../src/core/tasks/deltas';
 import type { CompareSummary } from '../../../src/protocol/report';
 
@@ -32,6 +32,27 @@ describe("McNemar's exact test", () => {
   test('large discordant counts stay finite (200 pairs): b = 80, c = 120', () => {
     const p = mcnemarExact(80, 120);
     assert.ok(p > 0.005 && p < 0.01, String(p)); // normal approximation: z = 40/sqrt(200) = 2.83, p ≈ 0.0047-0.006
+  });
+});
+
+describe('paired sign-flip test', () => {
+  test('five differences of the same sign: only the two all-same assignments reach |5|, p = 2/32', () => {
+    const items = Array.from({ length: 5 }, () => ({ base: 0, quant: 1 }));
+    assert.equal(signFlipTest(items), 2 / 32);
+  });
+
+  test('differences 0.5, 0.25, -0.25: 6 of the 8 assignments reach |0.5|, p = 0.75', () => {
+    const items = [
+      { base: 0, quant: 0.5 },
+      { base: 0, quant: 0.25 },
+      { base: 0.25, quant: 0 },
+    ];
+    assert.equal(signFlipTest(items), 0.75);
+  });
+
+  test('above 16 nonzero differences it samples: 30 of one sign give p below 0.001 (floored by 1/(B+1))', () => {
+    const items = Array.from({ length: 30 }, () => ({ base: 0, quant: 1 }));
+    assert.ok(signFlipTest(items, 5000) < 0.001);
   });
 });
 
@@ -166,18 +187,21 @@ describe('task deltas and the verdict', () => {
     assert.match(out.reasons.join('\n'), /not counted, its 95% interval includes zero/);
   });
 
-  test('rates (sampling mode) get an interval but no McNemar p-value', () => {
-    const d = taskDelta(
-      'sampled',
-      'Sampled',
-      [
-        { base: 0.4, quant: 0.2 },
-        { base: 1, quant: 0.8 },
-      ],
-      1,
-    );
-    assert.equal(d.pValue, null);
+  test('rates (sampling mode) get the sign-flip test, not McNemar: two items both −0.2 give p = 2/4', () => {
+    const items = [
+      { base: 0.4, quant: 0.2 },
+      { base: 1, quant: 0.8 },
+    ];
+    const d = taskDelta('sampled', 'Sampled', items, 1);
+    assert.equal(d.test, 'sign-flip');
     assert.equal(d.discordant, undefined);
-    assert.match(formatDelta(d), /p n\/a/);
+    assert.ok(Math.abs(d.pValue! - 0.5) < 1e-12);
+    assert.match(formatDelta(d), /p = 0\.50/);
+  });
+
+  test('instruction-level shares are tested per prompt: weighted items never go to McNemar', () => {
+    const d = taskDelta('ifeval-instruction-strict', 'x', [{ base: 1, quant: 0, weight: 5 }], 1);
+    assert.equal(d.test, 'sign-flip');
+    assert.equal(d.pValue, 1); // one prompt: both signs reach |d|
   });
 });
