@@ -21,7 +21,8 @@ JSON validity. Exit code 1 when the verdict is fail.
 
 Prompts (default: --suite quick)
   --prompts FILE          JSONL, one {"prompt", "id"?, "expectsJson"?, "schema"?} per line
-  --suite NAME            a shipped suite: quick, structured-json, code, rare-tokens, long-decode, instructions
+  --suite NAME            a shipped suite: quick, structured-json, code, rare-tokens, long-decode, instructions,
+                          instruction-following
   --max-new-tokens N      greedy tokens per prompt and model (default 64)
 Tasks (reported as base, quant and the paired delta with a 95% interval and McNemar's p)
   --choices FILE          multiple choice by log-likelihood: MMLU CSV, the Hub's MMLU JSONL, or our JSONL
