@@ -62,6 +62,17 @@ describe('IFEval instructions on hand-checked responses', () => {
     assert.equal(check('keywords:forbidden_words', { forbidden_words: ['café'] })('un cafés'), true);
   });
 
+  test('kwargs are literal: a hostile pattern cannot backtrack for ever, hyphens and dots match themselves', () => {
+    const started = performance.now();
+    assert.equal(check('keywords:existence', { keywords: ['(a+)+$'] })(`${'a'.repeat(40)}b`), false);
+    assert.ok(performance.now() - started < 200);
+    assert.equal(
+      check('keywords:forbidden_words', { forbidden_words: ['state-of-the-art'] })('A state-of-the-art tool'),
+      false,
+    );
+    assert.equal(check('keywords:existence', { keywords: ['v1.0'] })('v1x0'), false);
+  });
+
   test('keywords:frequency counts substring matches; "less than" is strict', () => {
     const c = check('keywords:frequency', { keyword: 'ai', frequency: 3, relation: 'less than' });
     assert.equal(c('AI said: wait, ai'), false); // "AI", "ai" in wait, "ai": 3 matches

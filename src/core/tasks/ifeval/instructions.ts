@@ -2,7 +2,8 @@
  * IFEval's instruction registry: each verifiable instruction id, its kwargs, and its check, following
  * google-research/google-research instruction_following_eval/instructions.py (check_following of each class) and
  * instructions_registry.py (INSTRUCTION_DICT ids). Regexes are the reference's, translated to JS with the same
- * flags; where Python and JS regexes differ (\b and \w are ASCII in JS) we use Unicode lookarounds.
+ * flags; where Python and JS regexes differ (\b and \w are ASCII in JS) we use Unicode lookarounds. Kwargs
+ * spliced into patterns are matched literally (escapeRegExp says why).
  *
  * Differences from the reference, on purpose:
  * - the reference draws a random value for a missing kwarg (build_description); a check needs a fixed one, so a
@@ -18,7 +19,7 @@ import {
   countWords,
   isLower,
   isUpper,
-  pythonPattern,
+  escapeRegExp,
   splitIntoSentences,
   stripChars,
   wordTokens,
@@ -166,8 +167,8 @@ function postscript(value: string, marker: string): boolean {
   let pattern: string;
   if (marker === 'P.P.S') pattern = '\\s*p\\.\\s?p\\.\\s?s.*$';
   else if (marker === 'P.S.') pattern = '\\s*p\\.\\s?s\\..*$';
-  else pattern = `\\s*${marker.toLowerCase()}.*$`;
-  return pythonPattern(pattern, 'm').test(lower);
+  else pattern = `\\s*${escapeRegExp(marker.toLowerCase())}.*$`;
+  return new RegExp(pattern, 'm').test(lower);
 }
 
 /** Openings that make an answer "not only the answer" (our no_preamble check), matched at the start. */
@@ -193,18 +194,21 @@ type Builder = (args: Args, prompt: string) => Check;
 
 const REGISTRY: Record<string, Builder> = {
   'keywords:existence': (a) => {
-    const keywords = a.strings('keywords');
-    return (v) => keywords.every((k) => pythonPattern(k, 'i').test(v));
+    const patterns = a.strings('keywords').map((k) => new RegExp(escapeRegExp(k), 'i'));
+    return (v) => patterns.every((pattern) => pattern.test(v));
   },
   'keywords:frequency': (a) => {
     const keyword = a.string('keyword').trim();
     const frequency = a.int('frequency');
     const relation = a.relation('relation');
-    return (v) => compare(v.match(pythonPattern(keyword, 'gi'))?.length ?? 0, relation, frequency);
+    const pattern = new RegExp(escapeRegExp(keyword), 'gi');
+    return (v) => compare(v.match(pattern)?.length ?? 0, relation, frequency);
   },
   'keywords:forbidden_words': (a) => {
-    const words = [...new Set(a.strings('forbidden_words'))];
-    return (v) => !words.some((w) => pythonPattern(`${notWordBefore}${w}${notWordAfter}`, 'iu').test(v));
+    const patterns = [...new Set(a.strings('forbidden_words'))].map(
+      (w) => new RegExp(`${notWordBefore}${escapeRegExp(w)}${notWordAfter}`, 'iu'),
+    );
+    return (v) => !patterns.some((pattern) => pattern.test(v));
   },
   'keywords:letter_frequency': (a) => {
     const letter = a.string('letter').trim().toLowerCase();
@@ -261,7 +265,8 @@ const REGISTRY: Record<string, Builder> = {
   'detectable_format:multiple_sections': (a) => {
     const splitter = a.string('section_spliter').trim();
     const n = a.int('num_sections');
-    return (v) => v.split(pythonPattern(`\\s?${splitter}\\s?\\d+\\s?`, '')).length - 1 >= n;
+    const pattern = new RegExp(`\\s?${escapeRegExp(splitter)}\\s?\\d+\\s?`);
+    return (v) => v.split(pattern).length - 1 >= n;
   },
   'detectable_format:json_format': () => (v) => parseJson(stripJsonFences(v)).ok,
   'detectable_format:title': () => (v) =>
@@ -297,7 +302,8 @@ const REGISTRY: Record<string, Builder> = {
   // that use them.
   'multi-turn:constrained_start': (a) => {
     const starter = a.string('starter').trim();
-    return (v) => pythonPattern(`^\\s*${starter}.*$`, 'm').test(v);
+    const pattern = new RegExp(`^\\s*${escapeRegExp(starter)}.*$`, 'm');
+    return (v) => pattern.test(v);
   },
   'keywords:key_sentences': (a) => {
     const sentences = a.strings('key_sentences');

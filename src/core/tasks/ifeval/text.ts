@@ -95,11 +95,11 @@ export function stripChars(text: string, chars: string): string {
   return text.slice(start, end);
 }
 
-/** Python's `re` pattern given as data (a keyword): compiled as a JS RegExp, or matched literally if invalid. */
-export function pythonPattern(pattern: string, flags: string): RegExp {
-  try {
-    return new RegExp(pattern, flags);
-  } catch {
-    return new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), flags);
-  }
+/**
+ * A kwarg (keyword, section splitter, postscript marker, starter) as a literal inside a pattern. The reference
+ * splices these into Python regexes unescaped; IFEval's values are plain words, where literal and regex agree,
+ * and a value from a user's file then cannot be a pattern that backtracks for ever.
+ */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
