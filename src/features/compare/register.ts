@@ -210,7 +210,16 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
     }),
   );
 
-  // Test hook (not in package.json, so not in the palette): what the panel's controller sent and received.
+  if (holder.underTest) registerCompareTestHooks(holder, panels);
+
+  watchModelFolders(holder);
+}
+
+/**
+ * Test hooks (not in package.json, so not in the palette; registered only under the test harness): what the
+ * panel's controller sent and received, and a way to send it a message as the webview would.
+ */
+function registerCompareTestHooks(holder: ExtensionContextHolder, panels: ComparePanels): void {
   const record: TestRecord = { posted: [], received: [], rejected: [] };
   holder.own(
     panels.onDidCreateController((controller) => {
@@ -233,6 +242,4 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       panels.controller?.receive(message),
     ),
   );
-
-  watchModelFolders(holder);
 }
