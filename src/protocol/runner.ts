@@ -3,8 +3,8 @@
  * Discriminated unions with runtime guards: both sides check what arrives, since a message crosses a process
  * boundary and a malformed one must become a clear error, not an exception deep in a handler.
  */
-import type { PromptSpec } from '../core/drift/prompts';
-import type { CompareReport, DriftThresholds, GenerationSide, ModelSide, PromptResult } from '../core/drift/report';
+import type { PromptSpec } from './prompts';
+import type { CompareReport, DriftThresholds, GenerationSide, ModelSide, PromptResult } from './report';
 import { arrayOf, isInteger, isNumber as isAnyNumber, isString as isAnyString, object, type Guard } from './guards';
 import { isGenerationSide, isPromptResult, isSettings, isSummary } from './webview';
 

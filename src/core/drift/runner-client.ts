@@ -20,7 +20,7 @@ import {
   isLoadedModelInfo,
   isRunnerMessage,
 } from '../../protocol/runner';
-import type { CompareReport, GenerationSide } from './report';
+import type { CompareReport, GenerationSide } from '../../protocol/report';
 
 export type { CompareEvent, CompareRequest, CorpusRequest, PromptSpec } from '../../protocol/runner';
 

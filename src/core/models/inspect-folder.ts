@@ -20,7 +20,7 @@ import { recipeFromModel } from './recipe';
 import { evaluateModelRecipe, type EvaluateRecipe } from './rules';
 import { inspectSafetensors } from './safetensors';
 import { Tally } from './tally';
-import type { ModelFormat, ModelInfo, WeightsInfo } from './types';
+import type { ModelFormat, ModelInfo, WeightsInfo } from '../../protocol/models';
 import { deviceVerdicts } from './verdicts';
 
 const CONFIG_FILES = [

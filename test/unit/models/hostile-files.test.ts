@@ -17,7 +17,7 @@ import { inspectGguf } from '../../../src/core/models/gguf';
 import { inspectModelFolder } from '../../../src/core/models/inspect-folder';
 import { inspectIrChunks, inspectIrText } from '../../../src/core/models/openvino';
 import { inspectSafetensors } from '../../../src/core/models/safetensors';
-import type { ModelInfo } from '../../../src/core/models/types';
+import type { ModelInfo } from '../../../src/protocol/models';
 import { inspectOnnx, inspectOnnxFile } from '../../../src/core/onnx/inspect';
 import { SyncHeaderSource } from '../../../src/core/onnx/inspect-source';
 import { encodeLengthPrefix, encodeTag, encodeVarint, MemorySource, WireType } from '../../../src/core/onnx/wire';
