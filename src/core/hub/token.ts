@@ -3,9 +3,9 @@
  * HF_ENDPOINT; HF_TOKEN, else the token file (HF_TOKEN_PATH, else HF_HOME/token, else ~/.cache/huggingface/token).
  * The token is only ever put into an Authorization header; never log it or put it into an error message.
  */
-import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { readTextBounded } from '../models/bounds';
 
 export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
 
@@ -47,7 +47,8 @@ export async function resolveHubToken(env: NodeJS.ProcessEnv = process.env): Pro
   if (fromEnv?.trim()) return fromEnv.trim();
   const file = env.HF_TOKEN_PATH || path.join(huggingFaceHome(env), 'token');
   try {
-    const token = (await fs.readFile(file, 'utf8')).trim();
+    // A regular file of a few bytes; HF_TOKEN_PATH pointing at a device or pipe is no token.
+    const token = (await readTextBounded(file, 64 * 1024)).trim();
     return token || undefined;
   } catch {
     return undefined;
