@@ -22,6 +22,8 @@ export interface Faults {
   treeLink?: (url: string) => string;
   /** The tree (file listing) request is accepted and never answered. */
   treeHangs?: boolean;
+  /** File transfers answer with a redirect to this URL prefix (another origin, as huggingface.co's CDN). */
+  redirectTransfersTo?: string;
   /** Extra files in every listing (names the real Hub would never send; the transfer is not served). */
   extraListed?: { path: string; content: Buffer }[];
 }
@@ -101,6 +103,10 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
     if (match) {
       const repo = repos[match[1]!];
       const name = decodeURIComponent(match[3]!);
+      if (faults.redirectTransfersTo) {
+        res.writeHead(302, { location: `${faults.redirectTransfersTo}/cdn/${match[3]!}` });
+        return res.end();
+      }
       const file = repo?.files[name];
       if (!repo || !file) return json(404, { error: 'Entry not found' });
       let content = file.content;
