@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../core/fs/atomic-write';
 import { describePrecision, inspectModelFolder, type ModelInfo } from '../../core/models';
 import { inspectorFrom, type FolderInspector } from '../../core/pairing';
 import type { HostToWebview, WebviewToHost } from '../../protocol/webview';
@@ -148,7 +148,7 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
         saveLabel: 'Save Report',
       });
       if (!target) return;
-      await writeFile(target.fsPath, formatReportFor(report, format), 'utf8');
+      await writeFileAtomic(target.fsPath, formatReportFor(report, format));
       void vscode.window.showInformationMessage(`Saved the drift report to ${target.fsPath}`);
     },
     pickFolder: async (side) => {
