@@ -81,6 +81,10 @@ export async function makeInt4Twin(
   target: DeviceProfileId,
   settings: { symmetric: boolean; blockSize: number; accuracyLevel: 0 | 4 },
 ): Promise<QuantizeResult | undefined> {
+  // Here, where quantization starts, and not only in the command that usually calls this.
+  if (!vscode.workspace.isTrusted) {
+    throw new Error('Quant Drift will not quantize models in an untrusted workspace; trust the workspace first.');
+  }
   const picked = await vscode.window.showQuickPick(recipeItems(target, settings), {
     title: `Make an INT4 twin of ${basename(baseFolder)}`,
     placeHolder: `Recipe (accuracy_level ${settings.accuracyLevel}, from the quantDrift.quantize.accuracyLevel setting)`,

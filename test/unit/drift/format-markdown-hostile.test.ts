@@ -29,13 +29,13 @@ function result(id: string): PromptResult {
     base: {
       text: 'x',
       tokens: 1,
-      finishReason: '<i>eos</i>',
+      finishReason: '<i>eos</i>' as 'eos',
       jsonValid: { strict: true, extracted: true, schemaErrors: [] },
     },
     quant: {
       text: 'y',
       tokens: 1,
-      finishReason: '**length**',
+      finishReason: '**length**' as 'length',
       jsonValid: {
         strict: false,
         extracted: true,
