@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { formatReport, mdCode, mdText } from '../../../src/core/drift/format';
-import type { CompareReport, PromptResult } from '../../../src/core/drift/report';
+import type { CompareReport, PromptResult } from '../../../src/protocol/report';
 
 type Renderer = { render(markdown: string): string };
 const MarkdownIt = createRequire(__filename)('markdown-it') as new (options: object) => Renderer;
