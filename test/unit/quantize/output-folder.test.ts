@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -129,6 +129,20 @@ void describe('quantize output folder', () => {
       [],
       'the staging folder of the failed run is removed',
     );
+  });
+
+  void test('a twin is not replaced when an input file of the run is a link into it', async () => {
+    const twin = join(dir, 'twin-linked');
+    await quantizeModelFolder(base, twin, options);
+    // base2 reads its tokenizer from the twin: replacing the twin would leave base2's link dangling.
+    const base2 = join(dir, 'base2');
+    await mkdir(base2);
+    await copyFile(join(base, 'model.onnx'), join(base2, 'model.onnx'));
+    await symlink(join(twin, 'tokenizer.json'), join(base2, 'tokenizer.json'));
+    const before = await fingerprint(twin);
+    await assert.rejects(quantizeModelFolder(base2, twin, options), /which the twin would replace/);
+    assert.deepEqual(await fingerprint(twin), before);
+    assert.ok((await stat(join(base2, 'tokenizer.json'))).isFile(), 'the link still resolves');
   });
 
   /** Runs paused-writer.js on OUT, kills it with SIGKILL once it is writing. */
