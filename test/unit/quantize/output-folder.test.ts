@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { memoryIo } from '../../../src/cli/io';
 import { runQuantize } from '../../../src/cli/quantize';
-import { quantizeModelFolder, RECIPE_FILE } from '../../../src/core/quantize';
+import { checkTwinOutput, quantizeModelFolder, RECIPE_FILE } from '../../../src/core/quantize';
 import { randomLlamaWeights, tinyLlamaConfig, writeLlamaModelFolder } from '../../../tools/model-builder/llama';
 
 /** name -> sha256 of every file under `dir` (links followed), to compare a folder before and after. */
@@ -143,6 +143,16 @@ void describe('quantize output folder', () => {
     await assert.rejects(quantizeModelFolder(base2, twin, options), /which the twin would replace/);
     assert.deepEqual(await fingerprint(twin), before);
     assert.ok((await stat(join(base2, 'tokenizer.json'))).isFile(), 'the link still resolves');
+  });
+
+  void test('checkTwinOutput tells the editor what is at OUT before it asks (nothing is written)', async () => {
+    assert.equal(await checkTwinOutput(base, join(dir, 'nothing-here')), 'absent');
+    await assert.rejects(stat(join(dir, 'nothing-here')), { code: 'ENOENT' });
+    await mkdir(join(dir, 'empty'));
+    assert.equal(await checkTwinOutput(base, join(dir, 'empty')), 'empty');
+    await quantizeModelFolder(base, join(dir, 'ours'), options);
+    assert.equal(await checkTwinOutput(base, join(dir, 'ours')), 'twin');
+    await assert.rejects(checkTwinOutput(base, base), /is the input folder/);
   });
 
   /** Runs paused-writer.js on OUT, kills it with SIGKILL once it is writing. */
