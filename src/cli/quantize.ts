@@ -142,6 +142,9 @@ export async function runQuantize(argv: string[], io: CliIo): Promise<number> {
         }
       },
     });
+    for (const leftover of result.leftovers) {
+      io.err(`quant-drift quantize: ${leftover} was left by an earlier run that did not finish; you may delete it`);
+    }
     if (result.keptAside) {
       io.err(
         `quant-drift quantize: the replaced twin held files it had not written; they are kept in ${result.keptAside}`,

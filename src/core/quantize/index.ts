@@ -24,6 +24,7 @@ import {
   createStaging,
   discardStaging,
   inspectOutput,
+  leftoverStaging,
   RECIPE_FILE,
   type OutputState,
 } from './output-folder';
@@ -77,6 +78,8 @@ export interface QuantizeResult {
   copiedFiles: string[];
   /** Where a replaced twin was moved when it held more than its listed files (kept, not deleted); else null. */
   keptAside: string | null;
+  /** Hidden folders beside OUT left by earlier runs that were killed mid-write (safe to delete; not deleted). */
+  leftovers: string[];
   seconds: number;
 }
 
@@ -142,6 +145,7 @@ export async function quantizeModelFolder(
   const modelName = basename(inputModel);
   const sideFiles = await sideFilesOf(sourceDir, modelName);
   const target = await inspectOutput(outDir, sourceDir, sideFiles, true);
+  const leftovers = await leftoverStaging(target);
   const staging = await createStaging(target);
   const ratio = opts.ratio ?? 1;
   try {
@@ -204,6 +208,7 @@ export async function quantizeModelFolder(
       report,
       copiedFiles: sideFiles,
       keptAside,
+      leftovers,
       seconds: (Date.now() - started) / 1000,
     };
   } catch (error) {

@@ -205,6 +205,20 @@ export async function commitStaging(
   }
 }
 
+/**
+ * Staging folders of earlier runs into the same OUT that never finished (killed, or the machine went down):
+ * reported so the user can delete them, never removed here, as another run may still be writing one.
+ */
+export async function leftoverStaging(target: OutputTarget): Promise<string[]> {
+  const prefix = `.${basename(target.path)}.`;
+  const names = await fs.readdir(dirname(target.path)).catch(() => [] as string[]);
+  return names
+    .filter(
+      (name) => name.startsWith(prefix) && (name.endsWith(`.${STAGING_TAG}`) || name.endsWith(`.${REPLACED_TAG}`)),
+    )
+    .map((name) => join(dirname(target.path), name));
+}
+
 /** Removes the staging folder of a run that did not finish: this run created it and everything in it. */
 export async function discardStaging(staging: string): Promise<void> {
   await fs.rm(staging, { recursive: true, force: true });

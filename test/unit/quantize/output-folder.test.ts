@@ -180,6 +180,11 @@ void describe('quantize output folder', () => {
     const staging = (await readdir(dir)).filter((name) => name.startsWith('.killed-new.'));
     assert.equal(staging.length, 1, 'the half-written model is in the hidden staging folder, not at OUT');
     assert.ok((await readdir(join(dir, staging[0]))).includes('model.onnx'));
+    // The next run into the same OUT finishes and says the leftover may be deleted; it does not delete it.
+    const io = memoryIo(dir);
+    assert.equal(await runQuantize(['base', 'killed-new'], io), 0);
+    assert.match(io.stderr.join('\n'), /\.killed-new\..*quant-drift-partial was left by an earlier run/);
+    assert.ok((await readdir(dir)).includes(staging[0]));
   });
 
   void test('kill -9 mid-write leaves the earlier twin at OUT byte-identical', async () => {
