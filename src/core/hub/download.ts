@@ -8,6 +8,7 @@
  * blob sha1, and size) and only then renamed into place: a partial or corrupt file is never where a
  * complete one is expected. Listing uses @huggingface/hub (it takes the hub URL); transfers use fetch.
  */
+import { writeFileAtomic } from '../fs/atomic-write';
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
@@ -202,7 +203,7 @@ export async function downloadRepo(opts: DownloadOptions): Promise<DownloadResul
   if (revision !== commit) {
     const ref = path.join(repoDir, 'refs', revision);
     await fs.mkdir(path.dirname(ref), { recursive: true });
-    await fs.writeFile(ref, commit);
+    await writeFileAtomic(ref, commit);
   }
   return result;
 }
