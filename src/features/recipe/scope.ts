@@ -7,6 +7,8 @@
 export const RECIPE_LANGUAGES = [
   'shellscript',
   'markdown',
+  // MDX pages (the MDX extension's language id) are Markdown with JSX: read like Markdown.
+  'mdx',
   'python',
   'dockerfile',
   'yaml',
@@ -27,7 +29,7 @@ const JSON_MARKERS = ['"passes"', '"quantization_config"', '"quant_method"', '"o
 
 /** Glob for "Lint Recipes in Workspace": every file name the extractors understand. */
 export const WORKSPACE_GLOB =
-  '**/{*.sh,*.bash,*.md,*.py,*.ipynb,*.ps1,*.cmd,*.bat,*.yml,*.yaml,*.json,*.jsonc,Dockerfile,*.Dockerfile,Dockerfile.*}';
+  '**/{*.sh,*.bash,*.md,*.mdx,*.py,*.ipynb,*.ps1,*.cmd,*.bat,*.yml,*.yaml,*.json,*.jsonc,Dockerfile,*.Dockerfile,Dockerfile.*}';
 export const WORKSPACE_EXCLUDE = '**/{node_modules,.git,.venv,venv,__pycache__,dist,out}/**';
 
 export function baseName(path: string): string {
@@ -70,6 +72,7 @@ export function languageIdForFile(path: string): string | undefined {
     sh: 'shellscript',
     bash: 'shellscript',
     md: 'markdown',
+    mdx: 'mdx',
     py: 'python',
     ipynb: 'jupyter',
     ps1: 'powershell',

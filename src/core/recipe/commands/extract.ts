@@ -10,6 +10,7 @@ import { concatenatedLiteral, lexPython, regionAt, regionIndexAfter } from './py
 import { scanShellCommand } from './shell';
 import { extractNotebookCells } from './notebook';
 import { emitHelperCalls } from './helper';
+import { emitJsxCommands } from './jsx';
 
 export type SourceKind = 'shell' | 'cmd' | 'powershell' | 'python' | 'markdown' | 'notebook' | 'generic';
 
@@ -84,7 +85,7 @@ export function emitCommands(
   out: RecipeSink,
   visitors: CodeVisitors = {},
 ): string | undefined {
-  const commands = hasCommandAnchor(text);
+  const commands = hasCommandAnchor(text) || (kind === 'markdown' && text.includes('<OptimumCLI'));
   if (!commands && !visitors.python && !visitors.json) return undefined;
   switch (kind) {
     case 'python':
@@ -245,6 +246,7 @@ function codeFences(text: string): Fences {
 function emitMarkdown(text: string, out: RecipeSink, visitors: CodeVisitors = {}): void {
   const fences = codeFences(text);
   emitGeneric(text, 'generic', out, fences.python);
+  emitJsxCommands(text, out);
   for (const block of fences.python) {
     const fence = text.slice(block.start, block.end);
     const inFence = mappingSink(out, offsetMapper(block.start));

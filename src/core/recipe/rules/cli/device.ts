@@ -6,8 +6,18 @@ import { DEVICE_PROFILES } from '../../../devices/profiles';
 import { fix } from '../../fixes';
 import type { Fix, RecipeSetting } from '../../types';
 import { isUnknown } from '../../types';
+import { lastPathPart } from '../../optimumDefaults';
 import { isIntelNpu, npuSeverity } from '../catalog';
-import { FOUR_BIT_FORMATS, ISSUE_ASYM, defaultOrigin, describe, tableDefault, tableFix, type Command } from './command';
+import {
+  COMPRESSION_KEYS,
+  FOUR_BIT_FORMATS,
+  ISSUE_ASYM,
+  defaultOrigin,
+  describe,
+  tableDefault,
+  tableFix,
+  type Command,
+} from './command';
 
 const NPU_ASYM_FAILS = `The Intel NPU compiler fails on asymmetric per-group INT4 (${ISSUE_ASYM}); the NPU guide requires --sym.`;
 
@@ -138,14 +148,42 @@ export function nf4OnMeteorLake(cmd: Command): void {
   );
 }
 
+const INT8_LLM_UNDOCUMENTED =
+  'No version of the OpenVINO NPU guide documents INT8 LLMs; an INT8 weight-only IR was reported to crash at generate() on NPU (openvinotoolkit/openvino#35641). The documented recipe is INT4 symmetric.';
+
+/** Billions of parameters a model id states in its name (`Meta-Llama-3-8B`, `Qwen2.5-1.5B`, `Mixtral-8x7B`), or null. */
+export function statedBillions(model: string): number | null {
+  const name = lastPathPart(model);
+  const match = /(?:^|[-_.])(?:(\d+)x)?(\d+(?:\.\d+)?)[bB](?=$|[-_.])/.exec(name);
+  if (!match) return null;
+  return Number(match[2]) * (match[1] ? Number(match[1]) : 1);
+}
+
+/**
+ * INT8 LLM weights on the NPU, written (`--weight-format int8`) or implied: with no --weight-format and no
+ * --quant-mode, optimum compresses every submodel of 1e9 parameters or more to INT8 asymmetric
+ * (huggingface/optimum-intel `optimum/exporters/openvino/__main__.py`, `_apply_model_size_based_quantization`,
+ * `_MAX_UNCOMPRESSED_SIZE = 1e9` in `utils.py`). The size is known only when the model id states it.
+ */
 export function implicitPrecision(cmd: Command): void {
+  if (!isIntelNpu(cmd.target)) return;
   const format = cmd.get('weightFormat');
   const task = cmd.text('task');
-  if (!format || format.value !== 'int8' || !task?.startsWith('text-generation') || !isIntelNpu(cmd.target)) return;
+  if (format) {
+    if (format.value === 'int8' && task?.startsWith('text-generation'))
+      cmd.report('npu-undocumented-precision', 'info', INT8_LLM_UNDOCUMENTED, format);
+    return;
+  }
+  if (cmd.has('quantMode') || cmd.partlyHidden || (task !== null && !task.startsWith('text-generation'))) return;
+  if (cmd.recipe.settings.some((setting) => COMPRESSION_KEYS.includes(setting.key))) return;
+  const model = cmd.get('model');
+  const billions = model && typeof model.value === 'string' ? statedBillions(model.value) : null;
+  if (!model || billions === null || billions < 1) return;
   cmd.report(
     'npu-undocumented-precision',
     'info',
-    'No version of the OpenVINO NPU guide documents INT8 LLMs; an INT8 weight-only IR was reported to crash at generate() on NPU (openvinotoolkit/openvino#35641). The documented recipe is INT4 symmetric.',
-    format,
+    `With no --weight-format, optimum compresses a model of a billion parameters or more (${lastPathPart(String(model.value))}) to INT8 asymmetric weights. ${INT8_LLM_UNDOCUMENTED}`,
+    model,
+    fix('Add --weight-format int4 --sym', [cmd.insertAfter(undefined, ['--weight-format', 'int4', '--sym'])]),
   );
 }
