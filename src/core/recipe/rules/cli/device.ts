@@ -177,12 +177,13 @@ export function implicitPrecision(cmd: Command): void {
   if (cmd.has('quantMode') || cmd.partlyHidden || (task !== null && !task.startsWith('text-generation'))) return;
   if (cmd.recipe.settings.some((setting) => COMPRESSION_KEYS.includes(setting.key))) return;
   const model = cmd.get('model');
-  const billions = model && typeof model.value === 'string' ? statedBillions(model.value) : null;
-  if (!model || billions === null || billions < 1) return;
+  const id = typeof model?.value === 'string' ? model.value : null;
+  const billions = id === null ? null : statedBillions(id);
+  if (!model || id === null || billions === null || billions < 1) return;
   cmd.report(
     'npu-undocumented-precision',
     'info',
-    `With no --weight-format, optimum compresses a model of a billion parameters or more (${lastPathPart(String(model.value))}) to INT8 asymmetric weights. ${INT8_LLM_UNDOCUMENTED}`,
+    `With no --weight-format, optimum compresses a model of a billion parameters or more (${lastPathPart(id)}) to INT8 asymmetric weights. ${INT8_LLM_UNDOCUMENTED}`,
     model,
     fix('Add --weight-format int4 --sym', [cmd.insertAfter(undefined, ['--weight-format', 'int4', '--sym'])]),
   );
