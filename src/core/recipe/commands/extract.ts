@@ -6,7 +6,8 @@ import type { CommandStyle, Recipe, Span } from '../types';
 import { scanArgvList } from './argv';
 import { buildCommandRecipe } from './build';
 import { escapeJsonText, mapRecipe, offsetMapper, type MappedText, type Mapper } from './mapped';
-import { concatenatedLiteral, lexPython, regionAt, regionIndexAfter } from './pylex';
+import { concatenatedLiteral, lexPython, regionAt, regionIndexAfter, type PyRegion } from './pylex';
+import { appendedWords, PythonScope, resolveToken } from './pyscope';
 import { scanShellCommand } from './shell';
 import { extractNotebookCells } from './notebook';
 import { emitHelperCalls } from './helper';
@@ -131,11 +132,30 @@ function shellRecipe(text: string, at: number, kind: SourceKind, terminator?: st
   });
 }
 
-function argvRecipe(text: string, quoteAt: number): Recipe | null {
+/** An argv list; in Python, with module constants read and the words appended after it in the same block. */
+function argvRecipe(
+  text: string,
+  quoteAt: number,
+  python?: { regions: readonly PyRegion[]; scope: PythonScope },
+): Recipe | null {
   const argv = scanArgvList(text, quoteAt);
   if (!argv) return null;
-  return buildCommandRecipe({
-    tokens: argv.tokens,
+  let tokens = argv.tokens;
+  let partlyHidden = false;
+  if (python) {
+    const open = text.lastIndexOf('[', quoteAt);
+    const appended =
+      open >= 0 && /^\s*$/.test(text.slice(open + 1, quoteAt)) && text[argv.end] === ']'
+        ? appendedWords(text, python.regions, open, argv.end)
+        : null;
+    if (appended) {
+      tokens = [...tokens, ...appended.tokens];
+      partlyHidden = appended.conditional;
+    }
+    tokens = tokens.map((token) => resolveToken(token, python.scope));
+  }
+  const recipe = buildCommandRecipe({
+    tokens,
     mapper: offsetMapper(0),
     source: text,
     kind: 'argv',
@@ -143,6 +163,7 @@ function argvRecipe(text: string, quoteAt: number): Recipe | null {
     quote: argv.quote,
     argvIndent: argv.lineIndent,
   });
+  return recipe && partlyHidden ? { ...recipe, facts: { ...recipe.facts, opaque: true } } : recipe;
 }
 
 /** Shell-like text: scripts, Dockerfiles, YAML, JSON strings, anything unknown. */
@@ -178,6 +199,7 @@ function emitPython(text: string, out: RecipeSink): void {
   }
   if (!hasCommandAnchor(text)) return;
   const regions = lexPython(text);
+  const python = { regions, scope: new PythonScope(text, regions) };
   let consumed = 0;
   for (let at = text.indexOf('optimum'); at >= 0; at = text.indexOf('optimum', at + 1)) {
     const anchor = anchorAt(text, at);
@@ -187,7 +209,7 @@ function emitPython(text: string, out: RecipeSink): void {
     if (!region || region.kind !== 'string') {
       recipe = shellRecipe(text, at, 'shell');
     } else if (region.contentEnd - region.contentStart === anchor.length && region.contentStart === at) {
-      recipe = argvRecipe(text, region.contentStart - region.quote.length);
+      recipe = argvRecipe(text, region.contentStart - region.quote.length, python);
     } else {
       const { mapped } = concatenatedLiteral(text, regions, regionIndexAfter(regions, region.start));
       const from = mapped.indexOf(at);

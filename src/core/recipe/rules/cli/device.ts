@@ -22,7 +22,8 @@ import {
 const NPU_ASYM_FAILS = `The Intel NPU compiler fails on asymmetric per-group INT4 (${ISSUE_ASYM}); the NPU guide requires --sym.`;
 
 export function asymmetricInt4(cmd: Command, format: RecipeSetting): void {
-  if (cmd.has('sym')) return;
+  // Words we cannot see (`$EXTRA_ARGS`, an append under an `if`) may hold --sym.
+  if (cmd.has('sym') || cmd.partlyHidden) return;
   const severity = npuSeverity(cmd.target, 'error');
   if (!severity) return;
   const addSym = (): Fix[] => fix('Add --sym', [cmd.insertAfter(format, ['--sym'])], true);
