@@ -223,3 +223,22 @@ test('messages never show internal dialect names', () => {
     for (const finding of lint(text, fileName).findings) assert.doesNotMatch(finding.message, internal, text);
   }
 });
+
+test("OpenVINOOptimumConversion with only weight_format int4 applies optimum's default for the input model", () => {
+  // olive/passes/openvino/optimum_intel.py: no compression parameter -> get_default_quantization_config(model).
+  const workflow = (model: string): string =>
+    JSON.stringify(
+      {
+        input_model: { type: 'HfModel', model_path: model },
+        passes: { conv: { type: 'OpenVINOOptimumConversion', ov_quant_config: { weight_format: 'int4' } } },
+      },
+      null,
+      4,
+    );
+  // Near miss: optimum's per-model default for Qwen3-4B is symmetric.
+  assert.deepEqual(rules(lint(workflow('Qwen/Qwen3-4B'), 'olive.json').findings), []);
+  const generic = lint(workflow('org/unlisted-7b'), 'olive.json').findings;
+  assert.deepEqual(rules(generic), ['error:npu-asymmetric-int4']);
+  assert.match(generic[0].message, /applies optimum's generic 4-bit default, which is asymmetric/);
+  assert.match(fixOnce(workflow('org/unlisted-7b'), 'olive.json'), /"weight_format": "int4",\n\s+"sym": true/);
+});

@@ -7,7 +7,8 @@
  * written value from a defaulted one; each is read from microsoft/Olive@ee6f40f (file named on its entry).
  */
 import type { Node } from 'jsonc-parser';
-import type { Recipe, RecipeSetting } from '../types';
+import { GENERIC_4BIT_DEFAULT, perModelDefault } from '../optimumDefaults';
+import type { Recipe, RecipeSetting, SettingKey } from '../types';
 import type { Facts } from './kinds';
 import { entriesOf, objectProperty, objectStyle, property, scalarValue, spanOfNode, stringProperty } from './tree';
 import {
@@ -229,6 +230,8 @@ function passRecipe(
     const mapped = mapEntries(kind.vocabulary, entries);
     settings.push(...mapped.settings);
     unknown.push(...mapped.unknown);
+    if (facts.source === 'ov_quant_config')
+      Object.assign(facts, optimumDefaultFacts(mapped.settings, facts.inputModel));
   }
   const override = oliveObject(pass, 'genai_config_override');
   if (override) {
@@ -244,6 +247,36 @@ function passRecipe(
     facts,
     style: objectStyle(styleNode, text),
   };
+}
+
+/** ov_quant_config keys whose presence makes OpenVINOOptimumConversion build its own config (`no_compression_parameter_provided`). */
+const COMPRESSION_PARAMETERS = new Set<SettingKey>([
+  'ratio',
+  'groupSize',
+  'sym',
+  'allLayers',
+  'dataset',
+  'numSamples',
+  'awq',
+  'scaleEstimation',
+  'gptq',
+  'loraCorrection',
+  'sensitivityMetric',
+  'backupPrecision',
+]);
+
+/**
+ * With only `weight_format: int4` in ov_quant_config, OpenVINOOptimumConversion applies optimum's default 4-bit
+ * config for the input model, like the CLI (olive/passes/openvino/optimum_intel.py: `get_default_quantization_config`,
+ * else `_DEFAULT_4BIT_WQ_CONFIG`); otherwise `prep_wc_config` writes `sym` False unless given.
+ */
+function optimumDefaultFacts(settings: readonly RecipeSetting[], model: string | number | boolean | undefined): Facts {
+  const format = settings.find((setting) => setting.key === 'weightFormat')?.value;
+  if (format !== 'int4' || settings.some((setting) => COMPRESSION_PARAMETERS.has(setting.key))) return {};
+  const entry = typeof model === 'string' ? perModelDefault(model) : null;
+  return entry
+    ? { defaultSym: entry.config.sym, defaultsFrom: entry.id }
+    : { defaultSym: GENERIC_4BIT_DEFAULT.sym, defaultsFrom: 'generic' };
 }
 
 /** Older Olive configs (before 0.7) nest a component's options under `config`; newer ones inline them. */

@@ -208,6 +208,9 @@ function asymmetricDefault(cfg: Config): string {
   const name = configName(recipe);
   if (recipe.facts?.['alwaysAsymmetric'] === true)
     return `${name} writes a zero point for every block: its INT4 weights are asymmetric by construction`;
+  const defaultsFrom = recipe.facts?.['defaultsFrom'];
+  if (typeof defaultsFrom === 'string')
+    return `With only weight_format int4, ${name} applies ${defaultsFrom === 'generic' ? "optimum's generic 4-bit default" : `optimum's per-model default for ${defaultsFrom}`}, which is asymmetric`;
   if (recipe.facts?.['source'] === 'ov_quant_config')
     return `${name} builds its config with sym=${cfg.bool(false)} when ov_quant_config has no "sym", so its INT4 weights are asymmetric`;
   const symmetry = symmetryKey(recipe);
