@@ -11,6 +11,8 @@ import { scanArgvItems } from './argv';
 import type { RawToken } from './shell';
 
 const MAX_CONSTANTS = 2000;
+/** Appends are looked for this many lines after the list at most: a module-level list has no block end. */
+const MAX_APPEND_LINES = 200;
 const ASSIGNMENT = /^([A-Za-z_]\w*)[ \t]*(\+?=)(?!=)[ \t]*/gm;
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -128,7 +130,7 @@ export function appendedWords(
   let conditional = false;
   const append = new RegExp(`^${name}[ \\t]*(?:\\.(append|extend)[ \\t]*\\(|\\+=)[ \\t]*`);
   let at = text.indexOf('\n', listEnd);
-  while (at >= 0 && at < text.length) {
+  for (let lines = 0; at >= 0 && at < text.length && lines < MAX_APPEND_LINES; lines++) {
     const start = at + 1;
     const next = text.indexOf('\n', start);
     const end = next < 0 ? text.length : next;
