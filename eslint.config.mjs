@@ -90,6 +90,39 @@ export default tseslint.config(
     },
   },
   {
+    // Layer boundaries (docs/ARCHITECTURE.md, "Layers"): src/protocol holds the contracts that cross a process or
+    // webview boundary and imports nothing above it; the webview sees only src/protocol; src/core never sees vscode.
+    files: ['src/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../*', 'vscode', 'node:*'], message: 'src/protocol imports only src/protocol.' }] },
+      ],
+    },
+  },
+  {
+    files: ['webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./(\\.\\./)?src/(?!protocol/)',
+              message: 'The webview imports from src/protocol only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core is pure: no vscode.' }] }],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
     languageOptions: { globals: NODE_GLOBALS, sourceType: 'module' },
   },

@@ -12,7 +12,7 @@ import {
   vsCodeProgressRing,
   vsCodeTextArea,
 } from '@vscode/webview-ui-toolkit';
-import type { PromptResult } from '../src/core/drift/report';
+import type { PromptResult } from '../src/protocol/report';
 import {
   isHostToWebview,
   isPanelState,

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { formatReport, ReportFormat } from '../core/drift/format';
 import { loadPromptsFile, loadSuite, PromptSpec } from '../core/drift/prompts';
 import { quantizeModelFolder } from '../core/quantize';
-import type { CompareReport, DriftThresholds } from '../core/drift/report';
+import type { CompareReport, DriftThresholds } from '../protocol/report';
 import { RunnerClient } from '../core/drift/runner-client';
 import type { CliIo } from './io';
 

@@ -1,5 +1,5 @@
 /**
- * `quant-drift inspect PATH... [--format json|text]` (DESIGN.md, "CLI contract"): per model folder
+ * `quant-drift inspect PATH... [--format json|text]` (docs/ARCHITECTURE.md, "CLI contract"): per model folder
  * `{path, format, weights: {dtype, bits, sym, groupSize}, params, sizeBytes, devices: {PROFILE: {verdict, reasons}}}`.
  * A PATH that is not itself a model folder is scanned for model folders. A folder that cannot be read or
  * parsed still gets its entry, with `error`, and the others go on.

@@ -1,5 +1,5 @@
 /**
- * `quant-drift lint [--target P] [--format text|json|sarif] [--fix] PATH...` (DESIGN.md, CLI contract).
+ * `quant-drift lint [--target P] [--format text|json|sarif] [--fix] PATH...` (docs/ARCHITECTURE.md, CLI contract).
  * Exit codes: 0 no errors, 1 findings at error level, 2 usage or I/O.
  */
 import { promises as fs } from 'node:fs';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `quant-drift`: the CLI on the same core as the extension (DESIGN.md, "CLI contract").
+ * `quant-drift`: the CLI on the same core as the extension (docs/ARCHITECTURE.md, "CLI contract").
  * Exit codes: 0 no errors, 1 findings at error level or a failed verdict, 2 usage or I/O.
  */
 import type { CliIo } from './io';

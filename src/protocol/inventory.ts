@@ -3,7 +3,7 @@
  * The worker does the file-system work (header reads are synchronous preads), so a slow or hung network drive
  * stalls a worker thread, never the extension host. Both sides check what arrives.
  */
-import type { InventoryGroup, InventoryRoot } from '../core/models/inventory';
+import type { InventoryGroup, InventoryRoot } from './models';
 
 export type HostToInventory =
   | { readonly type: 'scan'; readonly id: number; readonly roots: readonly InventoryRoot[] }

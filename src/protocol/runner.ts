@@ -3,8 +3,8 @@
  * Discriminated unions with runtime guards: both sides check what arrives, since a message crosses a process
  * boundary and a malformed one must become a clear error, not an exception deep in a handler.
  */
-import type { PromptSpec } from '../core/drift/prompts';
-import type { CompareReport, DriftThresholds, GenerationSide, PromptResult } from '../core/drift/report';
+import type { PromptSpec } from './prompts';
+import type { CompareReport, DriftThresholds, GenerationSide, PromptResult } from './report';
 
 export type { PromptSpec };
 

@@ -11,7 +11,7 @@ import type {
   PromptResult,
   TeacherForced,
   TopKCandidate,
-} from '../core/drift/report';
+} from './report';
 import {
   arrayOf,
   isBoolean,

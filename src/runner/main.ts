@@ -8,7 +8,7 @@ import { runCorpus } from '../core/drift/corpus-run';
 import { LanguageModel } from '../core/drift/lm';
 import { loadModelLayout } from '../core/drift/model-folder';
 import { loadTokenizer, tokenPieces } from '../core/drift/tokenizer';
-import type { GenerationSide } from '../core/drift/report';
+import type { GenerationSide } from '../protocol/report';
 import { HostMessage, RunnerMessage, ResultValue, isHostMessage } from '../protocol/runner';
 
 const cancelled = new Set<number>();

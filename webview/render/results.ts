@@ -1,5 +1,5 @@
 /** One prompt's result: both outputs side by side, the divergence highlighted, JSON badges, KL chart, top-k. */
-import type { GenerationSide, PromptResult, TopKCandidate } from '../../src/core/drift/report';
+import type { GenerationSide, PromptResult, TopKCandidate } from '../../src/protocol/report';
 import { klChart } from './chart';
 import { formatNumber, h, percent, type Child } from './dom';
 

@@ -1,5 +1,5 @@
 /** The pair header and the summary strip. */
-import type { CompareSummary } from '../../src/core/drift/report';
+import type { CompareSummary } from '../../src/protocol/report';
 import type { PairView, SideView } from '../../src/protocol/webview';
 import { formatNumber, h, percent } from './dom';
 

@@ -1,4 +1,4 @@
-/** `--format json`: an array of findings with 1-based positions (DESIGN.md, CLI contract). */
+/** `--format json`: an array of findings with 1-based positions (docs/ARCHITECTURE.md, CLI contract). */
 import { toJsonFindings, type FileReport } from './positions';
 
 export function formatJson(reports: readonly FileReport[]): string {

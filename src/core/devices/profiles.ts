@@ -1,19 +1,11 @@
 /**
- * Target device profiles (DESIGN.md, "Target devices"). One body of device knowledge serves the
+ * Target device profiles (docs/ARCHITECTURE.md, "Target devices"). One body of device knowledge serves the
  * editor, the CLI and the model tree, so they can never disagree. Facts and their sources:
  * ../shared/docs/DOMAIN-REFERENCE.md sections 2 and 3.6; never add a device claim without a source.
  */
-export const DEVICE_PROFILE_IDS = [
-  'intel-npu-mtl',
-  'intel-npu-lnl',
-  'intel-npu-ptl',
-  'qualcomm-htp',
-  'apple-ane',
-  'cpu',
-  'gpu',
-] as const;
+import { DEVICE_PROFILE_IDS, type DeviceProfileId } from '../../protocol/devices';
 
-export type DeviceProfileId = (typeof DEVICE_PROFILE_IDS)[number];
+export { DEVICE_PROFILE_IDS, type DeviceProfileId };
 
 export function isDeviceProfileId(value: unknown): value is DeviceProfileId {
   return typeof value === 'string' && (DEVICE_PROFILE_IDS as readonly string[]).includes(value);

@@ -10,7 +10,13 @@ import { GenerateResult, LanguageModel, LmOptions } from './lm';
 import { PositionStats, comparePositions, firstDivergence, topK } from './metrics';
 import { PairInfo, PairMode, openPair, planPairMemory } from './pair';
 import type { PromptSpec } from './prompts';
-import type { CompareReport, DriftThresholds, GenerationSide, PromptResult, TopKCandidate } from './report';
+import type {
+  CompareReport,
+  DriftThresholds,
+  GenerationSide,
+  PromptResult,
+  TopKCandidate,
+} from '../../protocol/report';
 import { DEFAULT_THRESHOLDS, buildSummary, teacherForcedBlock } from './summary';
 import { tokenPieces } from './tokenizer';
 

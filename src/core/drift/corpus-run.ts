@@ -9,7 +9,7 @@ import { CancelledError, RunHooks, thresholdsOf } from './compare-run';
 import { LanguageModel, LmOptions } from './lm';
 import { PositionStats, comparePositions, summarize } from './metrics';
 import { openPair, planPairMemory } from './pair';
-import type { CompareReport, CorpusResult } from './report';
+import type { CompareReport, CorpusResult } from '../../protocol/report';
 import { decideVerdict } from './summary';
 
 /** Memory for base logits kept while the quant model is not loaded (one-at-a-time mode). */

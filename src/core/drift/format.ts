@@ -2,7 +2,7 @@
  * The compare report as json (the shape scripts rely on), Markdown, and a self-contained HTML page
  * (inline CSS and SVG, no scripts, every piece of model text escaped).
  */
-import type { CompareReport, GenerationSide, PercentileSet, PromptResult, TopKCandidate } from './report';
+import type { CompareReport, GenerationSide, PercentileSet, PromptResult, TopKCandidate } from '../../protocol/report';
 
 export type ReportFormat = 'json' | 'md' | 'html';
 

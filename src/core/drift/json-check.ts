@@ -4,7 +4,7 @@
  * first balanced {...} / [...] in the text). An optional JSON Schema is checked with ajv on the extracted value.
  */
 import Ajv, { type ValidateFunction } from 'ajv';
-import type { JsonValidity } from './report';
+import type { JsonValidity } from '../../protocol/report';
 
 const FENCE = /```(?:json|JSON|jsonc)?[ \t]*\r?\n([\s\S]*?)```/g;
 

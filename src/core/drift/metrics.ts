@@ -3,7 +3,7 @@
  * KL(base||quant) per position, same top-1, delta-p of the scored token, perplexities; and the free-running
  * comparisons (first divergence, top-k at that point). Sums run in float64.
  */
-import type { PercentileSet } from './report';
+import type { PercentileSet } from '../../protocol/report';
 
 /** Per-position results of one teacher-forced comparison. */
 export interface PositionStats {

@@ -5,21 +5,10 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import type { PromptSpec, SuiteInfo } from '../../protocol/prompts';
 import { assertUsableSchema } from './json-check';
 
-export interface PromptSpec {
-  readonly id: string;
-  readonly prompt: string;
-  readonly expectsJson?: boolean;
-  readonly schema?: object;
-}
-
-export interface SuiteInfo {
-  readonly name: string;
-  readonly path: string;
-  readonly description: string;
-  readonly count: number;
-}
+export type { PromptSpec, SuiteInfo };
 
 export class PromptFileError extends Error {
   constructor(message: string) {

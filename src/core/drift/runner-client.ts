@@ -17,7 +17,7 @@ import {
   RunnerMessage,
   isRunnerMessage,
 } from '../../protocol/runner';
-import type { CompareReport, GenerationSide } from './report';
+import type { CompareReport, GenerationSide } from '../../protocol/report';
 
 export type { CompareEvent, CompareRequest, CorpusRequest, PromptSpec } from '../../protocol/runner';
 

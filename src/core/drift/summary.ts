@@ -3,7 +3,7 @@
  * (identical outputs, JSON validity, length shift), and ok/warn/fail with the reasons that decided it.
  */
 import { DriftSummary, PositionStats, kldGrowth, percentiles, summarize } from './metrics';
-import type { CompareSummary, DriftThresholds, PromptResult, TeacherForced, Verdict } from './report';
+import type { CompareSummary, DriftThresholds, PromptResult, TeacherForced, Verdict } from '../../protocol/report';
 
 export const DEFAULT_THRESHOLDS: DriftThresholds = { pplRatioWarn: 1.03, pplRatioFail: 1.05, meanKldWarn: 0.05 };
 

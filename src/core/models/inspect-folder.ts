@@ -18,7 +18,7 @@ import { expectedTokenizerFiles, recogniseModelFiles } from './recognise';
 import { recipeFromModel } from './recipe';
 import { evaluateModelRecipe, type EvaluateRecipe } from './rules';
 import { inspectSafetensors } from './safetensors';
-import type { ModelFormat, ModelInfo, WeightsInfo } from './types';
+import type { ModelFormat, ModelInfo, WeightsInfo } from '../../protocol/models';
 import { deviceVerdicts } from './verdicts';
 
 const CONFIG_FILES = [

@@ -6,22 +6,9 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { discoverModels } from './discover';
 import { inspectModelFolder } from './inspect-folder';
-import type { ModelInfo } from './types';
+import type { InventoryGroup, InventoryRoot, ModelInfo } from '../../protocol/models';
 
-export interface InventoryRoot {
-  path: string;
-  /** Shown as the group name: the workspace folder name, "Hugging Face cache", a model root. */
-  label: string;
-  kind: 'workspace' | 'modelRoot' | 'hubCache';
-}
-
-export interface InventoryGroup {
-  root: InventoryRoot;
-  models: ModelInfo[];
-  /** Folders that could not be listed, with the reason. */
-  errors: { path: string; error: string }[];
-  truncated: boolean;
-}
+export type { InventoryGroup, InventoryRoot };
 
 export interface InventoryOptions {
   signal?: AbortSignal;

@@ -7,7 +7,7 @@ import type { OnnxSummary } from '../onnx/inspect';
 import type { IrSummary } from './openvino';
 import type { SafetensorsSummary } from './safetensors';
 import { safetensorsDtypeName } from './safetensors';
-import type { ModelInfo, WeightsInfo } from './types';
+import type { ModelInfo, WeightsInfo } from '../../protocol/models';
 
 const UNKNOWN: WeightsInfo = { dtype: 'unknown', bits: null, sym: null, groupSize: null };
 

@@ -1,9 +1,9 @@
 /**
  * The Recipe a model folder was made with, recovered from its files (dialect 'model-files'), so the one
- * rule engine of src/core/recipe judges models exactly as it judges export commands (DESIGN.md).
+ * rule engine of src/core/recipe judges models exactly as it judges export commands (docs/ARCHITECTURE.md).
  */
 import type { Recipe, RecipeSetting, SettingKey, SettingValue } from '../recipe/types';
-import type { ModelFormat, WeightsInfo } from './types';
+import type { ModelFormat, WeightsInfo } from '../../protocol/models';
 
 const NO_SPAN = { start: 0, end: 0 } as const;
 

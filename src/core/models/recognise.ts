@@ -2,7 +2,7 @@
  * Recognising a model folder by its file names alone (DOMAIN-REFERENCE.md §1.4 "Exported folder layout",
  * §5.3 "Folder layouts"): cheap enough to run on every folder of a 10,000-file tree.
  */
-import type { ModelFormat } from './types';
+import type { ModelFormat } from '../../protocol/models';
 
 export interface Recognised {
   format: ModelFormat;

@@ -7,7 +7,7 @@
 import { DEVICE_PROFILE_IDS, DEVICE_PROFILES, type DeviceProfileId } from '../devices/profiles';
 import type { Recipe } from '../recipe/types';
 import type { EvaluateRecipe } from './rules';
-import type { DeviceVerdict, ModelFormat, ModelInfo, Verdict } from './types';
+import type { DeviceVerdict, ModelFormat, ModelInfo, Verdict } from '../../protocol/models';
 
 type Subject = Pick<ModelInfo, 'format' | 'weights' | 'isLlm' | 'error'> & { matMulNBits?: boolean };
 

@@ -27,7 +27,7 @@ export const RECIPE_FILE = 'quantization_recipe.json';
 /** Block size used to store channel-wise scales (see the module comment). */
 export const CHANNEL_WISE_STORED_BLOCK = 256;
 
-/** Options of quantizeModelFolder (TEAM.md contract); `metadata` and `externalData` are chosen by the folder writer. */
+/** Options of quantizeModelFolder (docs/ARCHITECTURE.md, "Quantizer"); `metadata` and `externalData` are chosen by the folder writer. */
 export type QuantizeOptions = Omit<OnnxQuantizeOptions, 'metadata' | 'externalData'>;
 
 export interface QuantizationRecipe {

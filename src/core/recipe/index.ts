@@ -1,4 +1,4 @@
-/** Public surface of the recipe core (TEAM.md contracts): lint, rules, fixes, hovers, completions. */
+/** Public surface of the recipe core (docs/ARCHITECTURE.md, "Recipe checks"): lint, rules, fixes, hovers, completions. */
 export {
   lintText,
   extractRecipes,

@@ -1,5 +1,5 @@
 /**
- * The one Recipe model every syntax maps into (DESIGN.md, "The one flow of recipe checks").
+ * The one Recipe model every syntax maps into (docs/ARCHITECTURE.md, "The one flow of recipe checks").
  *
  * Extractors turn text into Recipe[]; rules turn Recipe + target profile into Finding[].
  * Rules never see syntax, extractors never judge. Every value keeps the span it came from,

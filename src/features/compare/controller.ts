@@ -4,7 +4,7 @@
  * whole state again when it says it is ready. No `vscode` import: dialogs and the runner come in as deps,
  * which keeps this testable and the glue thin.
  */
-import type { CompareReport, PromptResult } from '../../core/drift/report';
+import type { CompareReport, PromptResult } from '../../protocol/report';
 import {
   EMPTY_RUN,
   describeRejected,

@@ -1,5 +1,5 @@
 import { formatReport } from '../../core/drift/format';
-import type { CompareReport } from '../../core/drift/report';
+import type { CompareReport } from '../../protocol/report';
 import type { ExportFormat } from '../../protocol/webview';
 
 export const EXPORT_FILTERS: Record<ExportFormat, Record<string, string[]>> = {

@@ -1,5 +1,5 @@
-/** Hand-written report pieces for the compare panel tests (shapes as src/core/drift/report.ts). */
-import type { CompareReport, PromptResult } from '../../../src/core/drift/report';
+/** Hand-written report pieces for the compare panel tests (shapes as src/protocol/report.ts). */
+import type { CompareReport, PromptResult } from '../../../src/protocol/report';
 
 export function promptResult(overrides: Partial<PromptResult> = {}): PromptResult {
   return {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { runCompare } from '../../../src/cli/compare';
 import { memoryIo } from '../../../src/cli/io';
-import type { CompareReport } from '../../../src/core/drift/report';
+import type { CompareReport } from '../../../src/protocol/report';
 import { baseWeights, perturbed, tempModels, TempModels } from './fixtures';
 
 describe('quant-drift compare', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { formatReport } from '../../../src/core/drift/format';
-import type { CompareReport, PromptResult } from '../../../src/core/drift/report';
+import type { CompareReport, PromptResult } from '../../../src/protocol/report';
 
 const evil = '<script>alert(1)</script> | ``` & "q"';
 

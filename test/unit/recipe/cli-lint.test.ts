@@ -1,4 +1,4 @@
-/** `quant-drift lint`: formats, --fix, folder walk, skips and exit codes (DESIGN.md, CLI contract). */
+/** `quant-drift lint`: formats, --fix, folder walk, skips and exit codes (docs/ARCHITECTURE.md, CLI contract). */
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';

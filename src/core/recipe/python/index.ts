@@ -326,7 +326,7 @@ class Extractor {
 }
 
 /**
- * What `OV*.from_pretrained(model, load_in_4bit=True)` applies (DESIGN.md, optimum-default-4bit-configs.json):
+ * What `OV*.from_pretrained(model, load_in_4bit=True)` applies (docs/ARCHITECTURE.md, optimum-default-4bit-configs.json):
  * the per-model entry when the literal model id (or a local folder's name) is listed, else the generic
  * default (asymmetric, group 128, ratio 1.0). An unknown model id gives no defaults: never a guess.
  */

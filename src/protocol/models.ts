@@ -1,8 +1,8 @@
 /**
  * What the model inventory knows about one model folder. The first fields are exactly the
- * `quant-drift inspect` contract of DESIGN.md; the rest are extras for the tree and tooltips.
+ * `quant-drift inspect` contract of docs/ARCHITECTURE.md; the rest are extras for the tree and tooltips.
  */
-import type { DeviceProfileId } from '../devices/profiles';
+import type { DeviceProfileId } from './devices';
 
 export type ModelFormat = 'openvino-ir' | 'onnx' | 'onnx-genai' | 'gguf' | 'safetensors' | 'unknown';
 export type Verdict = 'ok' | 'warn' | 'no';
@@ -54,4 +54,21 @@ export interface ModelInfo {
   details: Record<string, unknown>;
   /** Bytes read from disk to inspect this folder (headers only). */
   bytesRead: number;
+}
+
+/** A folder the inventory scans: a workspace folder, a configured model root, or the Hugging Face cache. */
+export interface InventoryRoot {
+  path: string;
+  /** Shown as the group name: the workspace folder name, "Hugging Face cache", a model root. */
+  label: string;
+  kind: 'workspace' | 'modelRoot' | 'hubCache';
+}
+
+/** The models found under one root. */
+export interface InventoryGroup {
+  root: InventoryRoot;
+  models: ModelInfo[];
+  /** Folders that could not be listed, with the reason. */
+  errors: { path: string; error: string }[];
+  truncated: boolean;
 }
