@@ -242,3 +242,25 @@ test("OpenVINOOptimumConversion with only weight_format int4 applies optimum's d
   assert.match(generic[0].message, /applies optimum's generic 4-bit default, which is asymmetric/);
   assert.match(fixOnce(workflow('org/unlisted-7b'), 'olive.json'), /"weight_format": "int4",\n\s+"sym": true/);
 });
+
+test('schemas/olive.schema.json keys its pass hovers on "type" and agrees with the extractor on symmetry defaults', () => {
+  interface Block {
+    if: { properties: { type?: { const: string } } };
+    then: { properties: Record<string, { default?: unknown }> };
+  }
+  const schemaPath = path.resolve(__dirname, '../../../../schemas/olive.schema.json');
+  const schema = JSON.parse(readFileSync(schemaPath, 'utf8')) as {
+    properties: { passes: { additionalProperties: { allOf: Block[] } } };
+  };
+  const blocks = schema.properties.passes.additionalProperties.allOf;
+  assert.ok(blocks.every((block) => typeof block.if.properties.type?.const === 'string'));
+  const symmetricByDefault = (type: string): boolean | undefined => {
+    const props = blocks.find((block) => block.if.properties.type?.const === type)?.then.properties;
+    if (props?.zero_point) return props.zero_point.default === false;
+    return props?.sym ? props.sym.default === true : undefined;
+  };
+  for (const type of ['Gptq', 'GptqQuantizer', 'GptqModel', 'Rtn', 'AutoAWQQuantizer']) {
+    const recipe = lint(`{ "type": "${type}" }`, 'pass.json').recipes[0];
+    assert.equal(symmetricByDefault(type), recipe.facts?.['defaultSym'], type);
+  }
+});
