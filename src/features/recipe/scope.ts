@@ -2,6 +2,7 @@
  * Which documents the recipe checks look at. Pure (no `vscode` import) so the rules of scope are the same for
  * open editors and for "Lint Recipes in Workspace", and cheap enough to run on every open event.
  */
+import { namesOlivePass } from '../../core/recipe/index';
 
 /** VS Code language ids whose documents can hold export commands or quantization configs. */
 export const RECIPE_LANGUAGES = [
@@ -60,7 +61,8 @@ export function isRelevant(languageId: string, fileName: string, text: () => str
   if (!isJsonLanguage(languageId)) return true;
   if (isConfigFileName(fileName)) return true;
   const content = text();
-  return JSON_MARKERS.some((marker) => content.includes(marker));
+  // An Olive pass on its own (`{ "type": "GptqQuantizer", ... }`) has none of the markers but names its pass type.
+  return JSON_MARKERS.some((marker) => content.includes(marker)) || namesOlivePass(content);
 }
 
 /** Language id VS Code would give a file, for files linted from disk (Lint Recipes in Workspace). */

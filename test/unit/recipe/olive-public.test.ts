@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import type { DeviceProfileId } from '../../../src/core/devices/profiles';
 import { applyFixes, lintText, preferredFixes } from '../../../src/core/recipe/index';
 import type { Finding } from '../../../src/core/recipe/types';
+import { isRelevant } from '../../../src/features/recipe/scope';
 
 const FIXTURES = path.resolve(__dirname, '../../../../test/unit/recipe/fixtures/olive');
 
@@ -127,6 +128,15 @@ test('a bare pass object or a list of passes in a .json file is an Olive pass', 
   assert.deepEqual(rules(both), ['error:npu-asymmetric-int4', 'error:npu-asymmetric-int4']);
   assert.match(both[0].message, /^Gptq defaults to sym=false/);
   assert.match(both[1].message, /^Rtn defaults to sym=false/);
+  // The editor lints such a file although it has no workflow markers.
+  assert.equal(
+    isRelevant('json', '/work/awq_pass.json', () => AUTO_AWQ),
+    true,
+  );
+  assert.equal(
+    isRelevant('json', '/work/model.json', () => '{ "type": "HfModel" }'),
+    false,
+  );
   // Near miss: a JSON object whose `type` is not an Olive pass stays unread.
   assert.equal(lint('{ "type": "HfModel", "model_path": "x" }', 'model.json').recipeCount, 0);
   assert.equal(lint('[{ "type": "module" }]', 'list.json').recipeCount, 0);

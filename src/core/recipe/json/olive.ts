@@ -150,6 +150,13 @@ export function extractBarePasses(root: Node, text: string, fileName: string): R
   return passRecipes(found, text, { file: fileName, barePass: true }, undefined);
 }
 
+const PASS_TYPE_IN_TEXT = new RegExp(`"type"\\s*:\\s*"(?:${Object.keys(PASS_KINDS).join('|')})"`, 'i');
+
+/** Whether JSON text names a pass type this extractor reads (so a bare pass file is worth linting in the editor). */
+export function namesOlivePass(text: string): boolean {
+  return PASS_TYPE_IN_TEXT.test(text);
+}
+
 function isKnownPass(node: Node): boolean {
   const type = stringProperty(node, 'type');
   return type !== undefined && Object.hasOwn(PASS_KINDS, type.toLowerCase());
