@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import type { DeviceProfileId } from '../../../src/core/devices/profiles';
 import { applyFixes, lintText, preferredFixes } from '../../../src/core/recipe/index';
 import type { Finding } from '../../../src/core/recipe/types';
@@ -273,4 +274,29 @@ test('schemas/olive.schema.json keys its pass hovers on "type" and agrees with t
     const recipe = lint(`{ "type": "${type}" }`, 'pass.json').recipes[0];
     assert.equal(symmetricByDefault(type), recipe.facts?.['defaultSym'], type);
   }
+});
+
+test('property: a pass in a JSON fence (object, list or fragment, any indentation) lands on its own text', () => {
+  const types = fc.constantFrom('Gptq', 'GptqQuantizer', 'Rtn', 'gptqquantizer');
+  const layout = fc.constantFrom<'object' | 'list' | 'fragment'>('object', 'list', 'fragment');
+  fc.assert(
+    fc.property(types, layout, fc.nat({ max: 6 }), fc.boolean(), (type, shape, indent, mdx) => {
+      const pad = ' '.repeat(indent);
+      const pass = `{ "type": "${type}", "bits": 4, "sym": false }`;
+      const json =
+        shape === 'object'
+          ? pass
+          : shape === 'list'
+            ? `[\n${pad}${pass}\n]`
+            : `${pad}"passes": {\n${pad}  "q": ${pass}\n${pad}}`;
+      const doc = `# Quantize\n\nSome prose with \`optimum\` words.\n\n\`\`\`json\n${json}\n\`\`\`\n\n<Tip>done</Tip>\n`;
+      const fileName = mdx ? 'page.mdx' : 'page.md';
+      const { findings } = lint(doc, fileName);
+      assert.deepEqual(rules(findings), ['error:npu-asymmetric-int4']);
+      assert.equal(doc.slice(findings[0].span.start, findings[0].span.end), '"sym": false');
+      const fixed = applyFixes(doc, preferredFixes(findings));
+      assert.equal(fixed, doc.replace('"sym": false', '"sym": true'));
+    }),
+    { numRuns: 150 },
+  );
 });

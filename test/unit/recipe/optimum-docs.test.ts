@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { applyFixes, lintText, preferredFixes } from '../../../src/core/recipe/index';
 import type { Finding } from '../../../src/core/recipe/types';
 import { isRecipeLanguage, languageIdForFile, WORKSPACE_GLOB } from '../../../src/features/recipe/scope';
@@ -104,4 +105,32 @@ test('MDX files are in scope for the editor and for Lint Recipes in Workspace', 
   assert.equal(isRecipeLanguage('mdx'), true);
   assert.equal(languageIdForFile('/docs/export.mdx'), 'mdx');
   assert.match(WORKSPACE_GLOB, /\*\.mdx/);
+});
+
+test('property: <OptimumCLI /> props in any order and quoting give the same command, spans on the values', () => {
+  const props = fc.shuffledSubarray(
+    [
+      ['model', 'Qwen/Qwen3-8B'],
+      ['outputDir', 'out-dir'],
+      ['weightFormat', 'int4'],
+      ['task', 'text-generation-with-past'],
+    ] as const,
+    { minLength: 1 },
+  );
+  fc.assert(
+    fc.property(props, fc.constantFrom("'", '"'), fc.constantFrom(' ', '\n    '), (chosen, quote, gap) => {
+      const attributes = chosen.map(([name, value]) => `${name}=${quote}${value}${quote}`).join(gap);
+      const doc = `Export:\n\n<OptimumCLI ${attributes} />\n`;
+      const recipes = lintText(doc, { fileName: 'page.mdx' }).recipes;
+      assert.equal(recipes.length, 1);
+      for (const [name, value] of chosen) {
+        const raw = { model: '--model', outputDir: 'output', weightFormat: '--weight-format', task: '--task' }[name];
+        const setting = recipes[0].settings.find((candidate) => candidate.raw === raw);
+        assert.ok(setting?.valueSpan, `${name} read`);
+        assert.equal(setting.value, value);
+        assert.equal(doc.slice(setting.valueSpan.start, setting.valueSpan.end), value);
+      }
+    }),
+    { numRuns: 150 },
+  );
 });

@@ -11,6 +11,7 @@ import { isUnknown } from '../types';
 import { isIntelNpu } from './catalog';
 import { RuleContext } from './context';
 import { declaredTarget } from './declared';
+import { configName } from './names';
 
 /** Dialects that describe how to produce weights (a fix changes the recipe, not a description of existing weights). */
 const PRODUCERS = new Set<RecipeDialect>([
@@ -155,28 +156,6 @@ class Config extends RuleContext {
   get isModel(): boolean {
     return this.recipe.dialect === 'model-files';
   }
-}
-
-/** Names a user knows a config by: the class they called, the Olive pass they wrote, else the config's kind. */
-const CONFIG_NAMES: Readonly<Record<RecipeDialect, string>> = {
-  'optimum-cli': 'optimum-cli export openvino',
-  'ov-weight-config': 'OVWeightQuantizationConfig',
-  'ov-quant-config': 'OVQuantizationConfig',
-  'nncf-compress-weights': 'nncf.compress_weights',
-  'hf-gptq': 'GPTQConfig',
-  'hf-awq': 'AwqConfig',
-  'hf-bitsandbytes': 'BitsAndBytesConfig',
-  'hf-auto-round': 'AutoRound',
-  'ort-matmulnbits': 'MatMulNBitsQuantizer',
-  'olive-pass': 'This Olive pass',
-  'genai-config': 'genai_config.json',
-  'model-files': 'This model',
-};
-
-function configName(recipe: Recipe): string {
-  const facts = recipe.facts ?? {};
-  const name = facts['passType'] ?? facts['className'];
-  return typeof name === 'string' ? name : CONFIG_NAMES[recipe.dialect];
 }
 
 /**
