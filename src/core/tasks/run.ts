@@ -124,7 +124,11 @@ export class TaskRun {
     const scores: ChoiceScores[] = [];
     for (let i = 0; i < this.items.length; i++) {
       progress(i, this.items.length);
-      scores.push(await scoreItem(this.items[i], this.encodedItems[i], lm));
+      try {
+        scores.push(await scoreItem(this.items[i], this.encodedItems[i], lm));
+      } catch (error) {
+        throw new Error(`multiple-choice item ${this.items[i].id}: ${(error as Error).message}`);
+      }
     }
     return scores;
   }
