@@ -14,6 +14,7 @@ import type {
   SampleRates,
   TaskReport,
 } from '../../protocol/report';
+import { checkJson } from '../drift/json-check';
 import { ChoiceTokenizer, ContinuationScorer, EncodedItem, encodeItem, scoreItem } from './choice/score';
 import { DEFAULT_TASK_THRESHOLDS, applyTaskVerdict, taskDeltas } from './deltas';
 import { InstructionSet } from './ifeval/score';
@@ -34,15 +35,6 @@ export class CancelledTask extends Error {}
 
 const rate = (values: readonly boolean[]): number | null =>
   values.length ? values.filter(Boolean).length / values.length : null;
-
-function strictJson(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export class TaskRun {
   private readonly sets: (InstructionSet | null)[];
@@ -84,7 +76,7 @@ export class TaskRun {
       const gen = await lm.generate(promptIds, this.request.maxNewTokens, cancelled, eosIds, choose);
       if (gen.finishReason === 'cancelled') throw new CancelledTask('cancelled');
       const text = this.tokenizer.decode(gen.tokens);
-      if (expectsJson) json.push(strictJson(text));
+      if (expectsJson) json.push(checkJson(text).strict); // the greedy output's rule: the whole output parses
       if (set) {
         const outcome = set.evaluate(text);
         strict.push(outcome.strict.every(Boolean));
