@@ -6,7 +6,7 @@
  *
  * Both methods run on the same model in the same process, alternating item by item within each round, and the
  * ratio is taken per round (a shared machine's speed swings from moment to moment); the median ratio is printed.
- * Models: the committed demo model (3.0M parameters, fp16) and a ~100M-parameter builder model (fp32, random
+ * Models: the committed demo model (3.0M parameters, fp16) and a 133M-parameter builder model (6 layers, width 1024, vocabulary 32000) (fp32, random
  * weights: cost does not depend on what the weights learned), kept in bench/.work/tasks (gitignored).
  *
  *   npx tsc -p . && node out/bench/tasks/main.js [--rounds 5] [--items 12] [--threads 2]
@@ -36,7 +36,7 @@ function arg(name: string, fallback: number): number {
 }
 
 async function builderModel(): Promise<string> {
-  const dir = join(ROOT, 'bench', '.work', 'tasks', 'llama-100m');
+  const dir = join(ROOT, 'bench', '.work', 'tasks', 'llama-133m');
   if (!existsSync(join(dir, 'model.onnx'))) {
     const cfg = benchLlamaConfig({ numLayers: 6, maxPositionEmbeddings: 512 });
     process.stderr.write(`building ${dir} ...\n`);
@@ -128,7 +128,7 @@ async function main(): Promise<void> {
   const demo = join(ROOT, 'demo', 'models', 'fp16');
   for (const choiceLength of [8, 32]) await bench('demo model (3.0M, fp16)', demo, choiceLength);
   const big = await builderModel();
-  for (const choiceLength of [8, 32]) await bench('builder model (~100M, fp32)', big, choiceLength);
+  for (const choiceLength of [8, 32]) await bench('builder model (133M, fp32)', big, choiceLength);
 }
 
 main().catch((error: unknown) => {
