@@ -20,6 +20,14 @@ const NEEDS: Record<Exclude<ModelFormat, 'onnx' | 'onnx-genai'>, string> = {
   unknown: 'No model file this tool can read was found (expected model.onnx with config.json and tokenizer.json).',
 };
 
+/** The panel's message for a pair whose side(s) the runner refuses (modelRefusal in src/core/drift/model-folder.ts). */
+export function pairRefusalMessage(base: string | null, quant: string | null): string | null {
+  if (base && quant) return `Both models are refused. Base: ${base} Quantized: ${quant}`;
+  if (base) return `The base model is refused: ${base}`;
+  if (quant) return `The quantized model is refused: ${quant}`;
+  return null;
+}
+
 /** null when both sides run with onnxruntime-node; otherwise the message the panel shows. */
 export function runnablePairMessage(base: FolderPrecision, quant: FolderPrecision): string | null {
   const blocked = [base, quant].filter((side) => side.format !== 'onnx' && side.format !== 'onnx-genai');
@@ -125,9 +133,10 @@ export function graphRefusal(scan: GraphScan, onnxPath: string, genai: Json | nu
   const logits = scan.outputs.find((output) => output.name === 'logits');
   if (kvType === BFLOAT16 || logits?.elemType === BFLOAT16) {
     return (
-      `${name} is a bf16 export (its KV cache or logits are bfloat16), and onnxruntime's CPU execution provider ` +
-      'has no bf16 attention kernels. Export the model in float16 or float32 (`optimum-cli export onnx --dtype ' +
-      'fp16`, or the GenAI model builder with -p fp16/fp32) and compare that.'
+      `${name} is a bf16 export (its KV cache or logits are bfloat16): onnxruntime-node has no bfloat16 tensor ` +
+      'type (creating the session fails with "Unsupported data type: 16"), so it can neither feed the cache nor ' +
+      'read the logits, and bf16 attention is a GPU path. Export the model in float16 or float32 ' +
+      '(`optimum-cli export onnx --dtype fp16`, or the GenAI model builder with -p fp16/fp32) and compare that.'
     );
   }
   if (scan.attention.slidingWindowCache) {
