@@ -1,5 +1,8 @@
 /** The runner's layout fixtures: the tiny model's weights in each exporter layout, built into a temp dir. */
 import { after, before } from 'node:test';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gqaDecoder, gqaGenaiConfig, type GqaOptions } from '../../../tools/model-builder/genai-gqa';
 import { hybridDecoder } from '../../../tools/model-builder/hybrid-state';
 import {
   editModelFile,
@@ -20,6 +23,14 @@ export interface LayoutFolders {
   mergedFp16: string;
   unmerged: string;
   hybrid: string;
+  genaiGqa: string;
+  genaiGqaWindow: string;
+}
+
+/** The GenAI builder's GroupQueryAttention layout with its genai_config.json (which then names the IO). */
+async function toGenaiGqa(dir: string, options: GqaOptions): Promise<void> {
+  await editModelFile(dir, (bytes) => gqaDecoder(bytes, TINY, options));
+  await writeFile(join(dir, 'genai_config.json'), JSON.stringify(gqaGenaiConfig(TINY, options), null, 2));
 }
 
 export async function writeLayoutFolders(): Promise<LayoutFolders> {
@@ -45,6 +56,10 @@ export async function writeLayoutFolders(): Promise<LayoutFolders> {
     unmerged: await write('unmerged', 'float32', (dir) => toOptimumLegacyLayout(dir, 'unmerged')),
     hybrid: await write('hybrid', 'float32', (dir) =>
       editModelFile(dir, (bytes) => hybridDecoder(bytes, TINY, 'float32')),
+    ),
+    genaiGqa: await write('genai-gqa', 'float32', (dir) => toGenaiGqa(dir, { windowSize: -1 })),
+    genaiGqaWindow: await write('genai-gqa-window', 'float32', (dir) =>
+      toGenaiGqa(dir, { windowSize: 6, windowLayers: [0] }),
     ),
   };
 }

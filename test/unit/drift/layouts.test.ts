@@ -93,4 +93,18 @@ describe('decoder layouts run end to end with the same greedy tokens as the plai
     assert.equal(tokens.length, 20);
     assert.notDeepEqual(tokens, await greedy(f.fp32), 'the hybrid graph is a different model');
   });
+
+  test('GenAI builder GroupQueryAttention layout (past_present_share_buffer in its config): same tokens', async () => {
+    const layout = await loadModelLayout(f.genaiGqa);
+    assert.equal(layout.io.positionIds, null, 'GQA applies the rotary embedding itself');
+    assert.deepEqual(await greedy(f.genaiGqa), await greedy(f.fp32));
+    await cacheMatchesRecompute(f.genaiGqa, 1e-4);
+  });
+
+  test('GenAI sliding window (local_window_size on layer 0, decoder.sliding_window in genai_config)', async () => {
+    await cacheMatchesRecompute(f.genaiGqaWindow, 1e-4);
+    const windowed = await greedy(f.genaiGqaWindow);
+    assert.equal(windowed.length, 20);
+    assert.notDeepEqual(windowed, await greedy(f.fp32), 'a 6-token window changes what layer 0 attends to');
+  });
 });

@@ -6,6 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { runCompare } from '../../../src/cli/compare';
 import { memoryIo } from '../../../src/cli/io';
 import { loadModelLayout, modelRefusal, ModelRefusedError } from '../../../src/core/drift/model-folder';
+import { gqaDecoder, gqaGenaiConfig } from '../../../tools/model-builder/genai-gqa';
 import { editModelFile } from '../../../tools/model-builder/optimum-layouts';
 import {
   bf16IoModel,
@@ -117,6 +118,16 @@ describe('layouts refused up front, before onnxruntime loads them', () => {
       loadModelLayout(dir),
       /decoder-pipeline \(3 ONNX files run in turn: embeds\.onnx, transformer\.onnx, lm_head\.onnx\)/,
     );
+  });
+
+  test('GenAI windowed KV cache (sliding_window_cache=1): refused, naming the window and the opt-out', async () => {
+    const dir = await models.write('windowed-cache');
+    const options = { windowSize: 6, windowLayers: [0], windowedCache: true };
+    await editModelFile(dir, (bytes) => gqaDecoder(bytes, TINY, options));
+    await writeFile(join(dir, 'genai_config.json'), JSON.stringify(gqaGenaiConfig(TINY, options)));
+    await assert.rejects(loadModelLayout(dir), /sliding_window_cache=1, window 6\).*windowed_kv_cache=false/);
+    // onnxruntime-node itself loads it: the refusal is about how the cache must be fed, not the file.
+    await (await ort.InferenceSession.create(join(dir, 'model.onnx'), { logSeverityLevel: 3 })).release();
   });
 
   test('compare refuses before starting the runner, exit 2 with the reason', async () => {
