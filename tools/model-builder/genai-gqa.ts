@@ -74,7 +74,7 @@ export function gqaDecoder(bytes: Uint8Array, cfg: LlamaConfig, options: GqaOpti
     graph.node = graph.node!.filter((n) => !n.name!.startsWith(`${scope}/`) || /_proj\/MatMul$/.test(n.name!));
     const windowed = options.windowSize > 0 && (options.windowLayers?.includes(layer) ?? true);
     const output = `${scope}/GroupQueryAttention/output_0`;
-    graph.node!.push({
+    graph.node.push({
       opType: 'GroupQueryAttention',
       domain: 'com.microsoft',
       name: `${scope}/GroupQueryAttention`,
@@ -105,8 +105,8 @@ export function gqaDecoder(bytes: Uint8Array, cfg: LlamaConfig, options: GqaOpti
   // GQA applies the rotary embedding from seqlens_k: the GenAI builder drops position_ids.
   graph.input = graph.input!.filter((i) => i.name !== 'position_ids');
   pruneDeadNodes(model);
-  if (!model.opsetImport!.some((o) => o.domain === 'com.microsoft')) {
-    model.opsetImport!.push({ domain: 'com.microsoft', version: 1 });
+  if (!model.opsetImport.some((o) => o.domain === 'com.microsoft')) {
+    model.opsetImport.push({ domain: 'com.microsoft', version: 1 });
   }
   return encode(model);
 }
