@@ -24,6 +24,7 @@ export interface LayoutFolders {
   unmerged: string;
   hybrid: string;
   genaiGqa: string;
+  genaiGqaFp16: string;
   genaiGqaWindow: string;
 }
 
@@ -58,6 +59,7 @@ export async function writeLayoutFolders(): Promise<LayoutFolders> {
       editModelFile(dir, (bytes) => hybridDecoder(bytes, TINY, 'float32')),
     ),
     genaiGqa: await write('genai-gqa', 'float32', (dir) => toGenaiGqa(dir, { windowSize: -1 })),
+    genaiGqaFp16: await write('genai-gqa-fp16', 'float16', (dir) => toGenaiGqa(dir, { windowSize: -1 })),
     genaiGqaWindow: await write('genai-gqa-window', 'float32', (dir) =>
       toGenaiGqa(dir, { windowSize: 6, windowLayers: [0] }),
     ),

@@ -99,6 +99,7 @@ describe('decoder layouts run end to end with the same greedy tokens as the plai
     assert.equal(layout.io.positionIds, null, 'GQA applies the rotary embedding itself');
     assert.deepEqual(await greedy(f.genaiGqa), await greedy(f.fp32));
     await cacheMatchesRecompute(f.genaiGqa, 1e-4);
+    assert.deepEqual(await greedy(f.genaiGqaFp16), await greedy(f.fp16), 'fp16 GroupQueryAttention on CPU too');
   });
 
   test('GenAI sliding window (local_window_size on layer 0, decoder.sliding_window in genai_config)', async () => {
