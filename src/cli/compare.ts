@@ -11,6 +11,7 @@ import { quantizeModelFolder } from '../core/quantize';
 import type { CompareReport, DriftThresholds, SamplingSettings, TaskThresholds } from '../protocol/report';
 import { loadChoiceFile } from '../core/tasks/choice/load';
 import { formatDelta } from '../core/tasks/deltas';
+import { modelRefusal } from '../core/drift/model-folder';
 import { RunnerClient } from '../core/drift/runner-client';
 import type { CliIo } from './io';
 
@@ -271,6 +272,14 @@ export async function runCompare(argv: string[], io: CliIo): Promise<number> {
     }
   }
   if (options.makeQuant && !existsSync(options.quant)) await makeQuant(options, io);
+  // Layouts the runner cannot drive are named here, from their headers, before onnxruntime starts.
+  for (const folder of [options.base, options.quant]) {
+    const refusal = await modelRefusal(folder);
+    if (refusal) {
+      io.err(`quant-drift compare: ${refusal}`);
+      return 2;
+    }
+  }
 
   const client = RunnerClient.start({ runnerPath: findRunner() });
   const abort = new AbortController();

@@ -7,7 +7,8 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { writeFileAtomic } from '../../core/fs/atomic-write';
 import { describePrecision, inspectModelFolder, type ModelInfo } from '../../core/models';
-import { inspectorFrom, type FolderInspector } from '../../core/pairing';
+import { modelRefusal } from '../../core/drift/model-folder';
+import { inspectorFrom, pairRefusalMessage, type FolderInspector } from '../../core/pairing';
 import type { HostToWebview, WebviewToHost } from '../../protocol/webview';
 import { get, Setting, targetDevice } from '../common/config';
 import type { ExtensionContextHolder } from '../common/context';
@@ -113,7 +114,7 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
   holder.own(new vscode.Disposable(() => runner.dispose()));
 
   let panels: ComparePanels;
-  const showPair = (pair: ChosenPair): void => {
+  const showPair = async (pair: ChosenPair): Promise<void> => {
     const controller = panels.show();
     if (controller.isRunning) {
       void vscode.window.showWarningMessage(
@@ -125,7 +126,13 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       base: modelFacts(inspected.get(pair.base.path)),
       quant: modelFacts(inspected.get(pair.quant.path)),
     };
-    controller.setPair(pairView(pair, engineSettings(), vscode.workspace.isTrusted, facts));
+    // Layouts the runner refuses (EPContext, static shapes, pipelines...) are named before any run, from headers.
+    const [baseRefusal, quantRefusal] = await Promise.all([
+      modelRefusal(pair.base.path),
+      modelRefusal(pair.quant.path),
+    ]);
+    const refusal = pairRefusalMessage(baseRefusal, quantRefusal);
+    controller.setPair(pairView(pair, engineSettings(), vscode.workspace.isTrusted, facts, refusal));
   };
 
   /**
@@ -187,7 +194,7 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       if (!current) return;
       const self = await inspect(side === 'base' ? current.quant.path : current.base.path);
       const pair = await browseForTwin(self, inspect, side === 'base' ? 'quant' : 'base');
-      if (pair) showPair(pair);
+      if (pair) await showPair(pair);
     },
     makeTwin: async () => {
       const base = panels.controller?.snapshot.pair?.base.path;
@@ -213,7 +220,7 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       if (!folder) return;
       try {
         const choice = await choosePair(folder, inspect);
-        if (choice.kind === 'pair') showPair(choice.pair);
+        if (choice.kind === 'pair') await showPair(choice.pair);
         else if (choice.kind === 'make-twin')
           await vscode.commands.executeCommand('quantDrift.quantizeModel', vscode.Uri.file(choice.base.path));
       } catch (error) {
@@ -232,7 +239,7 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
         });
         if (!result) return;
         log().info(`INT4 twin written to ${result.outDir} in ${result.seconds.toFixed(1)} s`);
-        showPair({ base: await inspect(folder), quant: await inspect(result.outDir) });
+        await showPair({ base: await inspect(folder), quant: await inspect(result.outDir) });
       } catch (error) {
         if (error instanceof Error && /abort|cancel/i.test(error.message)) return;
         await showErrorWithLog(`Make INT4 Twin: ${error instanceof Error ? error.message : String(error)}`, error);
