@@ -6,12 +6,18 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { resolveModelRef, type ModelRef } from '../models/variants';
+import { describePrecision, onnxPrecision } from '../models/precision';
+import { inspectOnnxFile } from '../onnx/inspect';
 import { GraphScan, ONNX_FLOAT, ONNX_FLOAT16, scanOnnxGraph } from './graph-scan';
 
 export type IoDtype = 'float32' | 'float16';
 
 export interface ModelLayout {
+  /** The folder config.json and the tokenizer come from (an onnx-community repo's root for its onnx/ files). */
   readonly folder: string;
+  /** The path the model was given as: a folder, or one .onnx file of a repo's variants. Reports show it. */
+  readonly source: string;
   readonly onnxPath: string;
   readonly numLayers: number;
   readonly numKvHeads: number;
@@ -31,7 +37,7 @@ export interface ModelLayout {
     readonly presentKey: readonly string[];
     readonly presentValue: readonly string[];
   };
-  /** "fp32", "fp16", "int4 sym g32", "int4 asym g128 al4" ... */
+  /** describePrecision's label: "fp32", "fp16", "int4 sym g32", "int4 asym g128 al4 (fp16 activations)" ... */
   readonly weights: string;
   /** accuracy_level of the MatMulNBits nodes; null when the model has none. */
   readonly accuracyLevel: number | null;
@@ -113,11 +119,19 @@ function layerNames(template: string | undefined, fallback: string, layers: numb
 }
 
 export async function loadModelLayout(folder: string): Promise<ModelLayout> {
-  const dir = path.resolve(folder);
+  // A model is a (folder, ONNX file) pair: `folder` may be a .onnx file or an onnx-community repo (configs at the
+  // root, variants in onnx/); configs and tokenizer come from the nearest folder above the file that has them.
+  let ref: ModelRef;
+  try {
+    ref = await resolveModelRef(folder);
+  } catch (error) {
+    throw new ModelFolderError((error as Error).message);
+  }
+  const dir = ref.configDir;
   const config = await readJson(path.join(dir, 'config.json'));
   const generation = await readJson(path.join(dir, 'generation_config.json'));
   const genai = await readJson(path.join(dir, 'genai_config.json'));
-  const onnxPath = await findOnnxFile(dir, genai);
+  const onnxPath = ref.onnxPath ?? (await findOnnxFile(ref.modelDir, genai));
   let scan: GraphScan;
   try {
     scan = await scanOnnxGraph(onnxPath);
@@ -211,9 +225,12 @@ export async function loadModelLayout(folder: string): Promise<ModelLayout> {
       throw new ModelFolderError(`${onnxPath}: external data file '${file}' is missing`);
     }
   }
-  const accuracyLevel = scan.matMulNBits.count ? Math.max(...scan.matMulNBits.accuracyLevels) : null;
+  // The precision label comes from the same reading as inspect, the model tree and pairing.
+  const weights = onnxPrecision(await inspectOnnxFile(onnxPath));
+  const accuracyLevel = weights.source === 'MatMulNBits' ? (weights.accuracyLevel ?? 0) : null;
   return {
     folder: dir,
+    source: ref.input,
     onnxPath,
     numLayers,
     numKvHeads,
@@ -223,19 +240,9 @@ export async function loadModelLayout(folder: string): Promise<ModelLayout> {
     eosTokenIds: eos,
     bosTokenId: bos,
     names,
-    weights: describeWeights(scan),
+    weights: describePrecision({ weights }),
     accuracyLevel,
     sizeBytes,
     maxPositions: num(config?.max_position_embeddings) ?? num(genaiModel?.context_length),
   };
-}
-
-export function describeWeights(scan: GraphScan): string {
-  const float = scan.floatWeightType === ONNX_FLOAT16 ? 'fp16' : 'fp32';
-  const q = scan.matMulNBits;
-  if (!q.count) return float;
-  const sym = q.withZeroPoints === 0 ? 'sym' : q.withZeroPoints === q.count ? 'asym' : 'mixed sym/asym';
-  const blocks = q.blockSizes.length ? ` g${q.blockSizes.join('/')}` : '';
-  const level = q.accuracyLevels.some((l) => l > 0) ? ` al${q.accuracyLevels.join('/')}` : '';
-  return `int${q.bits.join('/')} ${sym}${blocks}${level} (${float} activations)`;
 }
