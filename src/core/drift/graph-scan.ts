@@ -1,6 +1,7 @@
 /**
  * Reads what the drift engine needs from an ONNX file without loading it: graph input/output names, their
- * element types and shapes, and the MatMulNBits attributes (accuracy_level, bits, block_size, zero points).
+ * element types and shapes, and the external data files. Weight precision is not read here: the inspector's
+ * reading (src/core/onnx/inspect.ts -> src/core/models/precision.ts) is the one every surface labels with.
  * Walks the protobuf wire format and skips every tensor payload, so a multi-GB model costs kilobytes of reads.
  * A truncated or corrupt file fails here, with the byte offset, before any runtime sees it.
  */
@@ -14,22 +15,9 @@ export interface ValueInfo {
   readonly shape: readonly (number | string)[];
 }
 
-export interface MatMulNBitsSummary {
-  readonly count: number;
-  /** Distinct accuracy_level values seen (0 when the attribute is absent). */
-  readonly accuracyLevels: readonly number[];
-  readonly bits: readonly number[];
-  readonly blockSizes: readonly number[];
-  /** Nodes that carry a zero_points input (asymmetric). */
-  readonly withZeroPoints: number;
-}
-
 export interface GraphScan {
   readonly inputs: readonly ValueInfo[];
   readonly outputs: readonly ValueInfo[];
-  readonly matMulNBits: MatMulNBitsSummary;
-  /** Element type of the largest float initializers seen (1 float, 10 float16), null when none. */
-  readonly floatWeightType: number | null;
   /** Tensors stored in external data files (name of the file). */
   readonly externalDataFiles: readonly string[];
 }
@@ -39,15 +27,9 @@ export const ONNX_FLOAT16 = 10;
 
 // Field numbers of onnx.proto3.
 const MODEL_GRAPH = 7;
-const GRAPH_NODE = 1;
 const GRAPH_INITIALIZER = 5;
 const GRAPH_INPUT = 11;
 const GRAPH_OUTPUT = 12;
-const NODE_INPUT = 1;
-const NODE_OP_TYPE = 4;
-const NODE_ATTRIBUTE = 5;
-const ATTR_NAME = 1;
-const ATTR_I = 3;
 const VALUE_NAME = 1;
 const VALUE_TYPE = 2;
 const TYPE_TENSOR = 1;
@@ -81,53 +63,18 @@ export async function scanOnnxGraph(path: string): Promise<GraphScan> {
 async function scanGraph(graph: MessageReader): Promise<GraphScan> {
   const inputs: ValueInfo[] = [];
   const outputs: ValueInfo[] = [];
-  const levels = new Set<number>();
-  const bits = new Set<number>();
-  const blocks = new Set<number>();
-  let count = 0;
-  let withZeroPoints = 0;
-  const floatBytes = new Map<number, number>();
   const external = new Set<string>();
   for (let field = await graph.next(); field; field = await graph.next()) {
     if (field.field === GRAPH_INPUT) inputs.push(await readValueInfo(graph.sub(field)));
     else if (field.field === GRAPH_OUTPUT) outputs.push(await readValueInfo(graph.sub(field)));
-    else if (field.field === GRAPH_NODE) {
-      const node = await readNode(graph.sub(field));
-      if (node.opType !== 'MatMulNBits') continue;
-      count++;
-      levels.add(node.ints.get('accuracy_level') ?? 0);
-      bits.add(node.ints.get('bits') ?? 4);
-      const block = node.ints.get('block_size');
-      if (block !== undefined) blocks.add(block);
-      if ((node.inputs[3] ?? '') !== '') withZeroPoints++;
-    } else if (field.field === GRAPH_INITIALIZER) {
+    else if (field.field === GRAPH_INITIALIZER) {
       const init = await readInitializer(graph.sub(field));
-      if (init.dataType === ONNX_FLOAT || init.dataType === ONNX_FLOAT16) {
-        floatBytes.set(init.dataType, (floatBytes.get(init.dataType) ?? 0) + init.elements);
-      }
       if (init.externalFile) external.add(init.externalFile);
     }
   }
-  let floatWeightType: number | null = null;
-  let most = 0;
-  for (const [type, elements] of floatBytes) {
-    if (elements > most) {
-      most = elements;
-      floatWeightType = type;
-    }
-  }
-  const sorted = (values: Set<number>): number[] => [...values].sort((a, b) => a - b);
   return {
     inputs,
     outputs,
-    matMulNBits: {
-      count,
-      accuracyLevels: sorted(levels),
-      bits: sorted(bits),
-      blockSizes: sorted(blocks),
-      withZeroPoints,
-    },
-    floatWeightType,
     externalDataFiles: [...external],
   };
 }
@@ -166,29 +113,6 @@ async function readShape(reader: MessageReader): Promise<(number | string)[]> {
     dims.push(value);
   }
   return dims;
-}
-
-async function readNode(
-  reader: MessageReader,
-): Promise<{ opType: string; inputs: string[]; ints: Map<string, number> }> {
-  let opType = '';
-  const inputs: string[] = [];
-  const ints = new Map<string, number>();
-  for (let field = await reader.next(); field; field = await reader.next()) {
-    if (field.field === NODE_OP_TYPE) opType = await reader.string(field);
-    else if (field.field === NODE_INPUT) inputs.push(await reader.string(field));
-    else if (field.field === NODE_ATTRIBUTE) {
-      const attr = reader.sub(field);
-      let name = '';
-      let value: number | undefined;
-      for (let f = await attr.next(); f; f = await attr.next()) {
-        if (f.field === ATTR_NAME) name = await attr.string(f);
-        else if (f.field === ATTR_I) value = f.varint;
-      }
-      if (value !== undefined) ints.set(name, value);
-    }
-  }
-  return { opType, inputs, ints };
 }
 
 async function readInitializer(
