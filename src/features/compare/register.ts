@@ -79,8 +79,9 @@ async function trustedFolder(arg: unknown, openLabel: string, trustMessage: stri
     folder = picked?.[0]?.fsPath;
     if (!folder) return undefined;
   }
-  // The model tree may hand over a single-file model (a .gguf): its folder is what pairs.
-  if (existsSync(folder) && statSync(folder).isFile()) folder = dirname(folder);
+  // The model tree may hand over a single-file model: a .onnx variant is a model of its own; a .gguf pairs by
+  // its folder.
+  if (existsSync(folder) && statSync(folder).isFile() && !/\.onnx$/i.test(folder)) folder = dirname(folder);
   if (!vscode.workspace.isTrusted) {
     const choice = await vscode.window.showWarningMessage(trustMessage, 'Manage Workspace Trust');
     if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
