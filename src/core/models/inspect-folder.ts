@@ -107,6 +107,9 @@ export async function inspectModelFolder(target: string, opts: InspectOptions = 
     // An ONNX variant (onnx-community's onnx/model_q4.onnx) takes its configs and tokenizer from the nearest
     // folder above that has them.
     const configDir = recognised.format === 'onnx' ? await configFolderOf(folder) : folder;
+    // A variant file is named by its repo and its path there: `tiny-llama-ONNX/onnx/model_q4f16.onnx`.
+    if (!stat.isDirectory() && configDir !== folder)
+      info.name = `${info.hub?.repo ?? path.basename(configDir)}/${path.relative(configDir, target)}`;
     const configListing = configDir === folder ? allNames : await fs.readdir(configDir).catch(() => [] as string[]);
     const configs: Record<string, unknown> = {};
     const configErrors: string[] = [];

@@ -156,6 +156,17 @@ export function areVariants(variants: readonly ModelVariant[]): boolean {
   return [...bases].some((base) => tagged.filter((v) => v.name.base === base).length >= 2);
 }
 
+/**
+ * The ONNX files of a folder listing that are precision variants of one graph, as absolute paths: each is a model
+ * of its own in the inventory (the way several GGUF files in one folder are). [] when they are not variants.
+ */
+export function variantPathsOf(folder: string, names: readonly string[]): string[] {
+  const onnx = names.filter((name) => name.toLowerCase().endsWith('.onnx'));
+  if (onnx.length < 2) return [];
+  const variants = onnx.map((file) => ({ onnxPath: path.join(folder, file), label: file, name: variantName(file) }));
+  return areVariants(variants) ? sortVariants(variants).map((variant) => variant.onnxPath) : [];
+}
+
 export interface ModelRef {
   /** What the user gave, resolved: a folder or a .onnx file. */
   readonly input: string;

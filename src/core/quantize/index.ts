@@ -16,6 +16,7 @@
  */
 import { copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { resolveModelRef, type ModelRef } from '../models/variants';
 import { isValidBlockSize, SUPPORTED_BLOCK_SIZES } from './int4';
 import { quantizeOnnxFile, QuantizeError, type OnnxQuantizeOptions, type OnnxQuantizeReport } from './quantize-onnx';
 
@@ -81,18 +82,33 @@ const WEIGHT_EXTENSIONS = new Set([
   '.ckpt',
 ]);
 const MAX_COPIED_FILE_BYTES = 64 * 1024 * 1024;
+/** Other variants' external data: `model_fp16.onnx_data_1` (transformers.js chunks) has no extension in the set. */
+const EXTERNAL_DATA = /\.onnx(_data(_\d+)?|\.data)$/i;
 
-/** The ONNX file of a folder: model.onnx, else the only .onnx file; a path to an .onnx file is taken as is. */
-export async function findModelFile(input: string): Promise<string> {
+/**
+ * The ONNX file to quantize and the folder its configs and tokenizer come from: a path to an .onnx file is taken
+ * as is (configs from the nearest folder above that has them); a folder's model.onnx or only .onnx file, also in
+ * its onnx/ (an onnx-community repo root); a folder of transformers.js variants is refused with their list.
+ */
+export async function findModelFile(input: string): Promise<{ model: string; configDir: string }> {
   const info = await stat(input).catch(() => null);
   if (!info) throw new QuantizeError(`${input} does not exist`);
-  if (info.isFile()) {
-    if (extname(input).toLowerCase() !== '.onnx') throw new QuantizeError(`${input} is not an .onnx file`);
-    return input;
+  if (info.isFile() && extname(input).toLowerCase() !== '.onnx')
+    throw new QuantizeError(`${input} is not an .onnx file`);
+  let ref: ModelRef;
+  try {
+    ref = await resolveModelRef(input);
+  } catch (error) {
+    throw new QuantizeError((error as Error).message);
   }
-  const onnxFiles = (await readdir(input)).filter((name) => name.toLowerCase().endsWith('.onnx'));
-  if (onnxFiles.includes('model.onnx')) return join(input, 'model.onnx');
-  if (onnxFiles.length === 1) return join(input, onnxFiles[0]);
+  if (ref.onnxPath) return { model: ref.onnxPath, configDir: ref.configDir };
+  const onnxFiles = (await readdir(ref.modelDir)).filter((name) => name.toLowerCase().endsWith('.onnx'));
+  const pick = (name: string): { model: string; configDir: string } => ({
+    model: join(ref.modelDir, name),
+    configDir: ref.configDir,
+  });
+  if (onnxFiles.includes('model.onnx')) return pick('model.onnx');
+  if (onnxFiles.length === 1) return pick(onnxFiles[0]!);
   if (onnxFiles.length === 0) throw new QuantizeError(`no .onnx model in ${input}`);
   throw new QuantizeError(`${input} holds several .onnx files (${onnxFiles.join(', ')}); pass the one to quantize`);
 }
@@ -111,7 +127,7 @@ export async function quantizeModelFolder(
   if (![0, 1, 2, 3, 4].includes(opts.accuracyLevel)) {
     throw new QuantizeError(`accuracy level must be 0-4 (got ${opts.accuracyLevel})`);
   }
-  const inputModel = await findModelFile(inDir);
+  const { model: inputModel, configDir } = await findModelFile(inDir);
   const sourceDir = dirname(inputModel);
   if (resolve(sourceDir) === resolve(outDir)) {
     throw new QuantizeError('the output folder must differ from the input folder');
@@ -147,7 +163,14 @@ export async function quantizeModelFolder(
     await rm(dataPath, { force: true });
     throw error;
   }
-  const copiedFiles = await copySideFiles(sourceDir, outDir, basename(inputModel));
+  // A complete, runnable twin whatever the input was: the configs and tokenizer come from where the model's are
+  // (an onnx-community repo's root for onnx/model_fp16.onnx), and from the model's own folder when it has any.
+  const copiedFiles = await copySideFiles(configDir, outDir, basename(inputModel));
+  if (resolve(configDir) !== resolve(sourceDir)) {
+    for (const name of await copySideFiles(sourceDir, outDir, basename(inputModel)))
+      if (!copiedFiles.includes(name)) copiedFiles.push(name);
+    copiedFiles.sort();
+  }
   const recipe: QuantizationRecipe = {
     tool: 'quant-drift',
     toolVersion: QUANTIZER_VERSION,
@@ -188,7 +211,7 @@ async function copySideFiles(sourceDir: string, outDir: string, modelName: strin
   const copied: string[] = [];
   for (const entry of await readdir(sourceDir, { withFileTypes: true })) {
     if (!entry.isFile() || entry.name === RECIPE_FILE || entry.name.startsWith(modelName)) continue;
-    if (WEIGHT_EXTENSIONS.has(extname(entry.name).toLowerCase())) continue;
+    if (WEIGHT_EXTENSIONS.has(extname(entry.name).toLowerCase()) || EXTERNAL_DATA.test(entry.name)) continue;
     const from = join(sourceDir, entry.name);
     if ((await stat(from)).size > MAX_COPIED_FILE_BYTES) continue;
     await copyFile(from, join(outDir, entry.name));
