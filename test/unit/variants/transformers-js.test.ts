@@ -6,13 +6,14 @@
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { LanguageModel } from '../../../src/core/drift/lm';
 import { loadModelLayout } from '../../../src/core/drift/model-folder';
 import { describePrecision, inspectModelFolder } from '../../../src/core/models';
 import { listVariants, resolveModelRef, variantName } from '../../../src/core/models/variants';
 import { randomLlamaWeights, tinyLlamaConfig } from '../../../tools/model-builder/llama';
+import { transformersJsGreedy } from '../model-builder/transformers-js-generate';
 import { writeTransformersJsRepo, type TransformersJsRepo } from '../../../tools/model-builder/transformers-js';
 
 const prompt = [1, 40, 80, 120, 7, 250, 33, 99];
@@ -72,23 +73,7 @@ describe('transformers.js repo layout', () => {
     });
 
     test(`${dtype}: greedy tokens equal transformers.js generate() loading the repo by dtype`, async () => {
-      const transformers = await import('@huggingface/transformers');
-      transformers.env.allowRemoteModels = false;
-      transformers.env.localModelPath = `${dirname(repo.root)}/`;
-      const model = await transformers.AutoModelForCausalLM.from_pretrained(basename(repo.root), {
-        dtype,
-        session_options: { intraOpNumThreads: 1 },
-      });
-      const ids = new transformers.Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, prompt.length]);
-      const mask = new transformers.Tensor('int64', new BigInt64Array(prompt.length).fill(1n), [1, prompt.length]);
-      const output = (await model.generate({
-        input_ids: ids,
-        attention_mask: mask,
-        max_new_tokens: 16,
-        do_sample: false,
-      })) as { data: BigInt64Array };
-      await model.dispose();
-      const theirs = Array.from(output.data, Number).slice(prompt.length);
+      const theirs = await transformersJsGreedy(repo.root, { dtype }, prompt, 16);
       const lm = await LanguageModel.load(await loadModelLayout(repo.files[dtype]!), options);
       try {
         const ours = await lm.generate(prompt, 16);
