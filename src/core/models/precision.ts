@@ -83,7 +83,12 @@ export function onnxPrecision(summary: OnnxSummary): WeightsInfo {
     const secondary = groups.find((group) => group.members[0].dtype !== first.dtype);
     const sameDtype = quantized.filter((m) => m.dtype === first.dtype);
     const levels = sameDtype.map((m) => m.accuracyLevel).filter((level): level is number => level !== null);
-    const channelWise = first.groupSize === -1 || (first.kind === 'MatMulNBits' && recordedChannelWise(summary));
+    // Channel-wise when every node's one block spans its K (a block size that only covers a narrow layer's K is
+    // still a block size), or when our quantizer recorded it (it stores channel-wise as 256-wide blocks).
+    const nbits = sameDtype.filter((m) => m.kind === 'MatMulNBits');
+    const channelWise =
+      first.groupSize === -1 ||
+      (nbits.length > 0 && (nbits.every((m) => m.wholeK) || recordedChannelWise(summary)));
     return {
       dtype: first.dtype,
       bits: first.bits,

@@ -80,6 +80,8 @@ export interface WeightMatMul {
   /** null where it does not apply (float, bnb4) or cannot be told. */
   readonly sym: boolean | null;
   readonly accuracyLevel: number | null;
+  /** One block spans all of K (MatMulNBits block_size >= K): per-column scales for this node. */
+  readonly wholeK?: boolean;
   /** MatMulNBits with a g_idx input (act-order GPTQ): groups are not contiguous along K. */
   readonly gIdx: boolean;
   /** Inside an If/Loop/Scan body (a merged decoder's branches), not the top-level graph. */
@@ -474,7 +476,8 @@ async function weightMatMulsOf(
         kind: 'MatMulNBits',
         dtype: `int${bits}`,
         bits,
-        groupSize: K > 0 && blockSize >= K ? -1 : blockSize,
+        groupSize: blockSize,
+        wholeK: K > 0 && blockSize >= K,
         sym: !node.inputs[3],
         accuracyLevel: node.ints.get('accuracy_level') ?? 0,
         gIdx: Boolean(node.inputs[4]),
