@@ -156,7 +156,9 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       const current = panels.controller?.snapshot.pair;
       if (!current) return;
       const self = await inspect(side === 'base' ? current.quant.path : current.base.path);
-      const pair = await browseForTwin(self, inspect, side === 'base' ? 'quant' : 'base');
+      // A side that is a variant file is replaced by picking a file (another variant), a folder by a folder.
+      const replacingFile = /\.onnx$/i.test(side === 'base' ? current.base.path : current.quant.path);
+      const pair = await browseForTwin(self, inspect, side === 'base' ? 'quant' : 'base', replacingFile);
       if (pair) showPair(pair);
     },
     makeTwin: async () => {
