@@ -4,7 +4,7 @@
  * variant with its own precision.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -29,6 +29,10 @@ describe('onnx-community repos in quantize, inspect and the inventory', () => {
   after(() => rm(tmp, { recursive: true, force: true }));
 
   test('quantize on a variant file writes a complete, runnable twin', async () => {
+    // Another variant's external data chunks (transformers.js names them model.onnx_data, model.onnx_data_1)
+    // sit beside the file and must not be copied into the twin.
+    await writeFile(join(repo.onnxDir, 'model_q4.onnx_data'), 'x');
+    await writeFile(join(repo.onnxDir, 'model_q4.onnx_data_1'), 'x');
     const out = join(tmp, 'twin-fp16-int4');
     const result = await quantizeModelFolder(repo.files.fp16!, out, recipe);
     assert.deepEqual(result.copiedFiles, [
