@@ -185,7 +185,7 @@ export class AmbiguousModelError extends Error {
   ) {
     super(
       `${folder} holds ${variants.length} variants of one model (${variants.map((v) => path.basename(v.onnxPath)).join(', ')}); ` +
-        `pass one of the files, e.g. ${variants[0]!.onnxPath}`,
+        `pass one of the files, e.g. ${variants[0].onnxPath}`,
     );
     this.name = 'AmbiguousModelError';
   }

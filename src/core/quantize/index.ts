@@ -108,7 +108,7 @@ export async function findModelFile(input: string): Promise<{ model: string; con
     configDir: ref.configDir,
   });
   if (onnxFiles.includes('model.onnx')) return pick('model.onnx');
-  if (onnxFiles.length === 1) return pick(onnxFiles[0]!);
+  if (onnxFiles.length === 1) return pick(onnxFiles[0]);
   if (onnxFiles.length === 0) throw new QuantizeError(`no .onnx model in ${input}`);
   throw new QuantizeError(`${input} holds several .onnx files (${onnxFiles.join(', ')}); pass the one to quantize`);
 }
