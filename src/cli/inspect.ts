@@ -8,7 +8,14 @@
 import * as path from 'node:path';
 import { DEVICE_PROFILE_IDS } from '../core/devices/profiles';
 import { readdir } from 'node:fs/promises';
-import { describePrecision, discoverModels, inspectModelFolder, isModelFolder, type ModelInfo } from '../core/models';
+import {
+  configErrors,
+  describePrecision,
+  discoverModels,
+  inspectModelFolder,
+  isModelFolder,
+  type ModelInfo,
+} from '../core/models';
 import { variantPathsOf } from '../core/models/variants';
 import { formatParams, formatSize } from '../core/models/format';
 import type { CliIo } from './io';
@@ -40,6 +47,7 @@ function toJson(info: ModelInfo): Record<string, unknown> {
     files: extras.files,
     isLlm: extras.isLlm,
     ...(extras.hub ? { hub: extras.hub } : {}),
+    ...(configErrors(info).length > 0 ? { configErrors: configErrors(info) } : {}),
   };
 }
 
@@ -53,6 +61,7 @@ function toText(info: ModelInfo): string {
   );
   if (info.files.tokenizer.missing.length > 0)
     lines.push(`  tokenizer files missing: ${info.files.tokenizer.missing.join(', ')}`);
+  for (const problem of configErrors(info)) lines.push(`  config not read: ${problem}`);
   for (const id of DEVICE_PROFILE_IDS) {
     const device = info.devices[id];
     if (!device) continue;
