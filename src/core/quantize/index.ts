@@ -253,5 +253,5 @@ async function sideFilesOf(dirs: readonly string[], modelName: string): Promise<
       if (stats?.isFile() && stats.size <= MAX_COPIED_FILE_BYTES) files.set(entry.name, join(dir, entry.name));
     }
   }
-  return new Map([...files].sort(([a], [b]) => a.localeCompare(b)));
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
