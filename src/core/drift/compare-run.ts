@@ -143,8 +143,8 @@ export async function runCompare(request: CompareRequest, hooks: RunHooks): Prom
   // Task deltas join the verdict (and the report gains its task section) only when the run had tasks.
   const withTasks = tasks.finish(results, summary, baseChoices, quantChoices);
   return {
-    base: { path: pair.base.folder, weights: pair.base.weights },
-    quant: { path: pair.quant.folder, weights: pair.quant.weights },
+    base: { path: pair.base.source, weights: pair.base.weights },
+    quant: { path: pair.quant.source, weights: pair.quant.weights },
     settings: {
       maxNewTokens: request.maxNewTokens,
       executionProvider: request.executionProvider,
