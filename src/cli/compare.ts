@@ -21,6 +21,7 @@ Prompts (default: --suite quick)
   --prompts FILE          JSONL, one {"prompt", "id"?, "expectsJson"?, "schema"?} per line
   --suite NAME            a shipped suite: quick, structured-json, code, rare-tokens, long-decode, instructions
   --max-new-tokens N      greedy tokens per prompt and model (default 64)
+  --json-max-new-tokens N limit for JSON prompts, which stop at EOS before it (default: --max-new-tokens)
 Corpus mode
   --text FILE             score both models over this text instead of prompts
   --context N             window length in tokens (default 512); the second half of each window is scored
@@ -52,6 +53,7 @@ interface Options {
   context: number;
   maxWindows: number;
   maxNewTokens: number;
+  jsonMaxNewTokens?: number;
   threads: number;
   ep: string;
   oneAtATime: boolean;
@@ -86,6 +88,7 @@ function parseArgs(argv: string[], cwd: string): Options | 'help' {
     '--context',
     '--max-windows',
     '--max-new-tokens',
+    '--json-max-new-tokens',
     '--threads',
     '--ep',
     '--format',
@@ -165,6 +168,7 @@ function parseArgs(argv: string[], cwd: string): Options | 'help' {
     context: int('--context', 512, 4),
     maxWindows: int('--max-windows', 0, 0),
     maxNewTokens: int('--max-new-tokens', 64, 1),
+    ...(flags.has('--json-max-new-tokens') ? { jsonMaxNewTokens: int('--json-max-new-tokens', 0, 1) } : {}),
     threads: int('--threads', 0, 0),
     ep: str('--ep') ?? 'cpu',
     oneAtATime: flags.has('--one-at-a-time'),
@@ -267,6 +271,7 @@ export async function runCompare(argv: string[], io: CliIo): Promise<number> {
           quantPath: options.quant,
           prompts,
           maxNewTokens: options.maxNewTokens,
+          ...(options.jsonMaxNewTokens === undefined ? {} : { jsonMaxNewTokens: options.jsonMaxNewTokens }),
           executionProvider: options.ep,
           threads: options.threads,
           thresholds: options.thresholds,
