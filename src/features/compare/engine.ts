@@ -4,33 +4,30 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listSuites, loadSuite, parsePromptsJsonl } from '../../core/drift/prompts';
+import { listSuites, loadSuite, parsePromptsJsonl, type SuiteInfo } from '../../core/drift/prompts';
 import { RunnerClient } from '../../core/drift/runner-client';
 import { isPanelPrompt, type PanelPrompt } from '../../protocol/webview';
-import type { RunPair } from './controller';
+import type { RunPair, RunSettings } from './controller';
 
-export interface EngineSettings {
-  readonly executionProvider: string;
-  readonly threads: number;
-  readonly maxNewTokens: number;
-  readonly thresholds: { pplRatioWarn: number; pplRatioFail: number; meanKldWarn: number };
-}
-
-/** A RunPair over one lazily started runner; `dispose` kills it. */
+/**
+ * A RunPair over one lazily started runner; `dispose` kills it. The new-token limits come with the request (the
+ * ones the panel's header showed); the runtime settings are read when the run starts.
+ */
 export function runnerBackedRunPair(
   extensionPath: string,
-  settings: () => EngineSettings,
+  settings: () => RunSettings,
 ): { runPair: RunPair; dispose(): void } {
   let client: RunnerClient | null = null;
   const runPair: RunPair = async (request, onEvent, signal) => {
     if (!client || !client.alive) client = RunnerClient.start({ runnerPath: join(extensionPath, 'dist', 'runner.js') });
-    const { executionProvider, threads, maxNewTokens, thresholds } = settings();
+    const { executionProvider, threads, thresholds } = settings();
     return client.compare(
       {
         basePath: request.basePath,
         quantPath: request.quantPath,
         prompts: request.prompts,
-        maxNewTokens,
+        maxNewTokens: request.maxNewTokens,
+        jsonMaxNewTokens: request.jsonMaxNewTokens,
         executionProvider,
         threads,
         thresholds,
@@ -59,8 +56,8 @@ export function suitesDir(extensionPath: string): string {
   return join(extensionPath, 'prompts');
 }
 
-export async function suiteNames(extensionPath: string): Promise<string[]> {
-  return (await listSuites(suitesDir(extensionPath))).map((suite) => suite.name);
+export async function shippedSuites(extensionPath: string): Promise<SuiteInfo[]> {
+  return listSuites(suitesDir(extensionPath));
 }
 
 export async function suitePrompts(extensionPath: string, name: string): Promise<PanelPrompt[]> {

@@ -8,25 +8,41 @@ import { basename, dirname } from 'node:path';
 import { writeFile } from 'node:fs/promises';
 import { describePrecision, inspectModelFolder, type ModelInfo } from '../../core/models';
 import { inspectorFrom, type FolderInspector } from '../../core/pairing';
-import type { HostToWebview, WebviewToHost } from '../../protocol/webview';
+import type { HistoryEntry, HostToWebview, WebviewToHost } from '../../protocol/webview';
 import { get, Setting, targetDevice } from '../common/config';
 import type { ExtensionContextHolder } from '../common/context';
 import { log, showErrorWithLog } from '../common/log';
-import type { ControllerDeps } from './controller';
-import { promptsFromFile, runnerBackedRunPair, suiteNames, suitePrompts, type EngineSettings } from './engine';
+import type { CompareController, ControllerDeps, RunSettings, SuiteCatalog } from './controller';
+import { promptsFromFile, runnerBackedRunPair, shippedSuites, suitePrompts } from './engine';
 import { formatReportFor, EXPORT_FILTERS } from './export';
+import { HistoryStore } from './history';
 import { COMPARE_VIEW_TYPE } from './html';
 import { watchModelFolders } from './model-folders';
 import { ComparePanels } from './panel';
 import { browseForTwin, choosePair, type ChosenPair } from './pick';
 import { pairView } from './sides';
 import { makeInt4Twin } from './twin';
+import {
+  builtinOption,
+  nearestPromptFile,
+  readPromptFiles,
+  workspaceOption,
+  WORKSPACE_PREFIX,
+} from './workspace-suites';
 
-function engineSettings(): EngineSettings {
+/**
+ * Why 512 for JSON prompts: a JSON answer is judged only whole, and generation stops at EOS, so answers that end
+ * early cost nothing more; 512 tokens hold a few kilobytes of JSON (the demo's answers are 150-300 byte tokens,
+ * of which 91 in 100 did not fit in 64) while still bounding a model that never stops.
+ */
+export const DEFAULT_JSON_MAX_NEW_TOKENS = 512;
+
+function runSettings(): RunSettings {
   return {
     executionProvider: get(Setting.ExecutionProvider, 'cpu'),
     threads: get(Setting.Threads, 0),
     maxNewTokens: get(Setting.MaxNewTokens, 64),
+    jsonMaxNewTokens: get(Setting.JsonMaxNewTokens, DEFAULT_JSON_MAX_NEW_TOKENS),
     thresholds: {
       pplRatioWarn: get(Setting.PplRatioWarn, 1.03),
       pplRatioFail: get(Setting.PplRatioFail, 1.05),
@@ -65,6 +81,32 @@ function modelFacts(info: ModelInfo | undefined): string[] {
 const TRUST_MESSAGE =
   'Quant Drift will not run models in an untrusted workspace: a run loads the model files into ONNX Runtime and renders their chat templates. Trust the workspace to compare.';
 
+const PROMPT_FILES = '**/*.jsonl';
+const PROMPT_FILES_EXCLUDE = '**/{node_modules,.git,.venv,out,dist,.cache}/**';
+const MAX_PROMPT_FILES = 200;
+
+/**
+ * The prompt files of the workspace (our JSONL schema) first, then the shipped suites; the file nearest the base
+ * model preselected. `listed` remembers which files were offered: the page may only ask for those.
+ */
+async function suiteCatalog(extensionPath: string, basePath: string | null, listed: Map<string, string>) {
+  const roots = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
+  const found = await vscode.workspace.findFiles(PROMPT_FILES, PROMPT_FILES_EXCLUDE, MAX_PROMPT_FILES);
+  const files = await readPromptFiles(
+    found.map((uri) => uri.fsPath),
+    roots,
+    (path, why) => log().info(`prompt files: ${path} is not offered (${why})`),
+  );
+  const options = files.map(workspaceOption);
+  for (const [index, option] of options.entries()) listed.set(option.id, files[index].path);
+  const nearest = basePath ? nearestPromptFile(basePath, files, roots) : null;
+  const catalog: SuiteCatalog = {
+    suites: [...options, ...(await shippedSuites(extensionPath)).map(builtinOption)],
+    preferred: nearest ? workspaceOption(nearest).id : null,
+  };
+  return catalog;
+}
+
 const QUANTIZE_TRUST_MESSAGE =
   'Quant Drift will not quantize models in an untrusted workspace: the quantizer reads and rewrites the model files. Trust the workspace first.';
 
@@ -89,6 +131,17 @@ async function trustedFolder(arg: unknown, openLabel: string, trustMessage: stri
   return folder;
 }
 
+function historyLabel(entry: HistoryEntry): string {
+  return `${basename(entry.basePath)} ↔ ${basename(entry.quantPath)}`;
+}
+
+function historyDescription(entry: HistoryEntry): string {
+  const verdict = entry.summary ? entry.summary.verdict.toUpperCase() : entry.status;
+  const when = entry.savedAt.replace('T', ' ').slice(0, 16);
+  const count = entry.status === 'done' ? `${entry.done} prompts` : `${entry.status}, ${entry.done}/${entry.total}`;
+  return `${verdict} · ${count} · ${when}`;
+}
+
 interface TestRecord {
   posted: HostToWebview[];
   received: WebviewToHost[];
@@ -107,29 +160,63 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
     },
     (info) => describePrecision(info),
   );
-  const runner = runnerBackedRunPair(extensionPath, engineSettings);
+  const runner = runnerBackedRunPair(extensionPath, runSettings);
   holder.own(new vscode.Disposable(() => runner.dispose()));
+  // Workspace storage (per workspace); the global one when no folder is open.
+  const storage = holder.context.storageUri ?? holder.context.globalStorageUri;
+  const history = new HistoryStore(vscode.Uri.joinPath(storage, 'compare-runs').fsPath, log());
+  const listedPromptFiles = new Map<string, string>();
 
   let panels: ComparePanels;
-  const showPair = (pair: ChosenPair): void => {
-    const controller = panels.show();
-    if (controller.isRunning) {
-      void vscode.window.showWarningMessage(
-        'A comparison is running in the panel; cancel it before choosing another pair.',
-      );
-      return;
+  /**
+   * The panel a new pair goes to: the active one unless it is running or shows another pair's results, in which
+   * case a new panel opens beside it (that run is in the history too, and stays on screen).
+   */
+  const panelForPair = (pair: ChosenPair): CompareController => {
+    const current = panels.controller;
+    const shown = current?.snapshot.pair;
+    const samePair = shown?.base.path === pair.base.path && shown?.quant.path === pair.quant.path;
+    if (current && (current.isRunning || (current.hasResults && !samePair))) {
+      return panels.create(vscode.ViewColumn.Beside);
     }
+    return panels.show();
+  };
+  const showPair = (pair: ChosenPair): void => {
+    const controller = panelForPair(pair);
     const facts = {
       base: modelFacts(inspected.get(pair.base.path)),
       quant: modelFacts(inspected.get(pair.quant.path)),
     };
-    controller.setPair(pairView(pair, engineSettings(), vscode.workspace.isTrusted, facts));
+    controller.setPair(pairView(pair, runSettings(), vscode.workspace.isTrusted, facts));
+  };
+  /** A saved run in the active panel when it is free, else in a new panel beside it. */
+  const openSaved = async (id: string, forceNew = false): Promise<void> => {
+    const saved = await history.load(id);
+    if (!saved) {
+      void vscode.window.showErrorMessage('Quant Drift: that run can no longer be read from the history.');
+      return;
+    }
+    const current = panels.controller;
+    const target =
+      !current || (!forceNew && !current.isRunning) ? panels.show() : panels.create(vscode.ViewColumn.Beside);
+    target.showSaved(saved);
   };
 
   const deps = (): ControllerDeps => ({
     runPair: runner.runPair,
-    listSuites: () => suiteNames(extensionPath),
-    loadSuite: (name) => suitePrompts(extensionPath, name),
+    listSuites: (basePath) => suiteCatalog(extensionPath, basePath, listedPromptFiles),
+    loadSuite: async (id) => {
+      if (!id.startsWith(WORKSPACE_PREFIX)) return suitePrompts(extensionPath, id);
+      const path = listedPromptFiles.get(id);
+      if (!path) throw new Error('That prompt file is not one the panel offered; choose it from the list again.');
+      return promptsFromFile(path);
+    },
+    settings: runSettings,
+    history,
+    openRunElsewhere: (id) => openSaved(id, true),
+    onSaved: () => {
+      for (const controller of panels.controllers) void controller.reloadHistory();
+    },
     importPrompts: async () => {
       const picked = await vscode.window.showOpenDialog({
         canSelectMany: false,
@@ -149,7 +236,8 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       });
       if (!target) return;
       await writeFile(target.fsPath, formatReportFor(report, format), 'utf8');
-      void vscode.window.showInformationMessage(`Saved the drift report to ${target.fsPath}`);
+      const partial = report.summary.partial ? ` (partial: ${report.prompts.length} prompts before the cancel)` : '';
+      void vscode.window.showInformationMessage(`Saved the drift report to ${target.fsPath}${partial}`);
     },
     pickFolder: async (side) => {
       const current = panels.controller?.snapshot.pair;
@@ -208,6 +296,24 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
     vscode.commands.registerCommand('quantDrift.openComparePanel', () => {
       panels.show();
     }),
+    vscode.commands.registerCommand('quantDrift.showRunHistory', async () => {
+      const entries = await history.list();
+      if (entries.length === 0) {
+        void vscode.window.showInformationMessage(
+          'Quant Drift: no saved runs in this workspace yet. Every finished or cancelled comparison is kept here.',
+        );
+        return;
+      }
+      const picked = await vscode.window.showQuickPick(
+        entries.map((entry) => ({ label: historyLabel(entry), description: historyDescription(entry), id: entry.id })),
+        { title: 'Compare run history', placeHolder: 'Open a saved run (newest first)', matchOnDescription: true },
+      );
+      if (picked) await openSaved(picked.id);
+    }),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (!event.affectsConfiguration('quantDrift')) return;
+      for (const controller of panels.controllers) controller.refreshSettings();
+    }),
   );
 
   // Test hook (not in package.json, so not in the palette): what the panel's controller sent and received.
@@ -223,6 +329,7 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
     }),
     vscode.commands.registerCommand('quantDrift._test.compareState', () => ({
       open: panels.controller !== undefined,
+      panels: panels.controllers.length,
       running: panels.controller?.isRunning ?? false,
       state: panels.controller?.snapshot,
       posted: record.posted.map((m) => m.type),

@@ -104,7 +104,8 @@ suite('compare panel', function () {
       (s) => s.received.some((m) => m.type === 'ready') && s.received.some((m) => m.type === 'rendered'),
     );
     const state = await compareState();
-    assert.ok(state.state!.suites.includes('quick'), `suites: ${state.state!.suites.join(',')}`);
+    const suites = state.state!.suites.map((s) => s.id);
+    assert.ok(suites.includes('quick'), `suites: ${suites.join(',')}`);
     assert.ok(state.state!.prompts.length > 0, 'the default suite is loaded');
   });
 
