@@ -297,6 +297,21 @@ class App {
         on(h('vscode-button', { appearance: 'secondary', disabled: running }, 'Change INT4 Side…'), 'click', () =>
           send({ type: 'pickFolder', side: 'quant' }),
         ),
+        on(
+          h(
+            'vscode-button',
+            {
+              id: 'make-twin',
+              appearance: 'secondary',
+              disabled: running,
+              title:
+                'Quantize the base with the built-in INT4 quantizer; the twin opens in a new panel beside this one',
+            },
+            'Make INT4 Twin…',
+          ),
+          'click',
+          () => send({ type: 'makeTwin' }),
+        ),
       );
     }
     this.regions.run.replaceChildren(

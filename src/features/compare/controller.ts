@@ -152,6 +152,8 @@ export class CompareController {
   private view: PanelView | null = null;
   private running: AbortController | null = null;
   private finished: Promise<void> = Promise.resolve();
+  /** Counts suite listings, so only the latest one applies. */
+  private suiteListing = 0;
   /** This panel's JSON limit after "rerun with a higher limit"; null: the setting. */
   private raisedJsonLimit: number | null = null;
   /** Every message sent toward the page (delivered or not), for the test hook. */
@@ -214,27 +216,32 @@ export class CompareController {
         : { pair: current, run: EMPTY_RUN, results: [], summary: null, settings: null, runId: null },
     );
     this.postState();
-    if (!samePair) void this.offerSuites(false);
+    if (!samePair) void this.offerSuites();
   }
 
   async init(): Promise<void> {
-    await this.offerSuites(this.state.prompts.length === 0);
+    await this.offerSuites();
     await this.refreshHistory();
   }
 
   /**
    * Lists the prompt files for this pair. The one nearest the base model is loaded when the panel has no prompts
-   * or still shows a shipped suite (never over the user's own prompts); else `quick` fills an empty panel.
+   * or still shows a shipped suite (never over the user's own prompts); else `quick` fills an empty panel. Only the
+   * latest listing applies: the panel's first listing and a pair chosen meanwhile may finish in either order.
    */
-  private async offerSuites(empty: boolean): Promise<void> {
+  private async offerSuites(): Promise<void> {
+    const listing = ++this.suiteListing;
     try {
       const { suites, preferred } = await this.deps.listSuites(this.state.pair?.base.path ?? null);
+      if (listing !== this.suiteListing) return;
+      const empty = this.state.prompts.length === 0;
       const shown = suites.find((s) => s.id === this.state.suite);
-      const replaceable = empty || this.state.prompts.length === 0 || shown?.source === 'builtin';
+      const fallback = suites.some((s) => s.id === 'quick') ? 'quick' : (suites[0]?.id ?? null);
+      const pick = preferred !== null && (empty || shown?.source === 'builtin') ? preferred : empty ? fallback : null;
       let { prompts, suite } = this.state;
-      const pick = preferred ?? (empty && suites.some((s) => s.id === 'quick') ? 'quick' : (suites[0]?.id ?? null));
-      if (replaceable && pick !== null && (preferred !== null || empty)) {
+      if (pick !== null && pick !== suite) {
         prompts = await this.deps.loadSuite(pick);
+        if (listing !== this.suiteListing) return;
         suite = pick;
       }
       this.update({ suites, prompts, suite });

@@ -12,6 +12,8 @@ import type { SuiteOption } from '../../protocol/webview';
 
 /** Larger JSONL files are not prompt files we offer (a 1000-prompt suite is well under this). */
 export const MAX_PROMPT_FILE_BYTES = 5 * 2 ** 20;
+/** All the files read for one listing together: a workspace full of JSONL logs stops costing at this. */
+export const MAX_PROMPT_BYTES_TOTAL = 32 * 2 ** 20;
 export const WORKSPACE_PREFIX = 'workspace:';
 
 export interface WorkspacePromptFile {
@@ -29,13 +31,20 @@ export async function readPromptFiles(
   onSkip: (path: string, why: string) => void = () => undefined,
 ): Promise<WorkspacePromptFile[]> {
   const files: WorkspacePromptFile[] = [];
+  let budget = MAX_PROMPT_BYTES_TOTAL;
   for (const path of paths) {
     try {
       const { size } = await fs.stat(path);
-      if (size > MAX_PROMPT_FILE_BYTES) {
-        onSkip(path, `larger than ${MAX_PROMPT_FILE_BYTES / 2 ** 20} MB`);
+      if (size > MAX_PROMPT_FILE_BYTES || size > budget) {
+        onSkip(
+          path,
+          size > budget
+            ? 'the listing read its byte budget already'
+            : `larger than ${MAX_PROMPT_FILE_BYTES / 2 ** 20} MB`,
+        );
         continue;
       }
+      budget -= size;
       const parsed = parsePromptsJsonl(await fs.readFile(path, 'utf8'), path);
       const root = roots.find((r) => path.startsWith(r + sep)) ?? dirname(path);
       files.push({

@@ -264,3 +264,28 @@ test('the prompt file nearest the base model is preselected over a shipped suite
   await new Promise((resolve) => setTimeout(resolve, 10));
   assert.equal(controller.snapshot.prompts[0].id, 'mine');
 });
+
+test('a pair chosen while the first listing is pending still gets its prompt file (the latest listing wins)', async () => {
+  const d = deps(async () => report([]));
+  const controller = new CompareController({
+    ...d,
+    listSuites: async (basePath) => {
+      // The panel's first listing (no pair yet) is the slow one.
+      if (basePath === null) await new Promise((resolve) => setTimeout(resolve, 30));
+      return {
+        suites: [
+          { id: 'workspace:/w/p.jsonl', label: 'p.jsonl', detail: '', source: 'workspace' },
+          { id: 'quick', label: 'quick (built in)', detail: '', source: 'builtin' },
+        ],
+        preferred: basePath === null ? null : 'workspace:/w/p.jsonl',
+      };
+    },
+    loadSuite: async (id) => [{ id: 'x', prompt: id }],
+  });
+  const init = controller.init();
+  controller.setPair(pair);
+  await init;
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  assert.equal(controller.snapshot.suite, 'workspace:/w/p.jsonl');
+  assert.equal(controller.snapshot.prompts[0].prompt, 'workspace:/w/p.jsonl');
+});
