@@ -213,7 +213,7 @@ const isJsonValidity = object<JsonValidity>({
   incomplete: optional(isBoolean),
 });
 
-const isGenerationSide = object<GenerationSide>({
+export const isGenerationSide = object<GenerationSide>({
   text: isShortString,
   tokens: isCount,
   tokenIds: optional(arrayOf(isInteger())),
@@ -250,7 +250,7 @@ export const isPromptResult: Guard<PromptResult> = object<PromptResult>({
 const isCountOpt = optional(isCount);
 const isShareOpt = optional(nullable(isNumber));
 
-const isSummary = object<CompareSummary>({
+export const isSummary = object<CompareSummary>({
   prompts: isCount,
   identicalOutputs: isCount,
   meanKld: isNumber,
@@ -271,7 +271,7 @@ const isSummary = object<CompareSummary>({
   partial: optional(isBoolean),
 });
 
-const isSettings = object<CompareSettings>({
+export const isSettings = object<CompareSettings>({
   maxNewTokens: isCount,
   jsonMaxNewTokens: isCountOpt,
   executionProvider: isShortString,

@@ -3,15 +3,16 @@
  * (ExtensionContext.storageUri) so a result survives a new pair, a closed panel and a restart. No `vscode` import.
  *
  * Layout: `runs/<id>.json` holds one SavedRun (entry, pair, prompts, report); `index.json` lists the entries, newest
- * first, so the panel lists the history without reading every report. Both are written to a temporary sibling and
- * renamed, so a reader sees the old file or the new one. Everything read back is bounded in bytes and checked with
+ * first, so the panel lists the history without reading every report. Both are written with writeFileAtomic
+ * (a temporary sibling, fsynced, renamed), so a reader sees the old file or the new one. Everything read back is bounded in bytes and checked with
  * the protocol's guards; an unreadable index is rebuilt from the run files; a run file that fails its guard is
  * skipped, never rewritten. Only run files this store wrote (named by its ids) are ever deleted, when the history
  * grows past MAX_HISTORY.
  */
 import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { writeFileAtomic } from '../../core/fs/atomic-write';
 import { MAX_HISTORY, isHistoryEntry, isSavedRun, type HistoryEntry, type SavedRun } from '../../protocol/webview';
 
 /** A report of 1000 prompts with per-token texts and KL stays well under this. */
@@ -28,18 +29,6 @@ export interface RunHistory {
 export function newRunId(now: Date = new Date()): string {
   const stamp = now.toISOString().replace(/\D/g, '').slice(0, 14);
   return `${stamp.slice(0, 8)}-${stamp.slice(8, 14)}-${randomBytes(3).toString('hex')}`;
-}
-
-/** Temporary sibling, written, then renamed over the target (the same folder, so the rename is atomic). */
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
-  try {
-    await fs.writeFile(temporary, text, { encoding: 'utf8', flag: 'wx' });
-    await fs.rename(temporary, path);
-  } catch (error) {
-    await fs.rm(temporary, { force: true });
-    throw error;
-  }
 }
 
 /** The file's text, or null when it is missing or larger than `limit` (a size we refuse to parse). */
@@ -99,10 +88,10 @@ export class HistoryStore implements RunHistory {
   private async saveNow(run: Omit<SavedRun, 'entry'> & { entry: Omit<HistoryEntry, 'id'> }): Promise<HistoryEntry> {
     await fs.mkdir(this.runsDir, { recursive: true });
     const entry: HistoryEntry = { id: newRunId(), ...run.entry };
-    await writeAtomic(this.runPath(entry.id), JSON.stringify({ ...run, entry }));
+    await writeFileAtomic(this.runPath(entry.id), JSON.stringify({ ...run, entry }));
     const entries = [entry, ...(await this.list()).filter((e) => e.id !== entry.id)];
     const kept = entries.slice(0, MAX_HISTORY);
-    await writeAtomic(this.indexPath, JSON.stringify(kept));
+    await writeFileAtomic(this.indexPath, JSON.stringify(kept));
     for (const dropped of entries.slice(MAX_HISTORY)) {
       if (RUN_ID.test(dropped.id)) await fs.rm(this.runPath(dropped.id), { force: true });
     }
@@ -142,7 +131,7 @@ export class HistoryStore implements RunHistory {
       const run = await this.load(id);
       if (run) entries.push(run.entry);
     }
-    if (entries.length > 0) await writeAtomic(this.indexPath, JSON.stringify(entries));
+    if (entries.length > 0) await writeFileAtomic(this.indexPath, JSON.stringify(entries));
     return entries;
   }
 

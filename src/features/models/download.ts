@@ -8,7 +8,7 @@ import { PATTERN_PRESETS } from '../../core/hub/patterns';
 import { hubEndpoint, redact, resolveHubToken } from '../../core/hub/token';
 import { huggingFaceHubCache } from '../../core/models';
 import { formatSize } from '../../core/models/format';
-import { get, Setting } from '../common/config';
+import { Setting, userValue } from '../common/config';
 import { log } from '../common/log';
 
 export async function downloadModelCommand(
@@ -52,7 +52,13 @@ export async function downloadModelCommand(
     if (typed === undefined) return;
     patterns = typed.split(/\s+/).filter(Boolean);
   }
-  const hubUrl = hubEndpoint(get<string>(Setting.HubEndpoint, ''));
+  let hubUrl: string;
+  try {
+    hubUrl = hubEndpoint(userValue<string>(Setting.HubEndpoint));
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Download: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
   const token = await resolveHubToken();
   const cacheDir = huggingFaceHubCache();
   log().info(

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { DEVICE_PROFILE_IDS, DEVICE_PROFILES, type DeviceProfileId } from '../../core/devices/profiles';
-import { describePrecision, type ModelInfo, type Verdict } from '../../core/models';
+import { configErrors, describePrecision, type ModelInfo, type Verdict } from '../../core/models';
 import { formatParams, formatSize } from '../../core/models/format';
 
 export const VERDICT_ICON: Record<Verdict, { icon: string; color: string; word: string }> = {
@@ -46,6 +46,7 @@ export function modelTooltip(info: ModelInfo, focus?: DeviceProfileId): vscode.M
   );
   if (info.files.tokenizer.missing.length > 0)
     md.appendMarkdown(`$(warning) Tokenizer files missing: ${escape(info.files.tokenizer.missing.join(', '))}\n\n`);
+  for (const problem of configErrors(info)) md.appendMarkdown(`$(warning) Config not read: ${escape(problem)}\n\n`);
   const order = focus ? [focus, ...DEVICE_PROFILE_IDS.filter((id) => id !== focus)] : [...DEVICE_PROFILE_IDS];
   for (const id of order) {
     const device = info.devices[id];

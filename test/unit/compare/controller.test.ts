@@ -30,9 +30,15 @@ const settings = {
   thresholds: { pplRatioWarn: 1.03, pplRatioFail: 1.05, meanKldWarn: 0.05 },
 };
 
-function deps(runPair: RunPair, logged: string[] = [], history = memoryHistory()): ControllerDeps {
+function deps(
+  runPair: RunPair,
+  logged: string[] = [],
+  trusted: () => boolean = () => true,
+  history = memoryHistory(),
+): ControllerDeps {
   return {
     runPair,
+    isTrusted: trusted,
     listSuites: async () => ({
       suites: [{ id: 'quick', label: 'quick (built in)', detail: '2 prompts', source: 'builtin' }],
       preferred: null,
@@ -158,7 +164,7 @@ test('every finished or cancelled run is kept in the history; a cancelled one is
       if (!hang) return resolve(report(results));
       signal.addEventListener('abort', () => reject(new Error('cancelled')));
     });
-  const controller = new CompareController(deps(runPair, [], history));
+  const controller = new CompareController(deps(runPair, [], undefined, history));
   await controller.init();
   controller.setPair(pair);
   await controller.receive({ type: 'run' });
@@ -187,14 +193,14 @@ test('every finished or cancelled run is kept in the history; a cancelled one is
 test('a saved run reopens with its numbers; the header shows the settings in force, not the saved ones', async () => {
   const history = memoryHistory();
   const controller = new CompareController(
-    deps(async (request) => report([promptResult({ id: request.prompts[0].id })]), [], history),
+    deps(async (request) => report([promptResult({ id: request.prompts[0].id })]), [], undefined, history),
   );
   await controller.init();
   controller.setPair(pair);
   await controller.receive({ type: 'run' });
   await controller.whenIdle();
   const id = controller.snapshot.runId!;
-  const other = new CompareController(deps(async () => report([]), [], history));
+  const other = new CompareController(deps(async () => report([]), [], undefined, history));
   await other.init();
   await other.receive({ type: 'openRun', id });
   assert.equal(other.snapshot.runId, id);
@@ -288,4 +294,42 @@ test('a pair chosen while the first listing is pending still gets its prompt fil
   await new Promise((resolve) => setTimeout(resolve, 40));
   assert.equal(controller.snapshot.suite, 'workspace:/w/p.jsonl');
   assert.equal(controller.snapshot.prompts[0].prompt, 'workspace:/w/p.jsonl');
+});
+
+test('issue 12 item 4: trust is asked when a run starts and when a panel is restored, not taken from the state', async () => {
+  let calls = 0;
+  const runPair: RunPair = async () => {
+    calls++;
+    return report([]);
+  };
+  let trusted = true;
+  const seen: HostToWebview[] = [];
+  // A panel opened while trusted, then the workspace is not trusted (the page's saved state still says runnable).
+  const open = new CompareController(deps(runPair, [], () => trusted));
+  await open.init();
+  open.setPair(pair);
+  open.attach({ post: (m) => seen.push(m) });
+  trusted = false;
+  await open.receive({ type: 'run' });
+  assert.equal(calls, 0, 'no model runs in an untrusted workspace');
+  assert.equal(open.isRunning, false);
+  assert.match(open.snapshot.pair?.blocked ?? '', /not trusted/);
+  assert.ok(seen.some((m) => m.type === 'notice' && /not trusted/.test(m.text)));
+
+  // The serializer restores a state saved in a trusted window into an untrusted one.
+  const restored = new CompareController(
+    deps(runPair, [], () => false),
+    { ...open.snapshot, pair: { ...pair, blocked: null } },
+  );
+  assert.match(restored.snapshot.pair?.blocked ?? '', /not trusted/, 'the restored pair is blocked again');
+  await restored.init();
+  await restored.receive({ type: 'run' });
+  assert.equal(calls, 0);
+
+  // Trusted again: the same restored state runs.
+  const trustedAgain = new CompareController(deps(runPair), { ...open.snapshot, pair: { ...pair, blocked: null } });
+  await trustedAgain.init();
+  await trustedAgain.receive({ type: 'run' });
+  await trustedAgain.whenIdle();
+  assert.equal(calls, 1);
 });
