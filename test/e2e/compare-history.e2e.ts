@@ -12,7 +12,7 @@ import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { clickSettledMenuItem, explorerRow, openContextMenu, panelWithPair } from './compare-helpers';
+import { clickSettledMenuItem, explorerRow, openContextMenu, panelFrame, panelWithPair } from './compare-helpers';
 import { repoRoot } from '../integration/launcher/code-server';
 import { openWorkbench, waitFor } from './workbench';
 
@@ -97,7 +97,10 @@ test(
             .catch(() => ''),
         ),
       );
-      assert.match(await first.locator('#suite .selected-value').innerText(), /prompts\/debian-heldout\.jsonl \(workspace\)/);
+      assert.match(
+        await first.locator('#suite .selected-value').innerText(),
+        /prompts\/debian-heldout\.jsonl \(workspace\)/,
+      );
       assert.match(
         await first.locator('#run-settings').innerText(),
         /max 64 new tokens; JSON prompts until EOS, up to 512/,
@@ -105,10 +108,7 @@ test(
       // Run is the first Tab stop of the page.
       await first.locator('body').click({ position: { x: 5, y: 5 } });
       await page.keyboard.press('Tab');
-      assert.equal(
-        await first.locator('body').evaluate('document.activeElement && document.activeElement.id'),
-        'run',
-      );
+      assert.equal(await first.locator('body').evaluate('document.activeElement && document.activeElement.id'), 'run');
       await wb.screenshot('compare-first-run');
 
       // 3. Run with the shortcut: JSON validity is measured, and no answer is invalid only because it was cut off.
@@ -137,7 +137,9 @@ test(
       const diverged = Number(/(\d+) diverged/.exec(await first.locator('#overview-count').innerText())?.[1]);
       assert.equal(await first.locator('.overview-table tbody tr').count(), diverged);
       await first.locator('#filter-diverged').uncheck();
-      await first.locator('.overview').scrollIntoViewIfNeeded();
+      await first
+        .locator('body')
+        .evaluate(`document.getElementById('summary-region').scrollIntoView({ block: 'start' })`);
       await wb.screenshot('compare-overview');
 
       // 4. Make INT4 Twin from the panel: the recipe quick pick, its first (symmetric) recipe.
@@ -178,7 +180,13 @@ test(
       assert.equal(await second.locator('.twins-table tbody tr').count(), 2);
       await second.locator('#history > summary').click();
       await waitFor('the history list', async () => (await second.locator('.history-item').count()) >= 2);
-      await second.locator('#history').scrollIntoViewIfNeeded();
+      // One wide panel for the screenshot: the first panel has served its purpose.
+      await wb.runCommand('View: Close Editors in Other Groups');
+      await waitFor('one panel left', async () => (await page.locator('iframe.webview.ready').count()) === 1);
+      // The frame locators count webviews: the one left is now the first.
+      await panelFrame(page, 0)
+        .locator('body')
+        .evaluate(`document.getElementById('history-region').scrollIntoView({ block: 'start' })`);
       await wb.screenshot('compare-history');
     } catch (error) {
       await wb.screenshot('compare-history-failure').catch(() => undefined);
