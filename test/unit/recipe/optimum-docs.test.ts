@@ -4,6 +4,8 @@
  * example that was missed before and a near miss that stays clean.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { applyFixes, lintText, preferredFixes } from '../../../src/core/recipe/index';
@@ -105,6 +107,16 @@ test('MDX files are in scope for the editor and for Lint Recipes in Workspace', 
   assert.equal(isRecipeLanguage('mdx'), true);
   assert.equal(languageIdForFile('/docs/export.mdx'), 'mdx');
   assert.match(WORKSPACE_GLOB, /\*\.mdx/);
+  // The extension contributes the `mdx` language, so .mdx files are `mdx` even without an MDX extension.
+  const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '../../../../package.json'), 'utf8')) as {
+    activationEvents: string[];
+    contributes: { languages: { id: string; extensions: string[] }[]; codeActions: { languages: string[] }[] };
+  };
+  assert.ok(
+    manifest.contributes.languages.some((language) => language.id === 'mdx' && language.extensions.includes('.mdx')),
+  );
+  assert.ok(manifest.activationEvents.includes('onLanguage:mdx'));
+  assert.ok(manifest.contributes.codeActions[0].languages.includes('mdx'));
 });
 
 test('property: <OptimumCLI /> props in any order and quoting give the same command, spans on the values', () => {
