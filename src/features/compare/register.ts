@@ -7,7 +7,8 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { writeFileAtomic } from '../../core/fs/atomic-write';
 import { describePrecision, inspectModelFolder, type ModelInfo } from '../../core/models';
-import { inspectorFrom, type FolderInspector } from '../../core/pairing';
+import { modelRefusal } from '../../core/drift/model-folder';
+import { inspectorFrom, pairRefusalMessage, type FolderInspector } from '../../core/pairing';
 import type { HistoryEntry, HostToWebview, WebviewToHost } from '../../protocol/webview';
 import { get, Setting, targetDevice } from '../common/config';
 import type { ExtensionContextHolder } from '../common/context';
@@ -181,13 +182,18 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
     }
     return panels.show();
   };
-  const showPair = (pair: ChosenPair): void => {
-    const controller = panelForPair(pair);
+  const showPair = async (pair: ChosenPair): Promise<void> => {
     const facts = {
       base: modelFacts(inspected.get(pair.base.path)),
       quant: modelFacts(inspected.get(pair.quant.path)),
     };
-    controller.setPair(pairView(pair, runSettings(), vscode.workspace.isTrusted, facts));
+    // Layouts the runner refuses (EPContext, static shapes, pipelines...) are named before any run, from headers.
+    const [baseRefusal, quantRefusal] = await Promise.all([
+      modelRefusal(pair.base.path),
+      modelRefusal(pair.quant.path),
+    ]);
+    const refusal = pairRefusalMessage(baseRefusal, quantRefusal);
+    panelForPair(pair).setPair(pairView(pair, runSettings(), vscode.workspace.isTrusted, facts, refusal));
   };
   /** A saved run in the active panel when it is free, else in a new panel beside it. */
   const openSaved = async (id: string, forceNew = false): Promise<void> => {
@@ -272,7 +278,7 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       if (!current) return;
       const self = await inspect(side === 'base' ? current.quant.path : current.base.path);
       const pair = await browseForTwin(self, inspect, side === 'base' ? 'quant' : 'base');
-      if (pair) showPair(pair);
+      if (pair) await showPair(pair);
     },
     makeTwin: async () => {
       const base = panels.controller?.snapshot.pair?.base.path;
@@ -299,7 +305,7 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       if (!folder) return;
       try {
         const choice = await choosePair(folder, inspect);
-        if (choice.kind === 'pair') showPair(choice.pair);
+        if (choice.kind === 'pair') await showPair(choice.pair);
         else if (choice.kind === 'make-twin')
           await vscode.commands.executeCommand('quantDrift.quantizeModel', vscode.Uri.file(choice.base.path));
       } catch (error) {
@@ -318,7 +324,7 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
         });
         if (!result) return;
         log().info(`INT4 twin written to ${result.outDir} in ${result.seconds.toFixed(1)} s`);
-        showPair({ base: await inspect(folder), quant: await inspect(result.outDir) });
+        await showPair({ base: await inspect(folder), quant: await inspect(result.outDir) });
       } catch (error) {
         if (error instanceof Error && /abort|cancel/i.test(error.message)) return;
         await showErrorWithLog(`Make INT4 Twin: ${error instanceof Error ? error.message : String(error)}`, error);
