@@ -6,6 +6,7 @@ import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { DEVICE_PROFILES, type DeviceProfileId } from '../../core/devices/profiles';
 import { checkTwinOutput, quantizeModelFolder, type QuantizeResult } from '../../core/quantize';
+import { configFolderOf } from '../../core/models/variants';
 import { nameStem } from '../../core/pairing';
 
 export interface TwinRecipe {
@@ -21,6 +22,17 @@ export function twinFolderName(baseFolder: string, recipe: TwinRecipe): string {
   return stem
     ? `${basename(baseFolder).replace(/[-_.]?(fp16|fp32|bf16|f16|f32)$/i, '')}-${tail}`
     : tail.replace('int4', 'INT4');
+}
+
+/**
+ * Where the twin goes: beside the model folder, or for a variant file (onnx-community's onnx/model_fp16.onnx)
+ * beside its repo, named after both (`SmolLM2-ONNX-model_fp16-int4-sym-g128`), never inside the repo's onnx/.
+ */
+export async function twinLocation(input: string, recipe: TwinRecipe): Promise<string> {
+  if (!/\.onnx$/i.test(input)) return join(dirname(input), twinFolderName(input, recipe));
+  const repo = await configFolderOf(dirname(input));
+  const tail = twinFolderName('model', recipe).replace(/^model-/, '');
+  return join(dirname(repo), `${basename(repo)}-${basename(input).replace(/\.onnx$/i, '')}-${tail}`);
 }
 
 interface RecipeItem extends vscode.QuickPickItem {
@@ -90,7 +102,7 @@ export async function makeInt4Twin(
     placeHolder: `Recipe (accuracy_level ${settings.accuracyLevel}, from the quantDrift.quantize.accuracyLevel setting)`,
   });
   if (!picked) return undefined;
-  let outDir = join(dirname(baseFolder), twinFolderName(baseFolder, picked.recipe));
+  let outDir = await twinLocation(baseFolder, picked.recipe);
   // Refuses (throws) a folder that is the base, holds it, or holds files we did not write; asks before a twin.
   if ((await checkTwinOutput(baseFolder, outDir)) === 'twin') {
     const choice = await vscode.window.showWarningMessage(

@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { configFolderOf } from '../../core/models/variants';
 import { lintText } from '../../core/recipe/index';
 import { targetDevice } from '../common/config';
 import { showErrorWithLog } from '../common/log';
@@ -28,7 +29,9 @@ export function modelPathOf(arg: unknown): string | undefined {
 
 async function folderOf(modelPath: string): Promise<string> {
   const stat = await fs.stat(modelPath).catch(() => null);
-  return stat?.isDirectory() ? modelPath : path.dirname(modelPath);
+  if (stat?.isDirectory()) return modelPath;
+  // A variant file (onnx/model_q4.onnx) has its configs in the repo root above.
+  return /\.onnx$/i.test(modelPath) ? configFolderOf(path.dirname(modelPath)) : path.dirname(modelPath);
 }
 
 async function configsOf(modelPath: string): Promise<string[]> {
