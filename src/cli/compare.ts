@@ -27,6 +27,7 @@ Prompts (default: --suite quick)
   --suite NAME            a shipped suite: quick, structured-json, code, rare-tokens, long-decode, instructions,
                           instruction-following
   --max-new-tokens N      greedy tokens per prompt and model (default 64)
+  --json-max-new-tokens N limit for JSON prompts, which stop at EOS before it (default: --max-new-tokens)
 Tasks (reported as base, quant and the paired delta with a 95% interval and McNemar's p)
   --choices FILE          multiple choice by log-likelihood: MMLU CSV, the Hub's MMLU JSONL, or our JSONL
                           ({"context", "choices", "answer", "prompt"?}); prompts may carry instruction checks
@@ -68,6 +69,7 @@ interface Options {
   context: number;
   maxWindows: number;
   maxNewTokens: number;
+  jsonMaxNewTokens?: number;
   threads: number;
   ep: string;
   oneAtATime: boolean;
@@ -105,6 +107,7 @@ function parseArgs(argv: string[], cwd: string): Options | 'help' {
     '--context',
     '--max-windows',
     '--max-new-tokens',
+    '--json-max-new-tokens',
     '--threads',
     '--ep',
     '--format',
@@ -208,6 +211,7 @@ function parseArgs(argv: string[], cwd: string): Options | 'help' {
     context: int('--context', 512, 4),
     maxWindows: int('--max-windows', 0, 0),
     maxNewTokens: int('--max-new-tokens', 64, 1),
+    ...(flags.has('--json-max-new-tokens') ? { jsonMaxNewTokens: int('--json-max-new-tokens', 0, 1) } : {}),
     threads: int('--threads', 0, 0),
     ep: str('--ep') ?? 'cpu',
     oneAtATime: flags.has('--one-at-a-time'),
@@ -319,6 +323,7 @@ export async function runCompare(argv: string[], io: CliIo): Promise<number> {
           quantPath: options.quant,
           prompts,
           maxNewTokens: options.maxNewTokens,
+          ...(options.jsonMaxNewTokens === undefined ? {} : { jsonMaxNewTokens: options.jsonMaxNewTokens }),
           executionProvider: options.ep,
           threads: options.threads,
           thresholds: options.thresholds,

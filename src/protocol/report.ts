@@ -21,6 +21,8 @@ export interface JsonValidity {
   readonly schemaErrors: readonly string[];
   /** True when a schema was given and the extracted value satisfies it. */
   readonly schemaValid?: boolean;
+  /** True when the output opens a JSON object or array that never closes (an unterminated answer). */
+  readonly incomplete?: boolean;
 }
 
 export interface GenerationSide {
@@ -197,7 +199,10 @@ export interface TaskReport {
 }
 
 export interface CompareSettings {
+  /** New-token limit of prompts that do not expect JSON (and of all prompts when jsonMaxNewTokens is absent). */
   readonly maxNewTokens: number;
+  /** New-token limit of JSON-expecting prompts, which generate until EOS up to it. */
+  readonly jsonMaxNewTokens?: number;
   readonly executionProvider: string;
   readonly accuracyLevel: number | null;
   readonly threads: number;
@@ -237,6 +242,16 @@ export interface CompareSummary {
   /** Share of prompts with a schema whose output satisfies it. */
   readonly schemaValidBase?: number | null;
   readonly schemaValidQuant?: number | null;
+  /** JSON-expecting prompts (the denominator of the counts below). */
+  readonly jsonPrompts?: number;
+  /** JSON answers cut off at the new-token limit before they were valid: not judged, counted apart from invalid. */
+  readonly jsonTruncatedBase?: number;
+  readonly jsonTruncatedQuant?: number;
+  /** Share of JSON answers that ended (not truncated) whose output is valid (strict parse); null if none ended. */
+  readonly jsonValidFinishedBase?: number | null;
+  readonly jsonValidFinishedQuant?: number | null;
+  /** True when the summary covers only the prompts a cancelled run finished. */
+  readonly partial?: boolean;
 }
 
 export interface CompareReport {

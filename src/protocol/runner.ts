@@ -32,6 +32,8 @@ export interface CompareRequest {
   readonly quantPath: string;
   readonly prompts: readonly PromptSpec[];
   readonly maxNewTokens: number;
+  /** Limit for JSON-expecting prompts (they generate until EOS up to it); maxNewTokens when absent. */
+  readonly jsonMaxNewTokens?: number;
   readonly executionProvider: string;
   readonly threads: number;
   readonly thresholds?: Partial<DriftThresholds>;
@@ -163,6 +165,7 @@ export function isCompareRequest(value: unknown): value is CompareRequest {
     value.prompts.every(isPromptSpec) &&
     isNumber(value.maxNewTokens) &&
     value.maxNewTokens >= 1 &&
+    (value.jsonMaxNewTokens === undefined || (isNumber(value.jsonMaxNewTokens) && value.jsonMaxNewTokens >= 1)) &&
     hasRuntime(value) &&
     (value.choiceItems === undefined ||
       (Array.isArray(value.choiceItems) && value.choiceItems.every(isChoiceItemSpec))) &&

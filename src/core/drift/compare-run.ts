@@ -50,6 +50,19 @@ export function thresholdsOf(partial?: Partial<DriftThresholds>): DriftThreshold
   return { ...DEFAULT_THRESHOLDS, ...(partial ?? {}) };
 }
 
+const expectsJson = (spec: PromptSpec): boolean => spec.expectsJson ?? spec.schema !== undefined;
+
+/**
+ * A JSON answer is judged only whole, so JSON prompts get their own (generous) limit and stop at EOS before it;
+ * other prompts keep maxNewTokens. The model's context bounds both (LanguageModel.generate).
+ */
+export function newTokenLimit(
+  request: Pick<CompareRequest, 'maxNewTokens' | 'jsonMaxNewTokens'>,
+  spec: PromptSpec,
+): number {
+  return expectsJson(spec) && request.jsonMaxNewTokens !== undefined ? request.jsonMaxNewTokens : request.maxNewTokens;
+}
+
 /** The generated sequence as compared and scored: the EOS id is part of it when generation ended on EOS. */
 const withEos = (gen: GenerateResult): number[] => (gen.eosToken === null ? gen.tokens : [...gen.tokens, gen.eosToken]);
 
@@ -80,7 +93,7 @@ export async function runCompare(request: CompareRequest, hooks: RunHooks): Prom
     side: string,
   ): Promise<SideRun> => {
     progress(index, `${side}: generating`);
-    const gen = await lm.generate(encoded[index], request.maxNewTokens, hooks.cancelled, pair.eosIds);
+    const gen = await lm.generate(encoded[index], newTokenLimit(request, prompts[index]), hooks.cancelled, pair.eosIds);
     if (gen.finishReason === 'cancelled') throw new CancelledError();
     progress(index, `${side}: scoring`);
     const sequence = baseTokens ?? withEos(gen);
@@ -147,6 +160,7 @@ export async function runCompare(request: CompareRequest, hooks: RunHooks): Prom
     quant: { path: pair.quant.source, weights: pair.quant.weights },
     settings: {
       maxNewTokens: request.maxNewTokens,
+      ...(request.jsonMaxNewTokens === undefined ? {} : { jsonMaxNewTokens: request.jsonMaxNewTokens }),
       executionProvider: request.executionProvider,
       accuracyLevel: pair.quant.accuracyLevel,
       threads: request.threads,
@@ -162,14 +176,13 @@ export async function runCompare(request: CompareRequest, hooks: RunHooks): Prom
 
 function generationSide(pair: PairInfo, spec: PromptSpec, gen: GenerateResult): GenerationSide {
   const text = pair.tokenizer.decode(gen.tokens);
-  const expectsJson = spec.expectsJson ?? spec.schema !== undefined;
   return {
     text,
     tokens: gen.tokens.length,
     tokenIds: gen.tokens,
     tokenTexts: tokenPieces(pair.tokenizer, gen.tokens),
     finishReason: gen.finishReason,
-    jsonValid: expectsJson ? checkJson(text, spec.schema) : null,
+    jsonValid: expectsJson(spec) ? checkJson(text, spec.schema) : null,
   };
 }
 
@@ -195,7 +208,7 @@ function promptResult(
     result: {
       id: spec.id,
       prompt: spec.prompt,
-      expectsJson: spec.expectsJson ?? spec.schema !== undefined,
+      expectsJson: expectsJson(spec),
       base: generationSide(pair, spec, base.gen),
       quant: generationSide(pair, spec, quant.gen),
       firstDivergence: divergence,

@@ -2,6 +2,7 @@
  * The compare report as json (the shape scripts rely on), Markdown, and a self-contained HTML page
  * (inline CSS and SVG, no scripts, every piece of model text escaped).
  */
+import { jsonOutcome } from '../../protocol/json-outcome';
 import type { CompareReport, GenerationSide, PercentileSet, PromptResult, TopKCandidate } from '../../protocol/report';
 import { taskTables } from '../tasks/tables';
 
@@ -29,6 +30,10 @@ const kl = (value: number | null | undefined): string => fixed(value, 4);
 function jsonCell(side: GenerationSide): string {
   const v = side.jsonValid;
   if (!v) return '';
+  const outcome = jsonOutcome(side);
+  // Cut off at the limit or never closed: neither is judged against the schema.
+  if (outcome === 'truncated') return `truncated at ${side.tokens} tokens (not judged)`;
+  if (outcome === 'incomplete') return 'incomplete JSON ✗';
   const parts = [v.strict ? 'strict ✓' : v.extracted ? 'extracted only' : 'invalid ✗'];
   if (v.schemaValid !== undefined) parts.push(v.schemaValid ? 'schema ✓' : 'schema ✗');
   return parts.join(', ');
@@ -64,6 +69,16 @@ function summaryRows(report: CompareReport): Row[] {
         label: 'JSON valid, strict (base / quant)',
         value: `${percent(s.jsonValidBase)} / ${percent(s.jsonValidQuant)}`,
       });
+      if (s.jsonPrompts !== undefined && s.jsonValidFinishedBase !== undefined) {
+        rows.push({
+          label: 'JSON truncated at the token limit (base / quant)',
+          value: `${s.jsonTruncatedBase ?? 0} / ${s.jsonTruncatedQuant ?? 0} of ${s.jsonPrompts}`,
+        });
+        rows.push({
+          label: 'JSON valid among answers that ended (base / quant)',
+          value: `${percent(s.jsonValidFinishedBase)} / ${percent(s.jsonValidFinishedQuant)}`,
+        });
+      }
       rows.push({
         label: 'JSON found, extracted (base / quant)',
         value: `${percent(s.jsonExtractedBase)} / ${percent(s.jsonExtractedQuant)}`,
@@ -104,7 +119,14 @@ function settingsLine(report: CompareReport): string {
     `threads ${st.threads || 'auto'}`,
     `accuracy_level ${st.accuracyLevel ?? 'n/a'}`,
   ];
-  if (!report.corpus) parts.unshift(`max new tokens ${st.maxNewTokens}`);
+  if (!report.corpus) {
+    parts.unshift(
+      st.jsonMaxNewTokens === undefined
+        ? `max new tokens ${st.maxNewTokens}`
+        : `max new tokens ${st.maxNewTokens} (JSON prompts: until EOS, up to ${st.jsonMaxNewTokens})`,
+    );
+  }
+  if (report.summary.partial) parts.push('partial: cancelled');
   if (st.pairMode) parts.push(st.pairMode === 'together' ? 'both models in memory' : 'one model at a time');
   if (report.durationMs !== undefined) parts.push(`${(report.durationMs / 1000).toFixed(1)} s`);
   return parts.join(' · ');

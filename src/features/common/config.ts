@@ -11,6 +11,7 @@ export const enum Setting {
   ExecutionProvider = 'quantDrift.executionProvider',
   Threads = 'quantDrift.threads',
   MaxNewTokens = 'quantDrift.compare.maxNewTokens',
+  JsonMaxNewTokens = 'quantDrift.compare.jsonMaxNewTokens',
   PplRatioWarn = 'quantDrift.compare.pplRatioWarn',
   PplRatioFail = 'quantDrift.compare.pplRatioFail',
   MeanKldWarn = 'quantDrift.compare.meanKldWarn',
