@@ -4,16 +4,17 @@
  * against the rewrite measures quantization error only. weight-formats.ts builds graphs in the same formats for
  * the inspector with meaningless payloads; here every payload dequantizes to the weight it replaces:
  * - MatMulNBits bits 8 (com.microsoft, onnxruntime docs/ContribOperators.md): B uint8 [N, nBlocks, blockSize],
- *   scales float [N * nBlocks], no zero_points (the default 2^(bits-1) = 128 applies). Symmetric as onnxruntime's
- *   MLAS BlockwiseQuantizer does it: scale = m / -128 with m the block value of largest magnitude.
+ *   scales float [N * nBlocks], no zero_points (the default 2^(bits-1) = 128 applies). Symmetric with the convention
+ *   src/core/quantize/int4.ts follows for 4 bits, carried to 8: scale = m / -128, m the block value of largest
+ *   magnitude (sign kept).
  * - QDQ (ONNX DequantizeLinear, opset 21): signed symmetric int4/int8 weights [K, N], y = x * scale; blocked along
  *   K (axis 0, `block_size`, scale [ceil(K / block), N]) or per output channel (axis 1, scale [N]). int4 packs two
  *   values a byte in the flattened order, the first in the low nibble (onnx/docs/IR.md "4 bit integer types").
  * - MatMulBnb4 (com.microsoft; onnxruntime contrib_ops/cpu/quantization/blockwise_quant_block_bnb4.h): the
  *   transposed weight [N, K] flattened, cut in blocks of block_size, absmax float per block, each value the index
  *   of the nearest entry of the FP4 / NF4 table after dividing by absmax, two a byte, the first in the HIGH nibble.
- * - MatMulInteger with DynamicQuantizeLinear (onnxruntime quantize_dynamic, operators/matmul.py MatMulInteger):
- *   the activation quantized per call to uint8; the weight per tensor, int8 symmetric (scale = absmax / 127, zero
+ * - MatMulInteger with DynamicQuantizeLinear (onnxruntime's IntegerOps quantizer as transformers.js
+ *   scripts/quantize.py runs it for `_int8` / `_uint8` / `_quantized`): the activation quantized per call to uint8; the weight per tensor, int8 symmetric (scale = absmax / 127, zero
  *   point 0) or uint8 asymmetric (range widened to 0, scale = (max - min) / 255); MatMulInteger -> Cast ->
  *   Mul by (activation scale * weight scale), the last Mul writing the original MatMul output.
  */
@@ -267,8 +268,8 @@ function replace(format: LlamaWeightFormat, w: Weight, node: Node): Replacement 
 }
 
 /**
- * Opset 21 for DequantizeLinear's block_size and int4 (IR version 10). The one op of the Llama graph whose
- * signature changed between 17 and 21 is ReduceMean: axes moved from an attribute to an input at opset 18.
+ * Opset 21 for DequantizeLinear's block_size and int4 (IR version 10). ReduceMean (RMSNorm) is the op of the
+ * opset-17 Llama graph to rewrite: its axes moved from an attribute to an input at opset 18.
  */
 function toOpset21(model: Model): void {
   model.irVersion = 10;

@@ -1,8 +1,9 @@
 /**
  * Every weight format the inspector labels runs end to end: `quant-drift compare` of the fp32 tiny Llama against
  * the same weights stored as QDQ, MatMulBnb4, MatMulInteger + DynamicQuantizeLinear and 8-bit MatMulNBits
- * (tools/model-builder/llama-weight-formats.ts). The transformers.js names (model_int8, model_uint8, model_bnb4)
- * sit in the repo's onnx/ beside model.onnx; the formats transformers.js has no dtype for are folders of their own.
+ * (tools/model-builder/llama-weight-formats.ts). The transformers.js names (model_int8, model_uint8,
+ * model_quantized, model_bnb4: nf4 block 64, scripts/quantize.py's defaults) sit in the repo's onnx/ beside
+ * model.onnx; the formats transformers.js has no dtype for are folders of their own.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -52,6 +53,15 @@ const CASES: readonly Case[] = [
     name: 'MatMulInteger int8',
     format: { kind: 'MatMulInteger', signed: true },
     file: 'model_int8.onnx',
+    label: 'int8 sym per-tensor dynamic',
+    ...DYNAMIC,
+  },
+  // transformers.js scripts/quantize.py: q8 (`_quantized`) takes QInt8 weights unless the graph has Conv,
+  // GroupQueryAttention or MultiHeadAttention (QUINT8_OPS); this Llama has none.
+  {
+    name: 'MatMulInteger q8',
+    format: { kind: 'MatMulInteger', signed: true },
+    file: 'model_quantized.onnx',
     label: 'int8 sym per-tensor dynamic',
     ...DYNAMIC,
   },
