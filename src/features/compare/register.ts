@@ -111,19 +111,20 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
   holder.own(new vscode.Disposable(() => runner.dispose()));
 
   let panels: ComparePanels;
-  const showPair = (pair: ChosenPair): void => {
+  const showPair = (pair: ChosenPair): boolean => {
     const controller = panels.show();
     if (controller.isRunning) {
       void vscode.window.showWarningMessage(
         'A comparison is running in the panel; cancel it before choosing another pair.',
       );
-      return;
+      return false;
     }
     const facts = {
       base: modelFacts(inspected.get(pair.base.path)),
       quant: modelFacts(inspected.get(pair.quant.path)),
     };
     controller.setPair(pairView(pair, engineSettings(), vscode.workspace.isTrusted, facts));
+    return true;
   };
 
   const deps = (): ControllerDeps => ({
@@ -175,17 +176,22 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
   );
 
   holder.own(
-    vscode.commands.registerCommand('quantDrift.compareQuantized', async (arg?: unknown) => {
+    // Returns whether a pair was shown (the walkthrough's compare step completes only then). A second Uri names
+    // the twin outright (walkthrough: the demo's fp16 and int4-sym-g128); the Explorer passes an array there.
+    vscode.commands.registerCommand('quantDrift.compareQuantized', async (arg?: unknown, twin?: unknown) => {
       const folder = await trustedFolder(arg, 'Compare This Model', TRUST_MESSAGE);
-      if (!folder) return;
+      if (!folder) return false;
       try {
+        if (twin instanceof vscode.Uri)
+          return showPair({ base: await inspect(folder), quant: await inspect(twin.fsPath) });
         const choice = await choosePair(folder, inspect);
-        if (choice.kind === 'pair') showPair(choice.pair);
-        else if (choice.kind === 'make-twin')
+        if (choice.kind === 'pair') return showPair(choice.pair);
+        if (choice.kind === 'make-twin')
           await vscode.commands.executeCommand('quantDrift.quantizeModel', vscode.Uri.file(choice.base.path));
       } catch (error) {
         await showErrorWithLog(`Compare Quantized: ${error instanceof Error ? error.message : String(error)}`, error);
       }
+      return false;
     }),
     vscode.commands.registerCommand('quantDrift.quantizeModel', async (arg?: unknown) => {
       const folder = await trustedFolder(arg, 'Quantize This Model', QUANTIZE_TRUST_MESSAGE);
