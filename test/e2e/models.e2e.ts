@@ -50,10 +50,10 @@ void describe('models view in the workbench', () => {
     const row = (text: string) => view.locator('.monaco-list-row', { hasText: text }).first();
     await waitFor('the device nodes', () => row('Lunar Lake').isVisible(), 60_000);
 
-    // Collapse the CPU node (expanded: this machine) and open Lunar Lake, a target.
-    const cpu = row('CPU');
-    if ((await cpu.getAttribute('aria-expanded')) === 'true') await cpu.click();
-    await row('Lunar Lake').click();
+    // Lunar Lake, the target device, opens first and expanded; the other devices stay collapsed.
+    const lunarLake = row('Lunar Lake');
+    assert.equal(await lunarLake.getAttribute('aria-expanded'), 'true', 'the target device is expanded');
+    assert.notEqual(await row('CPU').getAttribute('aria-expanded'), 'true', 'CPU is collapsed');
     const asym = view.locator('.monaco-list-row[aria-level="2"]', { hasText: 'ov-int4-asym' }).first();
     await waitFor('the asymmetric IR under Lunar Lake', () => asym.isVisible(), 20_000);
     assert.ok(await asym.locator('.codicon-error').count(), 'the asymmetric IR has the error icon');

@@ -20,7 +20,7 @@ import { watchModelFolders } from './model-folders';
 import { ComparePanels } from './panel';
 import { browseForTwin, choosePair, type ChosenPair } from './pick';
 import { pairView } from './sides';
-import { makeInt4Twin } from './twin';
+import { announceTwin, makeInt4Twin } from './twin';
 
 function engineSettings(): EngineSettings {
   return {
@@ -197,8 +197,9 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       const folder = await trustedFolder(arg, 'Quantize This Model', QUANTIZE_TRUST_MESSAGE);
       if (!folder) return;
       try {
-        const accuracyLevel = get<number>(Setting.QuantizeAccuracyLevel, 4) === 0 ? 0 : 4;
-        const result = await makeInt4Twin(folder, targetDevice(vscode.Uri.file(folder)), {
+        const accuracyLevel = get<number>(Setting.QuantizeAccuracyLevel, 0) === 4 ? 4 : 0;
+        const target = targetDevice(vscode.Uri.file(folder));
+        const result = await makeInt4Twin(folder, target, {
           symmetric: get(Setting.QuantizeSymmetric, true),
           blockSize: get(Setting.QuantizeBlockSize, 128),
           accuracyLevel,
@@ -206,6 +207,7 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
         if (!result) return;
         log().info(`INT4 twin written to ${result.outDir} in ${result.seconds.toFixed(1)} s`);
         showPair({ base: await inspect(folder), quant: await inspect(result.outDir) });
+        announceTwin(result, folder, target);
       } catch (error) {
         if (error instanceof Error && /abort|cancel/i.test(error.message)) return;
         await showErrorWithLog(`Make INT4 Twin: ${error instanceof Error ? error.message : String(error)}`, error);
