@@ -14,7 +14,7 @@ import type { ExtensionContextHolder } from '../common/context';
 import { log, showErrorWithLog } from '../common/log';
 import type { ControllerDeps } from './controller';
 import { promptsFromFile, runnerBackedRunPair, suiteNames, suitePrompts, type EngineSettings } from './engine';
-import { formatReportFor, EXPORT_FILTERS } from './export';
+import { announceSavedReport, formatReportFor, EXPORT_FILTERS } from './export';
 import { COMPARE_VIEW_TYPE } from './html';
 import { watchModelFolders } from './model-folders';
 import { ComparePanels } from './panel';
@@ -150,7 +150,7 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       });
       if (!target) return;
       await writeFile(target.fsPath, formatReportFor(report, format), 'utf8');
-      void vscode.window.showInformationMessage(`Saved the drift report to ${target.fsPath}`);
+      announceSavedReport(target);
     },
     pickFolder: async (side) => {
       const current = panels.controller?.snapshot.pair;
