@@ -277,6 +277,10 @@ suite('Recipe checks', function () {
       .join('\n');
     assert.match(text, /weight.format/i);
     assert.match(text, /int4/);
+    // Sources are public links, never the team's internal notes or a bare issue number.
+    assert.doesNotMatch(text, /DOMAIN-REFERENCE/);
+    assert.match(text, /\]\(https:\/\/github\.com\/(huggingface|openvinotoolkit)\//);
+    assert.doesNotMatch(text, /(?<!\[)openvinotoolkit\/openvino#\d+(?!\])/);
   });
 
   test('completions for flags and for values inside an export command', async () => {
