@@ -40,14 +40,14 @@ async function updateDemoContext(): Promise<vscode.Uri | undefined> {
   return folder;
 }
 
-/** When the demo is missing: say so, with the command that makes it. */
-async function offerDemo(what: string): Promise<void> {
+/** When the demo is missing: say so, with the command that makes it (not awaited: a toast waits for a click). */
+function offerDemo(what: string): void {
   const create = 'Create Demo Workspace';
-  const choice = await vscode.window.showInformationMessage(
-    `Quant Drift: ${what} needs the demo workspace, which is not open in this window.`,
-    create,
-  );
-  if (choice === create) await vscode.commands.executeCommand('quantDrift.createDemoWorkspace');
+  void vscode.window
+    .showInformationMessage(`Quant Drift: ${what} needs the demo workspace, which is not open in this window.`, create)
+    .then((choice) =>
+      choice === create ? vscode.commands.executeCommand('quantDrift.createDemoWorkspace') : undefined,
+    );
 }
 
 async function openDemoFile(relativePath?: unknown): Promise<boolean> {
@@ -63,7 +63,7 @@ async function openDemoFile(relativePath?: unknown): Promise<boolean> {
       // Not in this folder; try the next one.
     }
   }
-  await offerDemo(`Opening ${path}`);
+  offerDemo(`Opening ${path}`);
   return false;
 }
 
@@ -71,7 +71,7 @@ async function openDemoFile(relativePath?: unknown): Promise<boolean> {
 async function compareDemo(): Promise<boolean> {
   const folder = await updateDemoContext();
   if (!folder) {
-    await offerDemo('Comparing FP16 with INT4');
+    offerDemo('Comparing FP16 with INT4');
     return false;
   }
   const base = vscode.Uri.joinPath(folder, ...DEMO_BASE_MODEL.split('/'));

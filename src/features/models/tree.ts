@@ -114,12 +114,12 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelNode> {
         );
         const counts = { ok: 0, warn: 0, no: 0 };
         for (const info of this.models) if (!info.error) counts[info.devices[node.device].verdict]++;
-        // Short enough for the default sidebar width: zero counts are left out, the rest is in the tooltip.
-        const tally = (['ok', 'warn', 'no'] as const)
+        // Short enough for the default sidebar width: zero counts are left out; the target is marked by its
+        // place (first, expanded) and icon, and the tooltip says the rest.
+        item.description = (['ok', 'warn', 'no'] as const)
           .filter((verdict) => counts[verdict] > 0)
           .map((verdict) => `${counts[verdict]} ${verdict}`)
-          .join(' · ');
-        item.description = isTarget ? `target · ${tally}` : tally;
+          .join(', ');
         const evidence = this.state.host?.evidence[node.device];
         item.tooltip = [
           `${profile.label}${isTarget ? ' — the target device (quantDrift.targetDevice)' : ''}`,

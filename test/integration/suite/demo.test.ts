@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 
@@ -33,5 +35,75 @@ suite('walkthrough: open demo file', () => {
       linked.filter((command) => !registered.has(command)),
       [],
     );
+  });
+
+  test('no walkthrough step completes on a bare command: the demo, recipe and compare steps wait for context keys', () => {
+    const extension = vscode.extensions.getExtension('quant-drift.quant-drift')!;
+    const manifest = extension.packageJSON as {
+      contributes: { walkthroughs: { steps: { id: string; completionEvents: string[] }[] }[] };
+    };
+    const steps = manifest.contributes.walkthroughs[0]!.steps;
+    assert.deepEqual(
+      steps.map((step) => step.id),
+      ['demo', 'recipes', 'models', 'compare'],
+    );
+    for (const id of ['demo', 'recipes', 'compare']) {
+      const events = steps.find((step) => step.id === id)!.completionEvents;
+      assert.ok(
+        events.every((event) => event.startsWith('onContext:')),
+        `${id}: ${events.join(', ')}`,
+      );
+    }
+  });
+
+  test('the compare step outside a demo workspace opens nothing and does not tick', async () => {
+    const shown = await vscode.commands.executeCommand('quantDrift.compareDemo');
+    assert.equal(shown, false);
+  });
+});
+
+suite('Create Demo Workspace', () => {
+  let parent: string;
+  suiteSetup(async () => {
+    parent = await mkdtemp(path.join(tmpdir(), 'qd-demo-ws-'));
+  });
+  suiteTeardown(() => rm(parent, { recursive: true, force: true }));
+
+  test('writes the shipped demo and both INT4 twins into a new folder, never over an existing one', async function () {
+    this.timeout(120_000);
+    await writeFile(path.join(parent, 'quant-drift-demo'), 'a file the user had');
+    const created = await vscode.commands.executeCommand<string | undefined>('quantDrift.createDemoWorkspace', {
+      parent,
+      open: false,
+    });
+    assert.equal(created, path.join(parent, 'quant-drift-demo-2'));
+    assert.deepEqual((await readdir(path.join(created, 'models'))).sort(), ['fp16', 'int4-asym-cw', 'int4-sym-g128']);
+    for (const part of ['prompts/debian-heldout.jsonl', 'scripts/export-for-npu.sh', 'models/fp16/model.onnx'])
+      await vscode.workspace.fs.stat(vscode.Uri.file(path.join(created, part)));
+    assert.deepEqual((await readdir(parent)).sort(), ['quant-drift-demo', 'quant-drift-demo-2']);
+    const recipe = JSON.parse(
+      new TextDecoder().decode(
+        await vscode.workspace.fs.readFile(
+          vscode.Uri.file(path.join(created, 'models', 'int4-sym-g128', 'quantization_recipe.json')),
+        ),
+      ),
+    ) as { symmetric: boolean; blockSize: number; accuracyLevel: number };
+    assert.deepEqual([recipe.symmetric, recipe.blockSize, recipe.accuracyLevel], [true, 128, 0]);
+  });
+
+  test('Compare Quantized with a second folder opens that pair directly (the walkthrough compare step)', async function () {
+    this.timeout(60_000);
+    const demo = path.join(parent, 'quant-drift-demo-2');
+    const shown = await vscode.commands.executeCommand(
+      'quantDrift.compareQuantized',
+      vscode.Uri.file(path.join(demo, 'models', 'fp16')),
+      vscode.Uri.file(path.join(demo, 'models', 'int4-sym-g128')),
+    );
+    assert.equal(shown, true);
+    const state = (await vscode.commands.executeCommand('quantDrift._test.compareState')) as {
+      state?: { pair?: { base: { path: string }; quant: { path: string } } };
+    };
+    assert.equal(state.state?.pair?.quant.path, path.join(demo, 'models', 'int4-sym-g128'));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });
