@@ -153,7 +153,7 @@ test('walkthrough: create the demo workspace, then every step on its folders', {
     await waitFor('the exported report', async () => existsSync(reportFile), 60_000);
     const report = JSON.parse(readFileSync(reportFile, 'utf8')) as CompareReport;
     assert.ok((report.summary.jsonValidBase ?? 0) > 0 && (report.summary.jsonValidQuant ?? 0) > 0);
-    for (const result of report.results.filter((r) => r.expectsJson)) {
+    for (const result of report.prompts.filter((r) => r.expectsJson)) {
       for (const side of [result.base, result.quant]) {
         if (side.finishReason !== 'length') continue;
         // A cut-off answer is "truncated", not invalid JSON.
