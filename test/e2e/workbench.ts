@@ -135,7 +135,10 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
   await page.goto(workbenchUrl(server, options.workspace, payload), { timeout: 120_000 });
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
   // The explorer (or an empty window's welcome) shows once the workbench has restored its parts.
-  await page.locator('.part.sidebar, .part.editor').first().waitFor({ state: 'visible', timeout: 60_000 });
+  await page
+    .locator('.part.sidebar:visible, .part.editor:visible')
+    .first()
+    .waitFor({ state: 'visible', timeout: 60_000 });
   return new PlaywrightWorkbench(page, server, browser, scratch, errors);
 }
 

@@ -169,7 +169,8 @@ async function resumeWalkthrough(holder: ExtensionContextHolder, folder: vscode.
   await holder.context.globalState.update(PENDING_WALKTHROUGH, undefined);
   await vscode.commands.executeCommand(
     'workbench.action.openWalkthrough',
-    { category: WALKTHROUGH_ID, step: `${WALKTHROUGH_ID}#recipes` },
+    // VS Code joins them as `${category}#${step}` (workbench.action.openWalkthrough in gettingStarted.contribution.ts).
+    { category: WALKTHROUGH_ID, step: 'recipes' },
     false,
   );
 }

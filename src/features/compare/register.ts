@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { writeFile } from 'node:fs/promises';
-import { describePrecision, inspectModelFolder, type ModelInfo } from '../../core/models';
+import { DEVICE_PROFILES } from '../../core/devices/profiles';
+import { describePrecision, inspectModelFolder, verdictWords, type ModelInfo } from '../../core/models';
 import { inspectorFrom, type FolderInspector } from '../../core/pairing';
 import type { HostToWebview, WebviewToHost } from '../../protocol/webview';
 import { get, Setting, targetDevice } from '../common/config';
@@ -57,7 +58,11 @@ function modelFacts(info: ModelInfo | undefined): string[] {
   if (size || params) facts.push([params, size].filter(Boolean).join(', '));
   const target = targetDevice();
   const verdict = info.devices[target];
-  if (verdict) facts.push(`${target}: ${verdict.verdict}${verdict.reasons[0] ? ` (${verdict.reasons[0]})` : ''}`);
+  // The tree's words for the target device (src/core/models/verdicts.ts), so the header and the tree agree.
+  if (verdict)
+    facts.push(
+      `${DEVICE_PROFILES[target].shortLabel}: ${verdictWords(verdict)}${verdict.reasons[0] ? ` (${verdict.reasons[0]})` : ''}`,
+    );
   if (info.files.tokenizer.missing.length > 0) facts.push(`missing: ${info.files.tokenizer.missing.join(', ')}`);
   return facts;
 }

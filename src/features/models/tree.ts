@@ -112,11 +112,16 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelNode> {
           profile.shortLabel,
           isTarget ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
         );
-        const counts = { ok: 0, warn: 0, no: 0 };
-        for (const info of this.models) if (!info.error) counts[info.devices[node.device].verdict]++;
+        // A warn that only predicts an IR export (DeviceVerdict.asExport) is counted apart, as its icon differs.
+        const counts = { ok: 0, 'fits as IR': 0, warn: 0, no: 0 };
+        for (const info of this.models) {
+          if (info.error) continue;
+          const verdict = info.devices[node.device];
+          counts[verdict.asExport ? 'fits as IR' : verdict.verdict]++;
+        }
         // Short enough for the default sidebar width: zero counts are left out; the target is marked by its
         // place (first, expanded) and icon, and the tooltip says the rest.
-        item.description = (['ok', 'warn', 'no'] as const)
+        item.description = (['ok', 'fits as IR', 'warn', 'no'] as const)
           .filter((verdict) => counts[verdict] > 0)
           .map((verdict) => `${counts[verdict]} ${verdict}`)
           .join(', ');
@@ -126,7 +131,7 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelNode> {
           present
             ? `Detected on this machine${evidence ? `: ${evidence}` : ''}`
             : 'Not detected on this machine: verdicts are for targeting it.',
-          `${counts.ok} runs, ${counts.warn} outside the recipe, ${counts.no} will not run`,
+          `${counts.ok} runs, ${counts['fits as IR']} fit the recipe as OpenVINO IR, ${counts.warn} outside the recipe, ${counts.no} will not run`,
         ].join('\n');
         item.iconPath = new vscode.ThemeIcon(isTarget ? 'target' : present ? 'circuit-board' : 'chip');
         item.contextValue = 'quantDrift.device';
