@@ -59,13 +59,25 @@ async function stepDone(page: Page, title: string): Promise<boolean> {
   return (await step.locator('.codicon-getting-started-step-checked, .codicon-pass-filled').count()) > 0;
 }
 
-/** code-server's file dialog: type the file's path and accept it. */
+/**
+ * code-server's file dialogs (open and save) are a quick input holding a path: type it, then accept with Enter,
+ * again while the dialog is still busy listing the folder.
+ */
 async function chooseFile(page: Page, file: string): Promise<void> {
   const input = page.locator('.quick-input-widget input.input');
   await waitFor('the file dialog', () => input.isVisible(), 30_000);
   await input.fill(file);
-  await page.keyboard.press('Enter');
-  await waitFor('the file dialog to close', async () => !(await input.isVisible()), 30_000);
+  await waitFor(
+    'the file dialog to accept the path',
+    async () => {
+      if (!(await input.isVisible())) return true;
+      if ((await input.inputValue()) !== file) await input.fill(file);
+      await page.keyboard.press('Enter');
+      return false;
+    },
+    60_000,
+    2_000,
+  );
 }
 
 /** code-server's folder dialog is a quick input holding a path: type the folder, then press its OK button. */
@@ -175,14 +187,8 @@ test('walkthrough: create the demo workspace, then every step on its folders', {
     await wb.screenshot('walkthrough-6-compare-done');
 
     // The report behind the summary: JSON validity above 0%, and no answer invalid only because it was cut off.
-    await frame
-      .locator('vscode-button, button', { hasText: /Export/ })
-      .first()
-      .click();
-    const input = page.locator('.quick-input-widget input.input');
-    await waitFor('the save dialog', () => input.isVisible(), 30_000);
-    await input.fill(reportFile);
-    await page.keyboard.press('Enter');
+    await frame.locator('vscode-button, button', { hasText: 'Save .json' }).first().click();
+    await chooseFile(page, reportFile);
     await waitFor('the exported report', async () => existsSync(reportFile), 60_000);
     const report = JSON.parse(readFileSync(reportFile, 'utf8')) as CompareReport;
     assert.ok((report.summary.jsonValidBase ?? 0) > 0 && (report.summary.jsonValidQuant ?? 0) > 0);

@@ -112,19 +112,22 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelNode> {
           profile.shortLabel,
           isTarget ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
         );
-        // A warn that only predicts an IR export (DeviceVerdict.asExport) is counted apart, as its icon differs.
         const counts = { ok: 0, 'fits as IR': 0, warn: 0, no: 0 };
         for (const info of this.models) {
           if (info.error) continue;
           const verdict = info.devices[node.device];
           counts[verdict.asExport ? 'fits as IR' : verdict.verdict]++;
         }
-        // Short enough for the default sidebar width: zero counts are left out; the target is marked by its
-        // place (first, expanded) and icon, and the tooltip says the rest.
-        item.description = (['ok', 'fits as IR', 'warn', 'no'] as const)
-          .filter((verdict) => counts[verdict] > 0)
-          .map((verdict) => `${counts[verdict]} ${verdict}`)
-          .join(', ');
+        // Short enough for the default sidebar width. The expanded target shows its models' icons below it, so it
+        // says only that it is the target; a collapsed device counts its models, a recipe that fits once exported
+        // to IR with the ones that fit (zero counts left out). The tooltip gives the exact breakdown.
+        const tally = { ok: counts.ok + counts['fits as IR'], warn: counts.warn, no: counts.no };
+        item.description = isTarget
+          ? 'target'
+          : (['ok', 'warn', 'no'] as const)
+              .filter((verdict) => tally[verdict] > 0)
+              .map((verdict) => `${tally[verdict]} ${verdict}`)
+              .join(', ');
         const evidence = this.state.host?.evidence[node.device];
         item.tooltip = [
           `${profile.label}${isTarget ? ' — the target device (quantDrift.targetDevice)' : ''}`,

@@ -87,6 +87,7 @@ suite('models view', () => {
     const items = await tree();
     assert.equal(items[0]!.label, 'Intel NPU Lunar Lake');
     assert.equal(items[0]!.icon, 'target');
+    assert.equal(items[0]!.description, 'target');
     assert.match(items[0]!.tooltip ?? '', /the target device/);
     for (const node of items.filter((item) => item.label !== 'All models')) {
       // Short enough for the default sidebar width (label and description of a device node).
