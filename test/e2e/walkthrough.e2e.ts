@@ -152,7 +152,7 @@ test('walkthrough: create the demo workspace, then every step on its folders', {
     const view = page.locator('[id="workbench.parts.sidebar"]');
     const row = (text: string) => view.locator('.monaco-list-row', { hasText: text }).first();
     await waitFor('the demo models under the target', () => row('int4-asym-cw').isVisible(), 120_000);
-    const target = row('Intel NPU Lunar Lake');
+    const target = row('Lunar Lake NPU');
     assert.equal(await target.getAttribute('aria-expanded'), 'true');
     assert.ok(await row('int4-asym-cw').locator('.codicon-error').count(), 'the asymmetric twin will not run');
     assert.ok(await row('int4-sym-g128').locator('.codicon-info').count(), 'the NPU recipe twin: a prediction');

@@ -119,15 +119,13 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelNode> {
           counts[verdict.asExport ? 'fits as IR' : verdict.verdict]++;
         }
         // Short enough for the default sidebar width. The expanded target shows its models' icons below it, so it
-        // says only that it is the target; a collapsed device counts its models, a recipe that fits once exported
-        // to IR with the ones that fit (zero counts left out). The tooltip gives the exact breakdown.
-        const tally = { ok: counts.ok + counts['fits as IR'], warn: counts.warn, no: counts.no };
-        item.description = isTarget
-          ? 'target'
-          : (['ok', 'warn', 'no'] as const)
-              .filter((verdict) => tally[verdict] > 0)
-              .map((verdict) => `${tally[verdict]} ${verdict}`)
-              .join(', ');
+        // says only that it is the target; a collapsed device names its problems ("1 warn, 1 no"), or "3 ok" when
+        // there are none (a recipe that fits once exported to IR is not a problem). The tooltip has every count.
+        const problems = (['warn', 'no'] as const)
+          .filter((verdict) => counts[verdict] > 0)
+          .map((verdict) => `${counts[verdict]} ${verdict}`);
+        const fits = counts.ok + counts['fits as IR'];
+        item.description = isTarget ? 'target' : problems.length > 0 ? problems.join(', ') : `${fits} ok`;
         const evidence = this.state.host?.evidence[node.device];
         item.tooltip = [
           `${profile.label}${isTarget ? ' — the target device (quantDrift.targetDevice)' : ''}`,

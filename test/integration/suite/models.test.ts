@@ -85,7 +85,7 @@ suite('models view', () => {
 
   test('the selected target comes first, expanded, with a short label; tooltips do not list every device', async () => {
     const items = await tree();
-    assert.equal(items[0]!.label, 'Intel NPU Lunar Lake');
+    assert.equal(items[0]!.label, 'Lunar Lake NPU');
     assert.equal(items[0]!.icon, 'target');
     assert.equal(items[0]!.description, 'target');
     assert.match(items[0]!.tooltip ?? '', /the target device/);
@@ -101,7 +101,7 @@ suite('models view', () => {
 
     await vscode.commands.executeCommand('quantDrift.selectTarget', 'intel-npu-mtl');
     try {
-      const moved = await waitForTree((nodes) => nodes[0]?.label === 'Intel NPU Meteor Lake');
+      const moved = await waitForTree((nodes) => nodes[0]?.label === 'Meteor Lake NPU');
       assert.equal(moved[0]!.icon, 'target');
     } finally {
       await vscode.workspace
