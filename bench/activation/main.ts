@@ -13,6 +13,7 @@ import { readFileSync, statSync } from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 import { repoRoot } from '../../test/integration/launcher/code-server';
+import { fakeContext, permissiveStub, vscodeApiNames } from '../../test/unit/support/vscode-stub';
 
 const GOAL_ACTIVATE_MS = 10;
 const GOAL_BUNDLE_KB = 500;
@@ -22,70 +23,9 @@ interface Metafile {
   outputs: Record<string, { bytes: number; imports: { path: string; external?: boolean }[] }>;
 }
 
-/** Top-level names of the `vscode` API, so `import * as vscode` (esbuild copies own keys) sees them all. */
-function vscodeApiNames(root: string): string[] {
-  const typings = readFileSync(path.join(root, 'node_modules/@types/vscode/index.d.ts'), 'utf8');
-  return [
-    ...new Set(
-      [...typings.matchAll(/^\s+export (?:namespace|class|enum|const|let|function) (\w+)/gm)].map((m) => m[1]),
-    ),
-  ];
-}
-
-/** A `vscode` module where every property is a callable, constructible stub returning another stub. */
-function permissiveStub(name = 'vscode', keys: string[] = []): unknown {
-  const cache = new Map<PropertyKey, unknown>();
-  const target = function stub() {
-    /* callable */
-  };
-  const get = (property: PropertyKey): unknown => {
-    if (property === '__esModule') return undefined;
-    if (property === 'then') return undefined; // not a thenable: `await stub` must not hang
-    if (property === Symbol.toPrimitive) return () => `[${name}]`;
-    if (property === Symbol.iterator) return function* () {};
-    if (property === 'workspaceFolders' || property === 'activeTextEditor') return undefined;
-    if (property === 'visibleTextEditors' || property === 'textDocuments' || property === 'all') return [];
-    if (!cache.has(property)) cache.set(property, permissiveStub(`${name}.${String(property)}`));
-    return cache.get(property);
-  };
-  return new Proxy(target, {
-    get: (_target, property) => get(property),
-    set: (_target, property, value) => {
-      cache.set(property, value);
-      return true;
-    },
-    ownKeys: () => [...keys, 'prototype'],
-    getOwnPropertyDescriptor(target, property) {
-      if (property === 'prototype') return Reflect.getOwnPropertyDescriptor(target, property);
-      if (!keys.includes(String(property))) return undefined;
-      return { value: get(property), enumerable: true, configurable: true, writable: true };
-    },
-    apply: () => permissiveStub(`${name}()`),
-    construct: () => permissiveStub(`new ${name}`) as object,
-  });
-}
-
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
-}
-
-function fakeContext(root: string): unknown {
-  const memento = { get: () => undefined, update: () => Promise.resolve(), keys: () => [] };
-  return {
-    subscriptions: [] as unknown[],
-    extensionPath: root,
-    extensionUri: { fsPath: root, path: root, scheme: 'file', toString: () => `file://${root}` },
-    globalState: { ...memento, setKeysForSync: () => undefined },
-    workspaceState: memento,
-    globalStorageUri: { fsPath: path.join(root, 'bench/.work/global'), scheme: 'file' },
-    storageUri: undefined,
-    logUri: { fsPath: path.join(root, 'bench/.work/log'), scheme: 'file' },
-    extensionMode: 1,
-    asAbsolutePath: (relative: string) => path.join(root, relative),
-    secrets: { get: () => Promise.resolve(undefined), store: () => Promise.resolve(), delete: () => Promise.resolve() },
-    environmentVariableCollection: permissiveStub('envCollection'),
-  };
 }
 
 function activateInStub(root: string, runs: number): { requireMs: number; firstMs: number; activateMs: number } {

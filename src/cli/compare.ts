@@ -5,6 +5,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { formatReport, ReportFormat } from '../core/drift/format';
+import { writeFileAtomic } from '../core/fs/atomic-write';
 import { loadPromptsFile, loadSuite, PromptSpec } from '../core/drift/prompts';
 import { quantizeModelFolder } from '../core/quantize';
 import type { CompareReport, DriftThresholds } from '../protocol/report';
@@ -293,7 +294,7 @@ export async function runCompare(argv: string[], io: CliIo): Promise<number> {
   }
   if (options.outs.length === 0) io.out(formatReport(report, options.format));
   for (const out of options.outs) {
-    await fs.writeFile(out.path, formatReport(report, out.format));
+    await writeFileAtomic(out.path, formatReport(report, out.format));
     io.err(`quant-drift compare: ${report.summary.verdict} — ${out.format} report written to ${out.path}`);
   }
   return report.summary.verdict === 'fail' ? 1 : 0;

@@ -7,7 +7,14 @@
  */
 import * as path from 'node:path';
 import { DEVICE_PROFILE_IDS } from '../core/devices/profiles';
-import { describePrecision, discoverModels, inspectModelFolder, isModelFolder, type ModelInfo } from '../core/models';
+import {
+  configErrors,
+  describePrecision,
+  discoverModels,
+  inspectModelFolder,
+  isModelFolder,
+  type ModelInfo,
+} from '../core/models';
 import { formatParams, formatSize } from '../core/models/format';
 import type { CliIo } from './io';
 
@@ -38,6 +45,7 @@ function toJson(info: ModelInfo): Record<string, unknown> {
     files: extras.files,
     isLlm: extras.isLlm,
     ...(extras.hub ? { hub: extras.hub } : {}),
+    ...(configErrors(info).length > 0 ? { configErrors: configErrors(info) } : {}),
   };
 }
 
@@ -51,6 +59,7 @@ function toText(info: ModelInfo): string {
   );
   if (info.files.tokenizer.missing.length > 0)
     lines.push(`  tokenizer files missing: ${info.files.tokenizer.missing.join(', ')}`);
+  for (const problem of configErrors(info)) lines.push(`  config not read: ${problem}`);
   for (const id of DEVICE_PROFILE_IDS) {
     const device = info.devices[id];
     if (!device) continue;

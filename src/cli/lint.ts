@@ -2,11 +2,12 @@
  * `quant-drift lint [--target P] [--format text|json|sarif] [--fix] PATH...` (docs/ARCHITECTURE.md, CLI contract).
  * Exit codes: 0 no errors, 1 findings at error level, 2 usage or I/O.
  */
-import { promises as fs } from 'node:fs';
+import { constants as fsConstants, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { DEVICE_PROFILE_IDS, isDeviceProfileId, type DeviceProfileId } from '../core/devices/profiles';
 import { applyFixes, lintText, MAX_LINT_CHARS, preferredFixes } from '../core/recipe/index';
 import type { Finding } from '../core/recipe/types';
+import { writeFileAtomic } from '../core/fs/atomic-write';
 import { formatJson } from './format/json';
 import { LineIndex, type FileReport } from './format/positions';
 import { formatSarif } from './format/sarif';
@@ -100,26 +101,74 @@ function isBinary(buffer: Buffer): boolean {
   return buffer.subarray(0, 8192).includes(0);
 }
 
+const tooLarge = (bytes: number): string =>
+  `larger than ${MAX_LINT_CHARS / 1024 / 1024} MB (${(bytes / 1024 / 1024).toFixed(1)} MB)`;
+
+/**
+ * A regular file of at most MAX_LINT_CHARS bytes, or why it is not read. Opened non-blocking so a FIFO
+ * named on the command line cannot hang the open, then checked on the handle itself (not the path it was
+ * found at) to be a regular file, so a device such as /dev/zero is never read.
+ */
+async function readBounded(file: string): Promise<Buffer | { skipped: string }> {
+  const handle = await fs.open(file, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) return { skipped: 'not a regular file' };
+    if (stat.size > MAX_LINT_CHARS) return { skipped: tooLarge(stat.size) };
+    // One byte more than the size read: a file that grew meanwhile is not linted (or fixed) from a torn read.
+    const buffer = Buffer.alloc(stat.size + 1);
+    let length = 0;
+    while (length < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+    }
+    return length > stat.size ? { skipped: 'it changed while it was read' } : buffer.subarray(0, length);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Strict UTF-8 (a BOM kept as U+FEFF so a fix writes it back), or null when the bytes are not UTF-8. */
+function decodeUtf8(buffer: Buffer): string | null {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(buffer);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Why `--fix` will not write `file` (it is still linted), or null. A link named on the command line is not
+ * written through: the fix would land in a file the command line did not name (maybe outside the tree), and
+ * replacing the link by a fixed copy (what `sed -i` does) silently detaches it; a folder walk never follows links
+ * either. A file with several hard links is not replaced, as the other names would keep the old text.
+ */
+async function fixRefusal(file: string, text: string | null): Promise<string | null> {
+  const stat = await fs.lstat(file);
+  if (stat.isSymbolicLink()) {
+    return `it is a symbolic link (to ${await fs.readlink(file)}); run --fix on the file it points to`;
+  }
+  if (stat.nlink > 1) return `it has ${stat.nlink} hard links, which a rewritten file would no longer share`;
+  if (text === null) return 'it is not valid UTF-8; rewriting it would replace the bytes that are not';
+  return null;
+}
+
 async function lintFile(file: string, options: Options, cwd: string): Promise<FileReport> {
   const shown = displayPath(file, cwd);
-  const stat = await fs.stat(file);
-  if (stat.size > MAX_LINT_CHARS) {
-    return {
-      file: shown,
-      findings: [],
-      lines: new LineIndex(''),
-      skipped: `larger than ${MAX_LINT_CHARS / 1024 / 1024} MB (${(stat.size / 1024 / 1024).toFixed(1)} MB)`,
-    };
-  }
-  const buffer = await fs.readFile(file);
+  const buffer = await readBounded(file);
+  if (!Buffer.isBuffer(buffer)) return { file: shown, findings: [], lines: new LineIndex(''), ...buffer };
   if (isBinary(buffer)) return { file: shown, findings: [], lines: new LineIndex(''), skipped: 'binary file' };
-  let text = buffer.toString('utf8');
+  const strict = decodeUtf8(buffer);
+  let text = strict ?? buffer.toString('utf8');
   const ctx = { fileName: file, ...(options.target ? { target: options.target } : {}) };
   let result = lintText(text, ctx);
   let fixed = 0;
-  if (options.fix) {
+  let notFixed: string | null = null;
+  if (options.fix && preferredFixes(result.findings).length > 0) {
+    notFixed = await fixRefusal(file, strict);
     const original = text;
-    for (let round = 0; round < MAX_FIX_ROUNDS; round++) {
+    for (let round = 0; round < MAX_FIX_ROUNDS && !notFixed; round++) {
       const fixes = preferredFixes(result.findings);
       const next = applyFixes(text, fixes);
       if (next === text) break;
@@ -127,7 +176,7 @@ async function lintFile(file: string, options: Options, cwd: string): Promise<Fi
       text = next;
       result = lintText(text, ctx);
     }
-    if (text !== original) await fs.writeFile(file, text, 'utf8');
+    if (text !== original) await writeFileAtomic(file, text);
   }
   const findings: Finding[] = result.findings;
   return {
@@ -136,6 +185,7 @@ async function lintFile(file: string, options: Options, cwd: string): Promise<Fi
     lines: new LineIndex(text),
     ...(result.skipped ? { skipped: result.skipped } : {}),
     ...(fixed ? { fixed } : {}),
+    ...(notFixed ? { notFixed } : {}),
   };
 }
 
@@ -168,6 +218,7 @@ export async function runLint(argv: string[], io: CliIo): Promise<number> {
       const report = await lintFile(file, options, io.cwd);
       if (report.skipped) io.err(`skipped ${report.file}: ${report.skipped}`);
       if (report.fixed) io.err(`fixed ${report.fixed} finding${report.fixed === 1 ? '' : 's'} in ${report.file}`);
+      if (report.notFixed) io.err(`not fixed ${report.file}: ${report.notFixed}`);
       reports.push(report);
     } catch (error) {
       io.err(

@@ -2,15 +2,19 @@
  * `quant-drift quantize IN OUT`: writes an INT4 (com.microsoft MatMulNBits) twin of an ONNX model folder with the
  * built-in RTN quantizer, copies the tokenizer/config files, and records the recipe in quantization_recipe.json.
  * Progress goes to stderr; the summary (or --json) to stdout. Ctrl-C stops cleanly and removes the partial model.
+ * OUT is written as a whole (a hidden folder beside it renamed into place) and must be new, empty, or a twin this
+ * command wrote before (core/quantize/output-folder.ts says why and how).
  */
 import { parseArgs } from 'node:util';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve, sep } from 'node:path';
 import { quantizeModelFolder, QuantizeError, type QuantizeOptions, type QuantizeResult } from '../core/quantize';
 import type { CliIo } from './io';
 
 const HELP = `Usage: quant-drift quantize IN OUT [options]
 
-IN is a model folder (model.onnx, or its only .onnx file) or an .onnx file; OUT is the folder to write.
+IN is a model folder (model.onnx, or its only .onnx file) or an .onnx file; OUT is the folder to write: new,
+empty, or a twin quant-drift wrote before (replaced as a whole). Any other folder, or one that is or holds IN,
+is refused.
 Every MatMul with a float weight becomes an INT4 MatMulNBits (round-to-nearest, weight-only).
 
   --sym | --asym          symmetric (no zero points; what Intel NPUs accept, default) or asymmetric
@@ -96,6 +100,14 @@ function summary(result: QuantizeResult): string {
   return lines.join('\n');
 }
 
+/**
+ * A command-line path as the kernel reads it: relative to the working folder but not normalised, since
+ * `link/..` is the link target's parent, not the working folder (path.resolve would drop both segments).
+ */
+function fromCwd(cwd: string, given: string): string {
+  return isAbsolute(given) ? given : `${cwd}${sep}${given}`;
+}
+
 export async function runQuantize(argv: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
@@ -117,7 +129,7 @@ export async function runQuantize(argv: string[], io: CliIo): Promise<number> {
   let lastPercent = -1;
   let lastTime = 0;
   try {
-    const result = await quantizeModelFolder(resolve(io.cwd, parsed.input), resolve(io.cwd, parsed.output), {
+    const result = await quantizeModelFolder(fromCwd(io.cwd, parsed.input), fromCwd(io.cwd, parsed.output), {
       ...parsed.options,
       signal: controller.signal,
       onProgress: (done, total) => {
@@ -130,6 +142,14 @@ export async function runQuantize(argv: string[], io: CliIo): Promise<number> {
         }
       },
     });
+    for (const leftover of result.leftovers) {
+      io.err(`quant-drift quantize: ${leftover} was left by an earlier run that did not finish; you may delete it`);
+    }
+    if (result.keptAside) {
+      io.err(
+        `quant-drift quantize: the replaced twin held files it had not written; they are kept in ${result.keptAside}`,
+      );
+    }
     io.out(
       parsed.json
         ? JSON.stringify(

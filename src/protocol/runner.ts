@@ -4,7 +4,9 @@
  * boundary and a malformed one must become a clear error, not an exception deep in a handler.
  */
 import type { PromptSpec } from './prompts';
-import type { CompareReport, DriftThresholds, GenerationSide, PromptResult } from './report';
+import type { CompareReport, DriftThresholds, GenerationSide, ModelSide, PromptResult } from './report';
+import { arrayOf, isInteger, isNumber as isAnyNumber, isString as isAnyString, object, type Guard } from './guards';
+import { isGenerationSide, isPromptResult, isSettings, isSummary } from './webview';
 
 export type { PromptSpec };
 
@@ -169,3 +171,30 @@ export function isRunnerMessage(value: unknown): value is RunnerMessage {
       return false;
   }
 }
+
+const isModelSide = object<ModelSide>({ path: isAnyString, weights: isAnyString });
+
+/**
+ * What a `result` message must hold for the call it answers: a runner that answers with something else (a bug,
+ * a version skew, a hostile process in its place) is an error, never a report passed on as if it were one.
+ */
+export const isCompareReport: Guard<CompareReport> = object<CompareReport>({
+  base: isModelSide,
+  quant: isModelSide,
+  settings: isSettings,
+  prompts: arrayOf(isPromptResult),
+  summary: isSummary,
+});
+
+export const isLoadedModelInfo: Guard<LoadedModelInfo> = object<LoadedModelInfo>({
+  path: isAnyString,
+  weights: isAnyString,
+  accuracyLevel: (v): v is number | null => v === null || isAnyNumber(v),
+  numLayers: isInteger(0),
+  vocabSize: isInteger(0),
+  ioDtype: isAnyString,
+  sizeBytes: isAnyNumber,
+  loadMs: isAnyNumber,
+});
+
+export { isGenerationSide };

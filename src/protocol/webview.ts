@@ -148,7 +148,7 @@ const isJsonValidity = object<JsonValidity>({
   schemaValid: optional(isBoolean),
 });
 
-const isGenerationSide = object<GenerationSide>({
+export const isGenerationSide = object<GenerationSide>({
   text: isShortString,
   tokens: isCount,
   tokenIds: optional(arrayOf(isInteger())),
@@ -182,7 +182,7 @@ export const isPromptResult: Guard<PromptResult> = object<PromptResult>({
   topKAtDivergence: optional(object({ base: arrayOf(isTopK, 100), quant: arrayOf(isTopK, 100) })),
 });
 
-const isSummary = object<CompareSummary>({
+export const isSummary = object<CompareSummary>({
   prompts: isCount,
   identicalOutputs: isCount,
   meanKld: isNumber,
@@ -197,7 +197,7 @@ const isSummary = object<CompareSummary>({
   reasons: arrayOf(isShortString, 100),
 });
 
-const isSettings = object<CompareSettings>({
+export const isSettings = object<CompareSettings>({
   maxNewTokens: isCount,
   executionProvider: isShortString,
   accuracyLevel: nullable(isNumber),

@@ -41,6 +41,8 @@ export interface FileReport {
   readonly lines: LineIndex;
   readonly skipped?: string;
   readonly fixed?: number;
+  /** Why `--fix` left the file as it was although it had fixes (a link, not UTF-8 ...). */
+  readonly notFixed?: string;
 }
 
 export interface JsonFinding extends Range1 {

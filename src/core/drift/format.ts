@@ -114,7 +114,36 @@ const divergenceText = (r: PromptResult): string =>
 
 // ---- Markdown ---------------------------------------------------------------------------------
 
-const mdCell = (text: string): string => text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+/**
+ * Values from the models, the prompt file, the paths and the schema are inserted into the Markdown as text
+ * that no renderer turns into HTML, links, emphasis or new blocks: `mdText` for prose (HTML's `& < >` as
+ * entities, inline Markdown syntax backslash-escaped as CommonMark allows for any ASCII punctuation, a block
+ * marker at the start escaped, line breaks folded) and `mdCode` for names, paths and tokens (a code span,
+ * whose content renderers show literally). Only the fences hold raw text.
+ */
+const LINE_BREAKS = /[\r\n\v\f\u0085\u2028\u2029]+/g;
+const HTML_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
+
+export function mdText(text: string): string {
+  return text
+    .replace(LINE_BREAKS, ' ')
+    .trimStart()
+    .replace(/[&<>]/g, (c) => HTML_ENTITIES[c])
+    .replace(/[\\`*_[\]~]/g, '\\$&')
+    .replace(/^([#+\-=]|\d+(?=[.)]))/, (start) => (/\d/.test(start) ? `${start}\\` : `\\${start}`));
+}
+
+export function mdCode(text: string): string {
+  const flat = text.replace(LINE_BREAKS, ' ');
+  if (flat === '') return '';
+  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longestRun + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') || flat.trim() === '' ? ' ' : '';
+  return `${fence}${pad}${flat}${pad}${fence}`;
+}
+
+/** Cells are Markdown already (mdText, mdCode or numbers); a pipe would end the cell, in code spans too (GFM). */
+const mdCell = (markdown: string): string => markdown.replace(/\|/g, '\\|');
 
 function mdFence(text: string): string {
   let fence = '```';
@@ -137,8 +166,8 @@ function mdTopK(base: readonly TopKCandidate[], quant: readonly TopKCandidate[])
     const q = quant[i];
     rows.push([
       String(i + 1),
-      b ? `${JSON.stringify(b.token)} ${percent(b.prob)}` : '',
-      q ? `${JSON.stringify(q.token)} ${percent(q.prob)}` : '',
+      b ? `${mdCode(JSON.stringify(b.token))} ${percent(b.prob)}` : '',
+      q ? `${mdCode(JSON.stringify(q.token))} ${percent(q.prob)}` : '',
     ]);
   }
   return mdTable(['rank', 'base', 'quant'], rows);
@@ -147,21 +176,21 @@ function mdTopK(base: readonly TopKCandidate[], quant: readonly TopKCandidate[])
 export function formatMarkdown(report: CompareReport): string {
   const s = report.summary;
   const out: string[] = [];
-  out.push(`# Quant Drift report: ${s.verdict.toUpperCase()}`, '');
-  for (const reason of s.reasons) out.push(`- ${reason}`);
+  out.push(`# Quant Drift report: ${mdText(s.verdict.toUpperCase())}`, '');
+  for (const reason of s.reasons) out.push(`- ${mdText(reason)}`);
   out.push(
     '',
     mdTable(
       ['', 'path', 'weights'],
       [
-        ['base', report.base.path, report.base.weights],
-        ['quant', report.quant.path, report.quant.weights],
+        ['base', mdCode(report.base.path), mdText(report.base.weights)],
+        ['quant', mdCode(report.quant.path), mdText(report.quant.weights)],
       ],
     ),
   );
   out.push(
     '',
-    settingsLine(report),
+    mdText(settingsLine(report)),
     '',
     '## Summary',
     '',
@@ -179,7 +208,7 @@ export function formatMarkdown(report: CompareReport): string {
       '',
       '## Corpus',
       '',
-      `${c.file}: ${c.windows} windows of ${c.context} tokens, ${c.tokens} tokens scored (second half of each window).`,
+      `${mdCode(c.file)}: ${c.windows} windows of ${c.context} tokens, ${c.tokens} tokens scored (second half of each window).`,
     );
   }
   if (report.prompts.length) {
@@ -199,7 +228,7 @@ export function formatMarkdown(report: CompareReport): string {
           'JSON quant',
         ],
         report.prompts.map((r) => [
-          r.id,
+          mdCode(r.id),
           divergenceText(r),
           kl(r.teacherForced.meanKld),
           kl(r.teacherForced.maxKld),
@@ -213,10 +242,15 @@ export function formatMarkdown(report: CompareReport): string {
       ),
     );
     for (const r of report.prompts) {
-      out.push('', `### ${r.id} (${divergenceText(r)})`, '', '**Prompt**', '', mdFence(r.prompt), '');
-      out.push(`**Base** (${r.base.tokens} tokens, ${r.base.finishReason})`, '', mdFence(r.base.text), '');
+      out.push('', `### ${mdCode(r.id)} (${divergenceText(r)})`, '', '**Prompt**', '', mdFence(r.prompt), '');
+      out.push(`**Base** (${r.base.tokens} tokens, ${mdText(r.base.finishReason)})`, '', mdFence(r.base.text), '');
       if (r.firstDivergence !== null) {
-        out.push(`**Quant** (${r.quant.tokens} tokens, ${r.quant.finishReason})`, '', mdFence(r.quant.text), '');
+        out.push(
+          `**Quant** (${r.quant.tokens} tokens, ${mdText(r.quant.finishReason)})`,
+          '',
+          mdFence(r.quant.text),
+          '',
+        );
         if (r.topKAtDivergence)
           out.push(
             `Top candidates at token ${r.firstDivergence}:`,
@@ -228,7 +262,7 @@ export function formatMarkdown(report: CompareReport): string {
         out.push('Quant output is identical.', '');
       }
       const schemaErrors = [...(r.quant.jsonValid?.schemaErrors ?? [])];
-      if (schemaErrors.length) out.push(`Quant schema errors: ${schemaErrors.join('; ')}`, '');
+      if (schemaErrors.length) out.push(`Quant schema errors: ${mdText(schemaErrors.join('; '))}`, '');
     }
   }
   return `${out

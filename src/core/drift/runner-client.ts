@@ -15,6 +15,9 @@ import {
   LoadedModelInfo,
   ResultValue,
   RunnerMessage,
+  isCompareReport,
+  isGenerationSide,
+  isLoadedModelInfo,
   isRunnerMessage,
 } from '../../protocol/runner';
 import type { CompareReport, GenerationSide } from '../../protocol/report';
@@ -35,7 +38,16 @@ interface Pending {
   resolve(value: ResultValue): void;
   reject(error: Error): void;
   onEvent?: (event: CompareEvent) => void;
+  /** The shape the result must have, and its name for the error when it does not. */
+  expects: { guard: (value: unknown) => boolean; name: string };
 }
+
+const EXPECTS = {
+  compare: { guard: isCompareReport, name: 'compare report' },
+  score: { guard: isCompareReport, name: 'compare report' },
+  generate: { guard: isGenerationSide, name: 'generation' },
+  load: { guard: isLoadedModelInfo, name: 'loaded-model description' },
+} as const;
 
 /** After a cancel, the runner gets this long to stop on its own before it is killed. */
 const CANCEL_GRACE_MS = 3000;
@@ -150,6 +162,7 @@ export class RunnerClient {
           reject(error);
         },
         ...(onEvent ? { onEvent } : {}),
+        expects: EXPECTS[message.type],
       });
       signal?.addEventListener('abort', abort, { once: true });
       this.post({ ...message, id } as HostMessage);
@@ -180,7 +193,13 @@ export class RunnerClient {
         break;
       case 'result':
         this.pending.delete(message.id);
-        pending.resolve(message.value);
+        if (pending.expects.guard(message.value)) pending.resolve(message.value);
+        else
+          pending.reject(
+            new RunnerError(
+              `the model runner answered with something that is not a ${pending.expects.name} (a mismatched or broken runner build?)`,
+            ),
+          );
         break;
       case 'error':
         this.pending.delete(message.id);

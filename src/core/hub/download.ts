@@ -8,10 +8,15 @@
  * blob sha1, and size) and only then renamed into place: a partial or corrupt file is never where a
  * complete one is expected. Listing uses @huggingface/hub (it takes the hub URL); transfers use fetch.
  */
+import { writeFileAtomic } from '../fs/atomic-write';
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
+import { formatSize } from '../models/format';
+import { HubDownloadError } from './errors';
+import { anySignal, fetchFromHub, listingFetch } from './fetch';
+import { fileFolderClash, hubFileProblem, snapshotPath } from './paths';
 import { matchesAny } from './patterns';
 import { redact } from './token';
 
@@ -45,7 +50,17 @@ export interface DownloadOptions {
   onProgress?: (progress: DownloadProgress) => void;
   /** Injected for tests; defaults to global fetch. */
   fetch?: typeof fetch;
+  /** A transfer that receives nothing for this long stops (and resumes next time); default 60 s. */
+  idleTimeoutMs?: number;
+  /** Free bytes where the cache is; injected for tests (default: statfs). */
+  freeSpace?: (folder: string) => Promise<number | null>;
 }
+
+/** Pages of a file listing (1000 entries each on huggingface.co): far beyond any model repo. */
+const MAX_LIST_PAGES = 1000;
+const MAX_LISTED_FILES = 200_000;
+const LIST_REQUEST_TIMEOUT_MS = 60_000;
+const IDLE_TIMEOUT_MS = 60_000;
 
 export interface DownloadResult {
   repo: string;
@@ -54,15 +69,7 @@ export interface DownloadResult {
   files: { path: string; size: number; status: 'downloaded' | 'resumed' | 'cached' }[];
 }
 
-export class HubDownloadError extends Error {
-  constructor(
-    message: string,
-    readonly file?: string,
-  ) {
-    super(message);
-    this.name = 'HubDownloadError';
-  }
-}
+export { HubDownloadError };
 
 export function repoCacheDir(cacheDir: string, repo: string): string {
   return path.join(cacheDir, `models--${repo.split('/').join('--')}`);
@@ -78,11 +85,18 @@ export function validateRepoId(repo: string): string | null {
 
 /** Commit and file list of a repo at a revision, through @huggingface/hub. */
 export async function listRepoFiles(
-  opts: Pick<DownloadOptions, 'hubUrl' | 'repo' | 'revision' | 'accessToken' | 'fetch'>,
+  opts: Pick<DownloadOptions, 'hubUrl' | 'repo' | 'revision' | 'accessToken' | 'fetch' | 'signal'>,
 ): Promise<{ commit: string; files: HubFile[] }> {
   const hub = await import('@huggingface/hub');
   const credentials = opts.accessToken ? { accessToken: opts.accessToken } : {};
-  const common = { hubUrl: opts.hubUrl, ...(opts.fetch ? { fetch: opts.fetch } : {}), ...credentials } as const;
+  const guarded = listingFetch({
+    hubUrl: opts.hubUrl,
+    signal: opts.signal,
+    fetch: opts.fetch,
+    maxRequests: MAX_LIST_PAGES + 1,
+    requestTimeoutMs: LIST_REQUEST_TIMEOUT_MS,
+  });
+  const common = { hubUrl: opts.hubUrl, fetch: guarded, ...credentials } as const;
   try {
     const info = await hub.modelInfo({
       name: opts.repo,
@@ -100,6 +114,9 @@ export async function listRepoFiles(
       recursive: true,
       ...common,
     })) {
+      opts.signal?.throwIfAborted();
+      if (files.length >= MAX_LISTED_FILES)
+        throw new HubDownloadError(`${opts.repo} lists more than ${MAX_LISTED_FILES} files; stopped`);
       if (entry.type !== 'file') continue;
       files.push({
         path: entry.path,
@@ -110,6 +127,7 @@ export async function listRepoFiles(
     }
     return { commit, files };
   } catch (error) {
+    if (opts.signal?.aborted) throw opts.signal.reason ?? error;
     if (error instanceof HubDownloadError) throw error;
     throw new HubDownloadError(
       redact(`cannot list ${opts.repo}: ${error instanceof Error ? error.message : String(error)}`, opts.accessToken),
@@ -120,19 +138,30 @@ export async function listRepoFiles(
 export async function downloadRepo(opts: DownloadOptions): Promise<DownloadResult> {
   const invalid = validateRepoId(opts.repo);
   if (invalid) throw new HubDownloadError(invalid);
+  // The revision names refs/<revision>: a branch name with folders is fine, one that climbs out is not.
+  if (opts.revision !== undefined && hubFileProblem(opts.revision))
+    throw new HubDownloadError(`not a usable revision name: ${JSON.stringify(opts.revision)}`);
   const { commit, files: all } = await listRepoFiles(opts);
   const files = all.filter((file) => matchesAny(file.path, opts.patterns ?? []));
   if (files.length === 0)
     throw new HubDownloadError(`no file in ${opts.repo} matches ${(opts.patterns ?? []).join(', ')}`);
-  for (const file of files) {
-    if (file.path.split('/').some((part) => part === '..' || part === '') || path.isAbsolute(file.path)) {
-      throw new HubDownloadError(`refusing a file path that leaves the snapshot: ${file.path}`, file.path);
-    }
-  }
   const repoDir = repoCacheDir(opts.cacheDir, opts.repo);
   const snapshotDir = path.join(repoDir, 'snapshots', commit);
+  const local = new Map<string, string>();
+  for (const file of files) {
+    const checked = snapshotPath(snapshotDir, file.path);
+    if ('problem' in checked)
+      throw new HubDownloadError(
+        `refusing the file name ${JSON.stringify(file.path)} from the hub: ${checked.problem}`,
+        file.path,
+      );
+    local.set(file.path, checked.path);
+  }
+  const clash = fileFolderClash(files.map((file) => file.path));
+  if (clash) throw new HubDownloadError(`the hub lists ${clash} as both a file and a folder; nothing was written`);
   await fs.mkdir(path.join(repoDir, 'blobs'), { recursive: true });
   await fs.mkdir(snapshotDir, { recursive: true });
+  await checkFreeSpace(repoDir, files, opts);
 
   const totalBytes = files.reduce((sum, file) => sum + file.size, 0);
   let doneBytes = 0;
@@ -166,7 +195,7 @@ export async function downloadRepo(opts: DownloadOptions): Promise<DownloadResul
     }
     doneBytes += file.size;
     report(file.size);
-    await linkIntoSnapshot(snapshotDir, file.path, blob);
+    await linkIntoSnapshot(local.get(file.path)!, file.path, blob);
     result.files.push({ path: file.path, size: file.size, status });
   }
   // refs/<branch> -> commit, as huggingface_hub writes it (not for a commit hash given as revision).
@@ -174,9 +203,42 @@ export async function downloadRepo(opts: DownloadOptions): Promise<DownloadResul
   if (revision !== commit) {
     const ref = path.join(repoDir, 'refs', revision);
     await fs.mkdir(path.dirname(ref), { recursive: true });
-    await fs.writeFile(ref, commit);
+    await writeFileAtomic(ref, commit);
   }
   return result;
+}
+
+/** Bytes still to transfer: files whose blob is missing or partial (a partial one resumes). */
+async function bytesToFetch(repoDir: string, files: readonly HubFile[]): Promise<number> {
+  let needed = 0;
+  for (const file of files) {
+    const blob = path.join(repoDir, 'blobs', file.lfsSha256 ?? file.oid);
+    const existing = await fs.stat(blob).catch(() => null);
+    if (existing?.size === file.size) continue;
+    const partial = await fs.stat(`${blob}.incomplete`).catch(() => null);
+    needed += file.size - (partial && partial.size < file.size ? partial.size : 0);
+  }
+  return needed;
+}
+
+async function statfsFree(folder: string): Promise<number | null> {
+  try {
+    const stats = await fs.statfs(folder);
+    return stats.bavail * stats.bsize;
+  } catch {
+    return null; // no statfs here (or it failed): the transfer still stops cleanly on ENOSPC
+  }
+}
+
+/** Refuses before the first byte when the listed sizes do not fit, rather than filling the disk. */
+async function checkFreeSpace(repoDir: string, files: readonly HubFile[], opts: DownloadOptions): Promise<void> {
+  const needed = await bytesToFetch(repoDir, files);
+  if (needed === 0) return;
+  const free = await (opts.freeSpace ?? statfsFree)(repoDir);
+  if (free !== null && free < needed)
+    throw new HubDownloadError(
+      `not enough free space for ${opts.repo}: the files need ${formatSize(needed)}, ${formatSize(free)} is free in ${opts.cacheDir}`,
+    );
 }
 
 async function hashExisting(file: string, hashes: Hash[]): Promise<void> {
@@ -197,94 +259,140 @@ async function transfer(
   const headers: Record<string, string> = {};
   if (opts.accessToken) headers.authorization = `Bearer ${opts.accessToken}`;
   if (offset > 0) headers.range = `bytes=${offset}-`;
-  const doFetch = opts.fetch ?? fetch;
-  let response: Response;
-  try {
-    response = await doFetch(url, { headers, ...(opts.signal ? { signal: opts.signal } : {}) });
-  } catch (error) {
-    if (opts.signal?.aborted) throw error;
-    throw new HubDownloadError(
-      redact(`${file.path}: ${error instanceof Error ? error.message : String(error)}`, opts.accessToken),
-      file.path,
-    );
-  }
-  if (response.status === 416 && offset > 0) {
-    // The server has nothing past our offset: the partial file is wrong; start over next time.
-    await fs.rm(incomplete, { force: true });
-    throw new HubDownloadError(
-      `${file.path}: the partial download does not match the server's file; it was removed, try again`,
-      file.path,
-    );
-  }
-  if (!response.ok || !response.body)
-    throw new HubDownloadError(`${file.path}: HTTP ${response.status} ${response.statusText}`, file.path);
-  if (offset > 0 && response.status !== 206) offset = 0; // server ignored Range: restart from scratch
-
-  const sha256 = createHash('sha256');
-  const sha1 = createHash('sha1');
-  sha1.update(`blob ${file.size}\0`);
-  if (offset > 0) await hashExisting(incomplete, [sha256, sha1]);
-  const handle = await fs.open(incomplete, offset > 0 ? 'a' : 'w');
+  // A server that accepts the connection and then sends nothing would hold the download forever.
+  const idleMs = opts.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+  const idle = new AbortController();
+  let timer = setTimeout(() => idle.abort(), idleMs);
+  const stillAlive = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => idle.abort(), idleMs);
+  };
+  const signal = anySignal([opts.signal, idle.signal])!;
   let written = offset;
+  const idleError = (): HubDownloadError =>
+    new HubDownloadError(
+      `${file.path}: no data from the server for ${idleMs >= 1000 ? `${Math.round(idleMs / 1000)} s` : `${idleMs} ms`} after ${written} of ${file.size} bytes; run the download again to resume`,
+      file.path,
+    );
   try {
-    const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      await handle.write(chunk);
-      sha256.update(chunk);
-      sha1.update(chunk);
-      written += chunk.length;
-      if (written > file.size)
-        throw new HubDownloadError(
-          `${file.path}: the server sent more than the ${file.size} bytes the hub listed`,
-          file.path,
-        );
-      report(written);
+    let response: Response;
+    try {
+      response = await fetchFromHub(
+        url,
+        { headers },
+        { hubUrl: opts.hubUrl, signal, fetch: opts.fetch, sameOriginOnly: false },
+      );
+    } catch (error) {
+      if (opts.signal?.aborted) throw error;
+      if (idle.signal.aborted) throw idleError();
+      if (error instanceof HubDownloadError) throw error;
+      throw new HubDownloadError(
+        redact(`${file.path}: ${error instanceof Error ? error.message : String(error)}`, opts.accessToken),
+        file.path,
+      );
     }
-  } catch (error) {
-    await handle.close();
-    if (error instanceof HubDownloadError) {
+    if (response.status === 416 && offset > 0) {
+      // The server has nothing past our offset: the partial file is wrong; start over next time.
       await fs.rm(incomplete, { force: true });
-      throw error;
+      throw new HubDownloadError(
+        `${file.path}: the partial download does not match the server's file; it was removed, try again`,
+        file.path,
+      );
     }
-    // Interrupted: keep the .incomplete file so the next attempt resumes from here.
-    if (opts.signal?.aborted) throw error;
-    throw new HubDownloadError(
-      `${file.path}: transfer interrupted after ${written} of ${file.size} bytes (${error instanceof Error ? error.message : String(error)}); run the download again to resume`,
-      file.path,
-    );
+    if (!response.ok || !response.body)
+      throw new HubDownloadError(`${file.path}: HTTP ${response.status} ${response.statusText}`, file.path);
+    if (offset > 0 && response.status !== 206) offset = 0; // server ignored Range: restart from scratch
+    written = offset;
+    stillAlive();
+
+    const sha256 = createHash('sha256');
+    const sha1 = createHash('sha1');
+    sha1.update(`blob ${file.size}\0`);
+    if (offset > 0) await hashExisting(incomplete, [sha256, sha1]);
+    const handle = await fs.open(incomplete, offset > 0 ? 'a' : 'w');
+    try {
+      const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+      for await (const chunk of body as AsyncIterable<Buffer>) {
+        stillAlive();
+        await handle.write(chunk);
+        sha256.update(chunk);
+        sha1.update(chunk);
+        written += chunk.length;
+        if (written > file.size)
+          throw new HubDownloadError(
+            `${file.path}: the server sent more than the ${file.size} bytes the hub listed`,
+            file.path,
+          );
+        report(written);
+      }
+    } catch (error) {
+      await handle.close();
+      // Interrupted (idle, cancelled, connection lost): keep the .incomplete file so the next attempt resumes.
+      if (opts.signal?.aborted) throw error;
+      if (idle.signal.aborted) throw idleError();
+      if (error instanceof HubDownloadError) {
+        await fs.rm(incomplete, { force: true });
+        throw error;
+      }
+      throw new HubDownloadError(
+        `${file.path}: transfer interrupted after ${written} of ${file.size} bytes (${error instanceof Error ? error.message : String(error)}); run the download again to resume`,
+        file.path,
+      );
+    }
+    await handle.close();
+    if (written !== file.size) {
+      throw new HubDownloadError(
+        `${file.path}: transfer ended after ${written} of ${file.size} bytes; run the download again to resume`,
+        file.path,
+      );
+    }
+    const expected = file.lfsSha256 ?? file.oid;
+    const actual = file.lfsSha256 ? sha256.digest('hex') : sha1.digest('hex');
+    if (actual !== expected) {
+      await fs.rm(incomplete, { force: true });
+      throw new HubDownloadError(
+        `${file.path}: checksum mismatch (expected ${file.lfsSha256 ? 'sha256' : 'git sha1'} ${expected}, got ${actual}); the corrupt file was removed`,
+        file.path,
+      );
+    }
+    await fs.rename(incomplete, blob);
+    return { resumedFrom: offset };
+  } finally {
+    clearTimeout(timer);
   }
-  await handle.close();
-  if (written !== file.size) {
-    throw new HubDownloadError(
-      `${file.path}: transfer ended after ${written} of ${file.size} bytes; run the download again to resume`,
-      file.path,
-    );
-  }
-  const expected = file.lfsSha256 ?? file.oid;
-  const actual = file.lfsSha256 ? sha256.digest('hex') : sha1.digest('hex');
-  if (actual !== expected) {
-    await fs.rm(incomplete, { force: true });
-    throw new HubDownloadError(
-      `${file.path}: checksum mismatch (expected ${file.lfsSha256 ? 'sha256' : 'git sha1'} ${expected}, got ${actual}); the corrupt file was removed`,
-      file.path,
-    );
-  }
-  await fs.rename(incomplete, blob);
-  return { resumedFrom: offset };
 }
 
-/** snapshots/<commit>/<path> -> ../../blobs/<etag> (relative, one `..` per folder level), or a copy where links fail. */
-async function linkIntoSnapshot(snapshotDir: string, file: string, blob: string): Promise<void> {
-  const link = path.join(snapshotDir, ...file.split('/'));
-  await fs.mkdir(path.dirname(link), { recursive: true });
+/**
+ * snapshots/<commit>/<path> -> ../../blobs/<etag> (relative, one `..` per folder level), or a copy where links
+ * fail. `link` was checked by snapshotPath; a folder where a file belongs (or the reverse) left by an older
+ * snapshot is reported, not replaced.
+ */
+async function linkIntoSnapshot(link: string, file: string, blob: string): Promise<void> {
+  try {
+    await fs.mkdir(path.dirname(link), { recursive: true });
+  } catch (error) {
+    throw clashError(error, file);
+  }
+  const existing = await fs.lstat(link).catch(() => null);
+  if (existing?.isDirectory()) throw clashError({ code: 'EISDIR' }, file);
   const target = path.relative(path.dirname(link), blob);
   const current = await fs.readlink(link).catch(() => null);
   if (current === target) return;
-  await fs.rm(link, { force: true });
+  if (existing) await fs.rm(link, { force: true }); // a link or copy of ours, from an earlier download
   try {
     await fs.symlink(target, link);
   } catch {
     // Windows without developer mode cannot create symlinks; huggingface_hub copies then, so do we.
     await fs.copyFile(blob, link);
   }
+}
+
+function clashError(error: unknown, file: string): Error {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  if (code === 'EEXIST' || code === 'ENOTDIR' || code === 'EISDIR')
+    return new HubDownloadError(
+      `${file}: the snapshot already has a file where a folder belongs, or a folder where a file belongs; nothing was replaced`,
+      file,
+    );
+  return error instanceof Error ? error : new Error(String(error));
 }

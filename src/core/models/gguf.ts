@@ -4,6 +4,7 @@
  */
 import { SyncHeaderSource } from '../onnx/inspect-source';
 import type { ByteSource } from '../onnx/wire';
+import type { ReadBudget } from './bounds';
 
 /** llama_ftype (llama.cpp include/llama.h): what `general.file_type` means. */
 export const GGUF_FILE_TYPES: Readonly<Record<number, string>> = {
@@ -82,9 +83,15 @@ const FIXED_SIZES: Readonly<Record<number, number>> = {
   11: 8,
   12: 8,
 };
-/** Arrays longer than this (token lists) are summarised, not materialised. */
+/** Arrays longer than this (token lists) are summarised, not materialised; so are arrays inside arrays. */
 const ARRAY_KEEP = 64;
 const MAX_STRING = 16 * 1024 * 1024;
+/**
+ * Bounds a real file stays far below: llama.cpp's metadata keys are a few dozen flat values and arrays, and a
+ * model has thousands of tensors. Nested arrays are legal GGUF but deeper than this is only ever hostile
+ * (each level is a recursive call here, and skipping them costs time per element).
+ */
+export const GGUF_LIMITS = { keys: 100_000, tensors: 1_000_000, arrayDepth: 4 } as const;
 
 /** Sequential little-endian reads over a ByteSource, through a window so short fields cost no syscall. */
 class Cursor {
@@ -154,7 +161,7 @@ class Cursor {
         return view.getFloat64(0, true);
     }
   }
-  async skip(type: number, count: number): Promise<void> {
+  async skip(type: number, count: number, depth: number): Promise<void> {
     const size = FIXED_SIZES[type];
     if (size !== undefined) {
       this.offset += size * count;
@@ -165,25 +172,33 @@ class Cursor {
       if (type === T.Str) {
         const length = await this.u64();
         this.offset += length;
-      } else await this.value(type);
+        if (this.offset > this.source.size) throw new Error('truncated GGUF: a string runs past the end of the file');
+      } else await this.value(type, depth);
     }
   }
-  async value(type: number): Promise<GgufValue> {
+  async value(type: number, depth = 0): Promise<GgufValue> {
     if (type !== T.Arr) return this.scalar(type);
+    if (depth >= GGUF_LIMITS.arrayDepth)
+      throw new Error(
+        `corrupted GGUF: arrays nested more than ${GGUF_LIMITS.arrayDepth} deep at offset ${this.offset}`,
+      );
     const itemType = await this.u32();
     const length = await this.u64();
-    if (length > ARRAY_KEEP) {
-      await this.skip(itemType, length);
+    if (length > ARRAY_KEEP || itemType === T.Arr) {
+      await this.skip(itemType, length, depth + 1);
       return { arrayOf: TYPE_NAMES[itemType] ?? `type${itemType}`, length };
     }
     const items: GgufValue[] = [];
-    for (let index = 0; index < length; index++) items.push(await this.value(itemType));
+    for (let index = 0; index < length; index++) items.push(await this.value(itemType, depth + 1));
     return items;
   }
 }
 
-export async function inspectGgufFile(path: string, opts: { signal?: AbortSignal } = {}): Promise<GgufSummary> {
-  return SyncHeaderSource.inspect(path, 64 * 1024, 8, (source) => inspectGguf(source, opts));
+export async function inspectGgufFile(
+  path: string,
+  opts: { signal?: AbortSignal; budget?: ReadBudget } = {},
+): Promise<GgufSummary> {
+  return SyncHeaderSource.inspect(path, 64 * 1024, 8, (source) => inspectGguf(source, opts), opts.budget);
 }
 
 export async function inspectGguf(source: ByteSource, opts: { signal?: AbortSignal } = {}): Promise<GgufSummary> {
@@ -195,12 +210,16 @@ export async function inspectGguf(source: ByteSource, opts: { signal?: AbortSign
   if (version < 2 || version > 3) throw new Error(`unsupported GGUF version ${version}`);
   const tensorCount = await cursor.u64();
   const kvCount = await cursor.u64();
-  const metadata: Record<string, GgufValue> = {};
+  if (tensorCount > GGUF_LIMITS.tensors || kvCount > GGUF_LIMITS.keys)
+    throw new Error(`corrupted GGUF: ${tensorCount} tensors and ${kvCount} metadata keys claimed`);
+  // A Map, then own properties: a key named __proto__ or constructor is just a key.
+  const entries = new Map<string, GgufValue>();
   for (let index = 0; index < kvCount; index++) {
     opts.signal?.throwIfAborted();
     const key = await cursor.string();
-    metadata[key] = await cursor.value(await cursor.u32());
+    entries.set(key, await cursor.value(await cursor.u32()));
   }
+  const metadata: Record<string, GgufValue> = Object.fromEntries(entries);
   let params = 0;
   for (let index = 0; index < tensorCount; index++) {
     if (index % 256 === 0) opts.signal?.throwIfAborted();
@@ -213,8 +232,9 @@ export async function inspectGguf(source: ByteSource, opts: { signal?: AbortSign
     await cursor.u64(); // data offset
     params += elements;
   }
-  const architecture = typeof metadata['general.architecture'] === 'string' ? metadata['general.architecture'] : null;
-  const fileTypeCode = metadata['general.file_type'];
+  const architectureValue = entries.get('general.architecture');
+  const architecture = typeof architectureValue === 'string' ? architectureValue : null;
+  const fileTypeCode = entries.get('general.file_type');
   const fileType = typeof fileTypeCode === 'number' ? (GGUF_FILE_TYPES[fileTypeCode] ?? `type ${fileTypeCode}`) : null;
   return { version, tensorCount, metadata, architecture, fileType, params, bytesRead: source.bytesRead };
 }

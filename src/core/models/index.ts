@@ -1,6 +1,6 @@
 /** Model inventory: discovery, header-only inspection, precision and device verdicts (pure, no vscode). */
 export type { DeviceVerdict, ModelFiles, ModelFormat, ModelInfo, Verdict, WeightsInfo } from '../../protocol/models';
-export { inspectModelFolder, isModelFolder, hubCacheInfo, type InspectOptions } from './inspect-folder';
+export { configErrors, inspectModelFolder, isModelFolder, hubCacheInfo, type InspectOptions } from './inspect-folder';
 export {
   discoverModelFolders,
   discoverModels,

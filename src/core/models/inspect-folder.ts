@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { inspectOnnxFile, pastKeyValuesLayout } from '../onnx/inspect';
+import { ReadBudget, readTextBounded } from './bounds';
 import { ggufPrecision, inspectGgufFile } from './gguf';
 import { inspectIrXml } from './openvino';
 import {
@@ -18,6 +19,7 @@ import { expectedTokenizerFiles, recogniseModelFiles } from './recognise';
 import { recipeFromModel } from './recipe';
 import { evaluateModelRecipe, type EvaluateRecipe } from './rules';
 import { inspectSafetensors } from './safetensors';
+import { Tally } from './tally';
 import type { ModelFormat, ModelInfo, WeightsInfo } from '../../protocol/models';
 import { deviceVerdicts } from './verdicts';
 
@@ -35,6 +37,8 @@ export interface InspectOptions {
   signal?: AbortSignal;
   /** The rule engine; tests may inject one. Defaults to the shared engine. */
   evaluate?: EvaluateRecipe;
+  /** Bytes and time this folder may cost (defaults: FOLDER_MAX_BYTES, FOLDER_MAX_MS in bounds.ts). */
+  limits?: { maxBytes: number; maxMs: number };
 }
 
 /** `…/models--org--name/snapshots/REV` in the Hugging Face hub cache. */
@@ -50,16 +54,16 @@ function message(error: unknown): string {
       return `permission denied: ${(error as NodeJS.ErrnoException).path ?? ''}`.trim();
     if (code === 'ENOENT') return `not found: ${(error as NodeJS.ErrnoException).path ?? ''}`.trim();
     if (code === 'ELOOP') return 'symbolic link loop';
+    if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return 'the file would block (a pipe or device?); it was not read';
     return error.message;
   }
   return String(error);
 }
 
-async function readJson(file: string): Promise<{ value?: unknown; error?: string }> {
+async function readJson(file: string, budget: ReadBudget): Promise<{ value?: unknown; error?: string }> {
   try {
-    // Read directly (no stat first): configs are small, and one syscall less per file adds up over 200 folders.
-    const text = await fs.readFile(file, 'utf8');
-    if (text.length > MAX_CONFIG_BYTES) return { error: `${path.basename(file)} is larger than 4 MB` };
+    // A regular file, at most 4 MB (a config.json linked to /dev/zero must not be read forever).
+    const text = await readTextBounded(file, MAX_CONFIG_BYTES, budget);
     return { value: JSON.parse(text) as unknown };
   } catch (error) {
     return { error: `${path.basename(file)}: ${message(error)}` };
@@ -87,6 +91,8 @@ function emptyInfo(target: string, format: ModelFormat): ModelInfo {
 export async function inspectModelFolder(target: string, opts: InspectOptions = {}): Promise<ModelInfo> {
   const evaluate = opts.evaluate ?? evaluateModelRecipe;
   const info = emptyInfo(target, 'unknown');
+  const budget = new ReadBudget(opts.limits?.maxBytes, opts.limits?.maxMs);
+  const bounded = { budget, ...(opts.signal ? { signal: opts.signal } : {}) };
   let matMulNBits = false;
   try {
     opts.signal?.throwIfAborted();
@@ -106,7 +112,7 @@ export async function inspectModelFolder(target: string, opts: InspectOptions = 
     const configs: Record<string, unknown> = {};
     const configErrors: string[] = [];
     const configNames = CONFIG_FILES.filter((file) => allNames.includes(file));
-    const parsed = await Promise.all(configNames.map((name) => readJson(path.join(folder, name))));
+    const parsed = await Promise.all(configNames.map((name) => readJson(path.join(folder, name), budget)));
     configNames.forEach((name, index) => {
       const { value, error } = parsed[index]!;
       info.files.configs.push(name);
@@ -131,7 +137,7 @@ export async function inspectModelFolder(target: string, opts: InspectOptions = 
     let weights: WeightsInfo;
     switch (recognised.format) {
       case 'openvino-ir': {
-        const ir = await inspectIrXml(mainPath, opts.signal ? { signal: opts.signal } : {});
+        const ir = await inspectIrXml(mainPath, bounded);
         weights = irPrecision(ir);
         if (weights.source !== 'rt_info')
           weights = preferConfig(weights, openvinoConfigPrecision(configs['openvino_config.json']));
@@ -149,7 +155,7 @@ export async function inspectModelFolder(target: string, opts: InspectOptions = 
           ?.model?.decoder?.filename;
         const onnxFile = typeof genaiFile === 'string' && allNames.includes(genaiFile) ? genaiFile : main;
         info.files.model = [onnxFile];
-        const onnx = await inspectOnnxFile(path.join(folder, onnxFile), opts.signal ? { signal: opts.signal } : {});
+        const onnx = await inspectOnnxFile(path.join(folder, onnxFile), bounded);
         weights = onnxPrecision(onnx);
         matMulNBits = onnx.matMulNBits.length > 0;
         info.params = onnx.params || null;
@@ -171,7 +177,7 @@ export async function inspectModelFolder(target: string, opts: InspectOptions = 
         break;
       }
       case 'gguf': {
-        const gguf = await inspectGgufFile(mainPath, opts.signal ? { signal: opts.signal } : {});
+        const gguf = await inspectGgufFile(mainPath, bounded);
         weights = { ...ggufPrecision(gguf.fileType), source: 'general.file_type' };
         info.params = gguf.params || null;
         info.bytesRead += gguf.bytesRead;
@@ -189,13 +195,16 @@ export async function inspectModelFolder(target: string, opts: InspectOptions = 
         break;
       }
       case 'safetensors': {
-        const shards = await Promise.all(
-          recognised.modelFiles.map((file) => inspectSafetensors(path.join(folder, file))),
-        );
-        const elementsByDtype: Record<string, number> = {};
+        // One shard at a time: a folder of thousands of shards must not open them all at once.
+        const shards = [];
+        for (const file of recognised.modelFiles) {
+          opts.signal?.throwIfAborted();
+          shards.push(await inspectSafetensors(path.join(folder, file), budget));
+        }
+        const tally = new Tally();
         for (const shard of shards)
-          for (const [dtype, count] of Object.entries(shard.elementsByDtype))
-            elementsByDtype[dtype] = (elementsByDtype[dtype] ?? 0) + count;
+          for (const [dtype, count] of Object.entries(shard.elementsByDtype)) tally.add(dtype, count);
+        const elementsByDtype = tally.toObject();
         const merged = {
           tensors: shards.reduce((n, s) => n + s.tensors, 0),
           elementsByDtype,
@@ -217,6 +226,7 @@ export async function inspectModelFolder(target: string, opts: InspectOptions = 
       const declared = hfQuantizationPrecision(configs['config.json']);
       if (declared) info.details.declaredQuantization = declared;
     }
+    budget.check();
     info.sizeBytes = await folderSize(folder, stat.isDirectory() ? allNames : [path.basename(target)], opts.signal);
   } catch (error) {
     if (opts.signal?.aborted) throw opts.signal.reason ?? error;
@@ -263,6 +273,12 @@ async function folderSize(folder: string, names: readonly string[], signal?: Abo
     ),
   );
   return sizes.reduce((total, size) => total + size, 0);
+}
+
+/** Config files that exist but could not be read or parsed (`details.configErrors`), for every output. */
+export function configErrors(info: Pick<ModelInfo, 'details'>): string[] {
+  const errors = info.details.configErrors;
+  return Array.isArray(errors) ? errors.filter((error): error is string => typeof error === 'string') : [];
 }
 
 export async function isModelFolder(folder: string): Promise<boolean> {

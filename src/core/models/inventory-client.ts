@@ -9,6 +9,9 @@ import { Worker } from 'node:worker_threads';
 import { isInventoryToHost, type InventoryToHost } from '../../protocol/inventory';
 import { InventoryCache, scanInventory, type InventoryGroup, type InventoryRoot } from './inventory';
 
+/** The inventory thread's memory: a 200-folder scan uses a few MB; the folder budget bounds one read to 256 MB. */
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 64 } as const;
+
 export interface InventoryWorkerOptions {
   /** dist/inventory-worker.js (or the compiled inventory-worker.js in tests). */
   readonly workerPath: string;
@@ -81,7 +84,9 @@ export class InventoryWorker {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.options.workerPath);
+    // A heap ceiling of its own: should a hostile file still get past the reader bounds, the worker ends with
+    // ERR_WORKER_OUT_OF_MEMORY (the scan fails with that message) instead of taking the extension host with it.
+    const worker = new Worker(this.options.workerPath, { resourceLimits: WORKER_LIMITS });
     this.started++;
     worker.on('message', (message: unknown) => this.receive(message));
     worker.on('error', (error) => this.failAll(worker, error));

@@ -5,7 +5,8 @@
  *  - the model-level `rt_info/nncf/weight_compression/{mode, group_size, ratio, backup_mode, ...}` NNCF
  *    writes after compression (DOMAIN-REFERENCE.md §1.4), and `rt_info/optimum/...` when present.
  */
-import { promises as fs } from 'node:fs';
+import { openRegular, type ReadBudget } from './bounds';
+import { Tally } from './tally';
 
 export interface IrConst {
   readonly elementType: string;
@@ -25,14 +26,21 @@ export interface IrSummary {
 }
 
 const CHUNK = 256 * 1024;
+/**
+ * Bounds of the scan: an unfinished tag or comment is kept between chunks only up to MAX_PENDING characters
+ * (real tags are short; rt_info values a few KB), and elements nest at most MAX_DEPTH deep (an IR nests 6).
+ */
+export const IR_LIMITS = { pending: 1024 * 1024, depth: 64 } as const;
 
-export async function inspectIrXml(path: string, opts: { signal?: AbortSignal } = {}): Promise<IrSummary> {
+export async function inspectIrXml(
+  path: string,
+  opts: { signal?: AbortSignal; budget?: ReadBudget } = {},
+): Promise<IrSummary> {
   const scanner = new IrScanner();
-  const handle = await fs.open(path, 'r');
+  const { handle, size } = await openRegular(path);
   try {
     // Plain positional reads: cheaper than a read stream for the many small IRs of a scan.
     // Sized to the file: most IRs of a scan are small, and a fresh 256 KB buffer per file feeds the GC.
-    const { size } = await handle.stat();
     const buffer = Buffer.allocUnsafe(Math.max(1, Math.min(CHUNK, size)));
     const decoder = new TextDecoder('utf-8');
     let bytesRead = 0;
@@ -41,6 +49,7 @@ export async function inspectIrXml(path: string, opts: { signal?: AbortSignal } 
       const { bytesRead: count } = await handle.read(buffer, 0, buffer.length, bytesRead);
       if (count === 0) break;
       bytesRead += count;
+      opts.budget?.charge(count);
       scanner.feed(decoder.decode(buffer.subarray(0, count), { stream: true }));
     }
     scanner.feed(decoder.decode());
@@ -68,19 +77,32 @@ export function inspectIrChunks(chunks: Iterable<string>): IrSummary {
 /** A tag tokenizer good enough for IR: no DTDs, no CDATA in the parts we read, attributes in double quotes. */
 class IrScanner {
   private pending = '';
+  /** Inside a comment that did not end in the chunks so far: only its last two characters matter. */
+  private inComment = false;
   private readonly stack: string[] = [];
   private layerType: string | null = null;
   private name: string | null = null;
   private irVersion: number | null = null;
   private sawNet = false;
-  private readonly layerCounts: Record<string, number> = {};
-  private readonly weightElements: Record<string, number> = {};
-  private readonly rtInfo: Record<string, string> = {};
+  // Keyed by names from the file: Tally/Map, never a plain object (`constructor`, `__proto__`).
+  private readonly layerCounts = new Tally();
+  private readonly weightElements = new Tally();
+  private readonly rtInfo = new Map<string, string>();
   private params = 0;
 
   feed(text: string): void {
     let buffer = this.pending + text;
     let position = 0;
+    if (this.inComment) {
+      const end = buffer.indexOf('-->');
+      if (end < 0) {
+        // Keep "--" that a next chunk may finish as "-->"; never rescan the comment's body.
+        this.pending = buffer.slice(-2);
+        return;
+      }
+      this.inComment = false;
+      position = end + 3;
+    }
     for (;;) {
       const open = buffer.indexOf('<', position);
       if (open < 0) {
@@ -91,8 +113,9 @@ class IrScanner {
       if (buffer.startsWith('<!--', open)) {
         const end = buffer.indexOf('-->', open + 4);
         if (end < 0) {
-          position = open;
-          break;
+          this.inComment = true;
+          this.pending = buffer.slice(Math.max(open + 4, buffer.length - 2));
+          return;
         }
         position = end + 3;
         continue;
@@ -108,18 +131,20 @@ class IrScanner {
     buffer = buffer.slice(position);
     // Text between tags is not needed: keep only an unfinished tag.
     this.pending = buffer.includes('<') ? buffer.slice(buffer.indexOf('<')) : '';
-    if (this.pending.length > 16 * 1024 * 1024) throw new Error('malformed IR XML: a tag longer than 16 MB');
+    if (this.pending.length > IR_LIMITS.pending)
+      throw new Error(`malformed IR XML: a tag longer than ${IR_LIMITS.pending / 1024} KB`);
   }
 
   finish(bytesRead: number): IrSummary {
     if (!this.sawNet) throw new Error('not an OpenVINO IR: no <net> element (empty, truncated or another XML file)');
-    if (this.stack.length > 0) throw new Error(`truncated IR XML: <${this.stack.join('><')}> never closed`);
+    if (this.inComment) throw new Error('truncated IR XML: a comment never closed');
+    if (this.stack.length > 0) throw new Error(`truncated IR XML: <${this.stack.slice(0, 8).join('><')}> never closed`);
     return {
       name: this.name,
       irVersion: this.irVersion,
-      layerCounts: this.layerCounts,
-      weightElementsByType: this.weightElements,
-      rtInfo: this.rtInfo,
+      layerCounts: this.layerCounts.toObject(),
+      weightElementsByType: this.weightElements.toObject(),
+      rtInfo: Object.fromEntries(this.rtInfo),
       params: this.params,
       bytesRead,
     };
@@ -130,7 +155,8 @@ class IrScanner {
     if (body.startsWith('/')) {
       const name = body.slice(1).trim();
       const top = this.stack.pop();
-      if (top !== name) throw new Error(`malformed IR XML: </${name}> closes <${top ?? 'nothing'}>`);
+      if (top !== name)
+        throw new Error(`malformed IR XML: </${name.slice(0, 100)}> closes <${top?.slice(0, 100) ?? 'nothing'}>`);
       if (name === 'layer') this.layerType = null;
       return;
     }
@@ -140,7 +166,10 @@ class IrScanner {
     const name = nameEnd < 0 ? content : content.slice(0, nameEnd);
     const attributes = nameEnd < 0 ? '' : content.slice(nameEnd);
     this.element(name, attributes);
-    if (!selfClosing) this.stack.push(name);
+    if (selfClosing) return;
+    if (this.stack.length >= IR_LIMITS.depth)
+      throw new Error(`malformed IR XML: elements nested more than ${IR_LIMITS.depth} deep`);
+    this.stack.push(name);
   }
 
   private element(name: string, attributes: string): void {
@@ -154,7 +183,7 @@ class IrScanner {
     }
     if (name === 'layer' && this.stack[depth - 1] === 'layers') {
       this.layerType = attribute(attributes, 'type') ?? 'unknown';
-      this.layerCounts[this.layerType] = (this.layerCounts[this.layerType] ?? 0) + 1;
+      this.layerCounts.add(this.layerType);
       return;
     }
     if (name === 'data' && this.layerType === 'Const' && this.stack[depth - 1] === 'layer') {
@@ -166,14 +195,14 @@ class IrScanner {
       if (!elementType || shape.some((dim) => !Number.isFinite(dim))) return;
       if (!isWeightShape(shape)) return;
       const elements = shape.reduce((product, dim) => product * dim, 1);
-      this.weightElements[elementType] = (this.weightElements[elementType] ?? 0) + elements;
+      this.weightElements.add(elementType, elements);
       this.params += elements;
       return;
     }
     // Model-level rt_info: <net><rt_info><nncf><weight_compression><mode value="int4_sym"/>.
     if (this.stack[0] === 'net' && this.stack[1] === 'rt_info') {
       const value = attribute(attributes, 'value');
-      if (value !== null) this.rtInfo[[...this.stack.slice(2), name].join('/')] = value;
+      if (value !== null) this.rtInfo.set([...this.stack.slice(2), name].join('/'), value);
     }
   }
 }

@@ -2,7 +2,8 @@
  * safetensors header reader (huggingface/safetensors README "Format"): 8-byte little-endian header length,
  * then a JSON object `{name: {dtype, shape, data_offsets}, __metadata__?}`. The tensor bytes are never read.
  */
-import { promises as fs } from 'node:fs';
+import { openRegular, type ReadBudget } from './bounds';
+import { Tally } from './tally';
 
 export interface SafetensorsSummary {
   readonly tensors: number;
@@ -12,13 +13,37 @@ export interface SafetensorsSummary {
   readonly bytesRead: number;
 }
 
-/** A header bigger than this is corrupt (real ones are a few MB at most). */
-const MAX_HEADER = 100 * 1024 * 1024;
+/** A header bigger than this is corrupt: the same cap as huggingface/safetensors (`MAX_HEADER_SIZE`, tensor.rs). */
+const MAX_HEADER = 100_000_000;
+/**
+ * A real header is `{name: {dtype, shape: [..], data_offsets: [..]}, __metadata__: {str: str}}`: 3 levels.
+ * JSON.parse of a deeply nested 100 MB header costs seconds and gigabytes, so nesting is checked first.
+ */
+const MAX_HEADER_DEPTH = 8;
 
-export async function inspectSafetensors(path: string): Promise<SafetensorsSummary> {
-  const handle = await fs.open(path, 'r');
+/** The deepest `{`/`[` nesting in JSON text, counted outside strings; stops early past `limit`. */
+export function jsonDepth(bytes: Uint8Array, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let index = 0; index < bytes.length; index++) {
+    const byte = bytes[index]!;
+    if (inString) {
+      if (byte === 0x5c)
+        index++; // backslash: skip the escaped byte
+      else if (byte === 0x22) inString = false;
+    } else if (byte === 0x22) inString = true;
+    else if (byte === 0x7b || byte === 0x5b) {
+      if (++depth > deepest) deepest = depth;
+      if (deepest > limit) return deepest;
+    } else if (byte === 0x7d || byte === 0x5d) depth--;
+  }
+  return deepest;
+}
+
+export async function inspectSafetensors(path: string, budget?: ReadBudget): Promise<SafetensorsSummary> {
+  const { handle, size } = await openRegular(path);
   try {
-    const { size } = await handle.stat();
     if (size === 0) throw new Error('the file is empty (0 bytes)');
     if (size < 8) throw new Error(`truncated safetensors file (${size} bytes)`);
     const lengthBytes = Buffer.alloc(8);
@@ -28,36 +53,44 @@ export async function inspectSafetensors(path: string): Promise<SafetensorsSumma
       throw new Error(`corrupted safetensors file: header length ${headerLength}`);
     if (8 + headerLength > size)
       throw new Error(`truncated safetensors file: header of ${headerLength} bytes, file of ${size}`);
+    budget?.charge(8 + headerLength);
     const header = Buffer.alloc(headerLength);
     await handle.read(header, 0, headerLength, 8);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(header.toString('utf8'));
-    } catch (error) {
-      throw new Error(`corrupted safetensors header: ${error instanceof Error ? error.message : String(error)}`);
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
-      throw new Error('corrupted safetensors header: not a JSON object');
-    const elementsByDtype: Record<string, number> = {};
-    let tensors = 0;
-    let packedTensors = 0;
-    for (const [name, entry] of Object.entries(parsed as Record<string, unknown>)) {
-      if (name === '__metadata__') continue;
-      const tensor = entry as { dtype?: unknown; shape?: unknown };
-      if (typeof tensor.dtype !== 'string' || !Array.isArray(tensor.shape))
-        throw new Error(`corrupted safetensors header: tensor '${name}' has no dtype/shape`);
-      const elements = (tensor.shape as unknown[]).reduce<number>(
-        (product, dim) => product * (typeof dim === 'number' ? dim : 0),
-        1,
-      );
-      elementsByDtype[tensor.dtype] = (elementsByDtype[tensor.dtype] ?? 0) + elements;
-      tensors++;
-      if (/\.(qweight|qzeros)$/.test(name)) packedTensors++;
-    }
-    return { tensors, elementsByDtype, packedTensors, bytesRead: 8 + headerLength };
+    return summariseHeader(header);
   } finally {
     await handle.close();
   }
+}
+
+/** The header's JSON (the bytes after the length), summarised; throws a clear message for anything else. */
+export function summariseHeader(header: Uint8Array): SafetensorsSummary {
+  if (jsonDepth(header, MAX_HEADER_DEPTH) > MAX_HEADER_DEPTH)
+    throw new Error(`corrupted safetensors header: nested deeper than ${MAX_HEADER_DEPTH} levels`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(header.buffer, header.byteOffset, header.length).toString('utf8'));
+  } catch (error) {
+    throw new Error(`corrupted safetensors header: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error('corrupted safetensors header: not a JSON object');
+  const elementsByDtype = new Tally();
+  let tensors = 0;
+  let packedTensors = 0;
+  for (const [name, entry] of Object.entries(parsed as Record<string, unknown>)) {
+    if (name === '__metadata__') continue;
+    const tensor = typeof entry === 'object' && entry !== null ? (entry as { dtype?: unknown; shape?: unknown }) : {};
+    if (typeof tensor.dtype !== 'string' || !Array.isArray(tensor.shape))
+      throw new Error(`corrupted safetensors header: tensor '${name.slice(0, 200)}' has no dtype/shape`);
+    const elements = (tensor.shape as unknown[]).reduce<number>(
+      (product, dim) => product * (typeof dim === 'number' && dim >= 0 ? dim : 0),
+      1,
+    );
+    elementsByDtype.add(tensor.dtype, elements);
+    tensors++;
+    if (/\.(qweight|qzeros)$/.test(name)) packedTensors++;
+  }
+  return { tensors, elementsByDtype: elementsByDtype.toObject(), packedTensors, bytesRead: 8 + header.length };
 }
 
 /** safetensors dtype -> our dtype names. */

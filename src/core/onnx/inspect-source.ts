@@ -5,10 +5,16 @@
  * one starts), so nothing can overlap them; every async read costs a thread-pool round trip that, on a busy
  * machine, is worth far more than the microseconds a 1 KB pread from the page cache takes. A 1 GB ONNX model
  * needs ~70 such reads (bench/inspect). Whole files are never read this way: the chunk cache holds at most
- * `maxCachedChunks` small chunks, and large reads are refused (the inspector never asks for payloads).
+ * `maxCachedChunks` small chunks, a read longer than MAX_READ is refused (the inspectors never ask for
+ * payloads, and cap the strings they decode below it), and every byte read is charged to the folder's
+ * ReadBudget. Only regular files are opened, without blocking (src/core/models/bounds.ts).
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, readSync } from 'node:fs';
+import { openRegularSync, type ReadBudget } from '../models/bounds';
 import type { ByteSource } from './wire';
+
+/** The longest single read: GGUF's 16 MB string cap plus its read window; ONNX reads 64 KB messages. */
+export const MAX_READ = 32 * 1024 * 1024;
 
 export class SyncHeaderSource implements ByteSource {
   bytesRead = 0;
@@ -20,16 +26,12 @@ export class SyncHeaderSource implements ByteSource {
     readonly size: number,
     private readonly chunkSize: number,
     private readonly maxCachedChunks: number,
+    private readonly budget: ReadBudget | undefined,
   ) {}
 
-  static open(path: string, chunkSize = 1024, maxCachedChunks = 512): SyncHeaderSource {
-    const fd = openSync(path, 'r');
-    try {
-      return new SyncHeaderSource(fd, fstatSync(fd).size, chunkSize, maxCachedChunks);
-    } catch (error) {
-      closeSync(fd);
-      throw error;
-    }
+  static open(path: string, chunkSize = 1024, maxCachedChunks = 512, budget?: ReadBudget): SyncHeaderSource {
+    const { fd, size } = openRegularSync(path);
+    return new SyncHeaderSource(fd, size, chunkSize, maxCachedChunks, budget);
   }
 
   /** Opens `path`, runs `inspect` on it and closes it whatever happens. */
@@ -38,8 +40,9 @@ export class SyncHeaderSource implements ByteSource {
     chunkSize: number,
     maxCachedChunks: number,
     inspect: (source: SyncHeaderSource) => Promise<T>,
+    budget?: ReadBudget,
   ): Promise<T> {
-    const source = SyncHeaderSource.open(path, chunkSize, maxCachedChunks);
+    const source = SyncHeaderSource.open(path, chunkSize, maxCachedChunks, budget);
     try {
       return await inspect(source);
     } finally {
@@ -58,6 +61,10 @@ export class SyncHeaderSource implements ByteSource {
   private readNow(offset: number, length: number): Uint8Array {
     const end = Math.min(offset + length, this.size);
     if (end <= offset) return new Uint8Array(0);
+    if (end - offset > MAX_READ)
+      throw new Error(
+        `refusing to read ${end - offset} bytes at offset ${offset}: a header field this long is corrupt or hostile`,
+      );
     if (end - offset > this.chunkSize * 64) {
       // Messages the inspector reads whole (nodes, value infos) are small; anything larger is read directly.
       const out = Buffer.allocUnsafe(end - offset);
@@ -89,6 +96,7 @@ export class SyncHeaderSource implements ByteSource {
       done += count;
     }
     this.bytesRead += done;
+    this.budget?.charge(done);
     return done;
   }
 

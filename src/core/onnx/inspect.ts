@@ -5,8 +5,10 @@
  * Field numbers: onnx/onnx.proto (ModelProto, GraphProto, NodeProto, AttributeProto, TensorProto,
  * ValueInfoProto, TypeProto). Operator semantics: DOMAIN-REFERENCE.md §5.1 (MatMulNBits) and §5.2 (QDQ).
  */
+import type { ReadBudget } from '../models/bounds';
+import { Tally } from '../models/tally';
 import { SyncHeaderSource } from './inspect-source';
-import { MemorySource, MessageReader, WireType, type ByteSource, type FieldHeader } from './wire';
+import { MemorySource, MessageReader, WireFormatError, WireType, type ByteSource, type FieldHeader } from './wire';
 
 /** TensorProto.DataType names, as ONNX spells them (onnx.proto). */
 export const ONNX_DTYPE_NAMES: Readonly<Record<number, string>> = {
@@ -98,16 +100,39 @@ interface RawNode {
   domain: string;
   name: string;
   inputs: string[];
-  ints: Map<string, number>;
+  ints: ReadonlyMap<string, number>;
 }
 
 /** Messages below this size are read in one go and walked in memory: fewer awaits, same bytes. */
 const SMALL_MESSAGE = 64 * 1024;
 
-export async function inspectOnnxFile(path: string, opts: { signal?: AbortSignal } = {}): Promise<OnnxSummary> {
+/**
+ * Counts a real graph stays far below (a 70B decoder exports to tens of thousands of nodes), so a file of millions of
+ * empty messages costs a bounded amount of memory and time before it is called corrupt.
+ */
+export const ONNX_LIMITS = {
+  nodes: 200_000,
+  initializers: 200_000,
+  valueInfos: 100_000,
+  /** Inputs and attributes of one node. */
+  perNode: 10_000,
+  /** Tensor rank (dims entries). */
+  dims: 64,
+  /** Opset imports and metadata entries. */
+  entries: 10_000,
+} as const;
+
+function tooMany(what: string, limit: number, offset: number): WireFormatError {
+  return new WireFormatError(`more than ${limit} ${what}: not a real model (corrupt or hostile file)`, offset);
+}
+
+export async function inspectOnnxFile(
+  path: string,
+  opts: { signal?: AbortSignal; budget?: ReadBudget } = {},
+): Promise<OnnxSummary> {
   // Small chunks: every initializer header sits in a different part of the file, and a 16 KB chunk per
   // header would make a 64-tensor model cost 1 MB of reads for a few hundred bytes of headers.
-  return SyncHeaderSource.inspect(path, 1024, 512, (source) => inspectOnnx(source, opts));
+  return SyncHeaderSource.inspect(path, 1024, 512, (source) => inspectOnnx(source, opts), opts.budget);
 }
 
 export async function inspectOnnx(source: ByteSource, opts: { signal?: AbortSignal } = {}): Promise<OnnxSummary> {
@@ -115,16 +140,18 @@ export async function inspectOnnx(source: ByteSource, opts: { signal?: AbortSign
   const model = new MessageReader(source, 0, source.size);
   let irVersion: number | null = null;
   let producer: string | null = null;
-  const opsets: Record<string, number> = {};
+  const opsets = new Map<string, number>();
   const nodes: RawNode[] = [];
   const initializers: OnnxInitializer[] = [];
   const inputs: ValueInfo[] = [];
   const outputs: ValueInfo[] = [];
-  const metadata: Record<string, string> = {};
+  const metadata = new Map<string, string>();
   let sawGraph = false;
 
   for (let field = await model.next(); field; field = await model.next()) {
     opts.signal?.throwIfAborted();
+    if (opsets.size + metadata.size > ONNX_LIMITS.entries)
+      throw tooMany('opset imports and metadata entries', ONNX_LIMITS.entries, field.valueOffset);
     if (field.field === 1 && field.wireType === WireType.Varint) irVersion = field.varint ?? null;
     else if (field.field === 2 && field.wireType === WireType.LengthDelimited) producer = await model.string(field);
     else if (field.field === 8 && field.wireType === WireType.LengthDelimited) {
@@ -135,7 +162,7 @@ export async function inspectOnnx(source: ByteSource, opts: { signal?: AbortSign
         if (f.field === 1 && f.wireType === WireType.LengthDelimited) domain = await opset.string(f);
         else if (f.field === 2 && f.wireType === WireType.Varint) version = f.varint ?? 0;
       }
-      opsets[domain || 'ai.onnx'] = version;
+      opsets.set(domain || 'ai.onnx', version);
     } else if (field.field === 14 && field.wireType === WireType.LengthDelimited) {
       // metadata_props: StringStringEntryProto { key = 1; value = 2 }
       const entry = await small(model, field);
@@ -145,14 +172,26 @@ export async function inspectOnnx(source: ByteSource, opts: { signal?: AbortSign
         if (f.field === 1 && f.wireType === WireType.LengthDelimited) key = await entry.string(f);
         else if (f.field === 2 && f.wireType === WireType.LengthDelimited) value = await entry.string(f);
       }
-      if (key) metadata[key] = value;
+      if (key) metadata.set(key, value);
     } else if (field.field === 7 && field.wireType === WireType.LengthDelimited) {
       sawGraph = true;
       await readGraph(model.sub(field), { nodes, initializers, inputs, outputs }, opts.signal);
     }
   }
   if (!sawGraph) throw new Error('no graph in this file: not an ONNX model, or truncated before the graph');
-  return summarise({ irVersion, producer, opsets, nodes, initializers, inputs, outputs, metadata }, source);
+  return summarise(
+    {
+      irVersion,
+      producer,
+      opsets: Object.fromEntries(opsets),
+      nodes,
+      initializers,
+      inputs,
+      outputs,
+      metadata: Object.fromEntries(metadata),
+    },
+    source,
+  );
 }
 
 async function small(parent: MessageReader, field: FieldHeader): Promise<MessageReader> {
@@ -169,17 +208,32 @@ async function readGraph(
   for (let field = await graph.next(); field; field = await graph.next()) {
     signal?.throwIfAborted();
     if (field.wireType !== WireType.LengthDelimited) continue;
-    if (field.field === 1) out.nodes.push(await readNode(await small(graph, field)));
-    else if (field.field === 5) out.initializers.push(await readTensor(graph.sub(field)));
-    else if (field.field === 11) out.inputs.push(await readValueInfo(await small(graph, field)));
-    else if (field.field === 12) out.outputs.push(await readValueInfo(await small(graph, field)));
+    if (field.field === 1) {
+      if (out.nodes.length >= ONNX_LIMITS.nodes) throw tooMany('nodes', ONNX_LIMITS.nodes, field.valueOffset);
+      out.nodes.push(await readNode(await small(graph, field)));
+    } else if (field.field === 5) {
+      if (out.initializers.length >= ONNX_LIMITS.initializers)
+        throw tooMany('initializers', ONNX_LIMITS.initializers, field.valueOffset);
+      out.initializers.push(await readTensor(graph.sub(field)));
+    } else if (field.field === 11 || field.field === 12) {
+      const list = field.field === 11 ? out.inputs : out.outputs;
+      if (list.length >= ONNX_LIMITS.valueInfos)
+        throw tooMany('graph inputs or outputs', ONNX_LIMITS.valueInfos, field.valueOffset);
+      list.push(await readValueInfo(await small(graph, field)));
+    }
   }
 }
 
+/** Shared by the nodes without integer attributes (most of a graph): one Map less per node. */
+const NO_INTS: ReadonlyMap<string, number> = new Map();
+
 async function readNode(node: MessageReader): Promise<RawNode> {
-  const raw: RawNode = { opType: '', domain: '', name: '', inputs: [], ints: new Map() };
+  const raw: RawNode = { opType: '', domain: '', name: '', inputs: [], ints: NO_INTS };
+  let entries = 0;
   for (let field = await node.next(); field; field = await node.next()) {
     if (field.wireType !== WireType.LengthDelimited) continue;
+    if (++entries > ONNX_LIMITS.perNode)
+      throw tooMany('inputs and attributes in one node', ONNX_LIMITS.perNode, field.valueOffset);
     if (field.field === 1) raw.inputs.push(await node.string(field));
     else if (field.field === 3) raw.name = await node.string(field);
     else if (field.field === 4) raw.opType = await node.string(field);
@@ -193,7 +247,10 @@ async function readNode(node: MessageReader): Promise<RawNode> {
         if (f.field === 1 && f.wireType === WireType.LengthDelimited) name = await attribute.string(f);
         else if (f.field === 3 && f.wireType === WireType.Varint) value = f.varint ?? 0;
       }
-      if (name && value !== undefined) raw.ints.set(name, value);
+      if (name && value !== undefined) {
+        const ints = raw.ints === NO_INTS ? new Map<string, number>() : (raw.ints as Map<string, number>);
+        raw.ints = ints.set(name, value);
+      }
     }
   }
   return raw;
@@ -207,8 +264,11 @@ async function readTensor(tensor: MessageReader): Promise<OnnxInitializer> {
   let rawData: { offset: number; length: number } | undefined;
   for (let field = await tensor.next(); field; field = await tensor.next()) {
     if (field.field === 1) {
+      // Pushed one by one: spreading a long packed field into push() overflows the call stack.
       if (field.wireType === WireType.Varint) dims.push(field.varint ?? 0);
-      else if (field.wireType === WireType.LengthDelimited) dims.push(...(await tensor.packedVarints(field)));
+      else if (field.wireType === WireType.LengthDelimited)
+        for (const dim of await tensor.packedVarints(field)) dims.push(dim);
+      if (dims.length > ONNX_LIMITS.dims) throw tooMany('tensor dimensions', ONNX_LIMITS.dims, field.valueOffset);
     } else if (field.field === 2 && field.wireType === WireType.Varint) dataType = field.varint ?? 0;
     else if (field.field === 8 && field.wireType === WireType.LengthDelimited) name = await tensor.string(field);
     else if (field.field === 9 && field.wireType === WireType.LengthDelimited)
@@ -273,6 +333,7 @@ async function readValueInfo(info: MessageReader): Promise<ValueInfo> {
             const shapeReader = tensorType.sub(tt);
             for (let d = await shapeReader.next(); d; d = await shapeReader.next()) {
               if (d.field !== 1 || d.wireType !== WireType.LengthDelimited) continue;
+              if (shape.length >= ONNX_LIMITS.dims) throw tooMany('shape dimensions', ONNX_LIMITS.dims, d.valueOffset);
               const dim = shapeReader.sub(d);
               let value: number | string | null = null;
               for (let dv = await dim.next(); dv; dv = await dim.next()) {
@@ -305,16 +366,18 @@ async function summarise(
   },
   source: ByteSource,
 ): Promise<OnnxSummary> {
-  const opCounts: Record<string, number> = {};
+  const opCounts = new Tally();
   const byName = new Map(parts.initializers.map((init) => [init.name, init]));
   const notWeights = new Set<string>(); // scales, zero points, packed blobs counted another way
   const matMulNBits: MatMulNBitsInfo[] = [];
   const qdq = { int4Nodes: 0, int8Nodes: 0, blockSizes: [] as number[], withZeroPoint: 0, signedTypes: 0 };
+  const blockSizes = new Set<number>();
+  const zeroChecked = new Map<string, boolean>();
   let params = 0;
 
   for (const node of parts.nodes) {
     const key = node.domain && node.domain !== 'ai.onnx' ? `${node.domain}::${node.opType}` : node.opType;
-    opCounts[key] = (opCounts[key] ?? 0) + 1;
+    opCounts.add(key);
     if (node.opType === 'MatMulNBits') {
       const K = node.ints.get('K') ?? 0;
       const N = node.ints.get('N') ?? 0;
@@ -338,35 +401,40 @@ async function summarise(
       else qdq.int8Nodes++;
       if (quantized.dtype.startsWith('int')) qdq.signedTypes++;
       const blockSize = node.ints.get('block_size');
-      if (blockSize && !qdq.blockSizes.includes(blockSize)) qdq.blockSizes.push(blockSize);
+      if (blockSize) blockSizes.add(blockSize);
       const zeroPoint = byName.get(node.inputs[2] ?? '');
-      if (zeroPoint && !(await allZero(zeroPoint, source))) qdq.withZeroPoint++;
+      if (!zeroPoint) continue;
+      // Read each zero point once, however many nodes share it.
+      let zero = zeroChecked.get(zeroPoint.name);
+      if (zero === undefined) zeroChecked.set(zeroPoint.name, (zero = await allZero(zeroPoint, source)));
+      if (!zero) qdq.withZeroPoint++;
     }
   }
 
-  const elementsByDtype: Record<string, number> = {};
+  const elementsByDtype = new Tally();
   const externalDataFiles = new Set<string>();
   let anyExternal = false;
   for (const init of parts.initializers) {
-    elementsByDtype[init.dtype] = (elementsByDtype[init.dtype] ?? 0) + init.elements;
+    elementsByDtype.add(init.dtype, init.elements);
     if (init.external) anyExternal = true;
     if (notWeights.has(init.name)) continue;
     if (FLOAT_TYPES.has(init.dtype) || QUANT_TYPES.has(init.dtype)) params += init.elements;
   }
   if (anyExternal) for (const location of await externalLocations(source)) externalDataFiles.add(location);
+  for (const size of blockSizes) qdq.blockSizes.push(size);
 
   return {
     irVersion: parts.irVersion,
     producer: parts.producer,
     opsets: parts.opsets,
-    opCounts,
+    opCounts: opCounts.toObject(),
     matMulNBits,
     qdq,
     initializers: parts.initializers,
     inputs: parts.inputs,
     outputs: parts.outputs,
     externalDataFiles: [...externalDataFiles],
-    elementsByDtype,
+    elementsByDtype: elementsByDtype.toObject(),
     params,
     bytesRead: source.bytesRead,
     fileSize: source.size,

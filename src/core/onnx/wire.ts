@@ -146,6 +146,10 @@ export interface FieldHeader {
 
 /** Longest varint is 10 bytes. */
 const MAX_VARINT_BYTES = 10;
+/** Longest text field decoded (names, op types, producer, metadata values). */
+export const MAX_STRING_BYTES = 1024 * 1024;
+/** Longest packed field decoded (tensor dims: a rank-8 shape takes at most 80 bytes). */
+export const MAX_PACKED_BYTES = 4096;
 
 /**
  * Iterates the fields of one message that occupies [start, end) of the source. Never reads
@@ -202,7 +206,13 @@ export class MessageReader {
     return this.source.read(header.valueOffset, header.length);
   }
 
-  async string(header: FieldHeader): Promise<string> {
+  /** A LEN field as text; longer than `maxBytes` is refused (names are short; a 600 MB "name" is hostile). */
+  async string(header: FieldHeader, maxBytes = MAX_STRING_BYTES): Promise<string> {
+    if (header.length > maxBytes)
+      throw new WireFormatError(
+        `a text field of ${header.length} bytes (field ${header.field}; at most ${maxBytes} are read)`,
+        header.valueOffset,
+      );
     return new TextDecoder().decode(await this.bytes(header));
   }
 
@@ -211,8 +221,13 @@ export class MessageReader {
     return new MessageReader(this.source, header.valueOffset, header.valueOffset + header.length);
   }
 
-  /** Packed repeated varints (e.g. TensorProto.dims), read in one go since they are small. */
-  async packedVarints(header: FieldHeader): Promise<number[]> {
+  /** Packed repeated varints (e.g. TensorProto.dims), read in one go since they are small; at most `maxBytes`. */
+  async packedVarints(header: FieldHeader, maxBytes = MAX_PACKED_BYTES): Promise<number[]> {
+    if (header.length > maxBytes)
+      throw new WireFormatError(
+        `a packed field of ${header.length} bytes (field ${header.field}; at most ${maxBytes} are read)`,
+        header.valueOffset,
+      );
     const bytes = await this.bytes(header);
     const values: number[] = [];
     let offset = 0;

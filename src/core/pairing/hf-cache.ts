@@ -2,7 +2,8 @@
  * The Hugging Face hub cache layout: `<cache>/models--ORG--NAME/snapshots/<commit>/...`, with
  * `refs/main` naming the commit the user last pulled.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
+import { readTextBounded } from '../models/bounds';
 import { homedir } from 'node:os';
 import { join, sep } from 'node:path';
 
@@ -33,7 +34,7 @@ export interface CachedRepo {
 
 async function newestSnapshot(repoDir: string): Promise<string | null> {
   try {
-    const ref = (await readFile(join(repoDir, 'refs', 'main'), 'utf8')).trim();
+    const ref = (await readTextBounded(join(repoDir, 'refs', 'main'), 1024)).trim();
     if (/^[0-9a-f]{7,64}$/i.test(ref)) {
       const path = join(repoDir, 'snapshots', ref);
       if ((await stat(path)).isDirectory()) return path;

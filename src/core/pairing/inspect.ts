@@ -4,7 +4,8 @@
  * say it cheaply (quantization_recipe.json from our quantizer, openvino_config.json, config.json's
  * quantization_config, file names), so pairing works on its own and stays fast over many siblings.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
+import { readTextBounded } from '../models/bounds';
 import { basename, join } from 'node:path';
 import { precisionFromName } from './names';
 
@@ -63,7 +64,8 @@ function boolOr(value: unknown): boolean | null {
 
 async function readJson(path: string): Promise<Record<string, unknown> | null> {
   try {
-    const value: unknown = JSON.parse(await readFile(path, 'utf8'));
+    // A regular file of at most 4 MB (src/core/models/bounds.ts): a config linked to /dev/zero is not read forever.
+    const value: unknown = JSON.parse(await readTextBounded(path, 4 * 1024 * 1024));
     return value !== null && typeof value === 'object' && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : null;

@@ -14,16 +14,27 @@
  * - Channel-wise: one scale per output column over all of K, stored with block_size 256 (the largest ORT's CPU
  *   kernel accepts) and the scale repeated per block; the recipe and model metadata record it as channel-wise.
  */
-import { copyFile, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { copyFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../fs/atomic-write';
 import { isValidBlockSize, SUPPORTED_BLOCK_SIZES } from './int4';
+import {
+  commitStaging,
+  createStaging,
+  discardStaging,
+  inspectOutput,
+  leftoverStaging,
+  RECIPE_FILE,
+  type OutputState,
+} from './output-folder';
 import { quantizeOnnxFile, QuantizeError, type OnnxQuantizeOptions, type OnnxQuantizeReport } from './quantize-onnx';
 
 export { QuantizeError } from './quantize-onnx';
 export type { OnnxQuantizeOptions, OnnxQuantizeReport, QuantizedMatMul } from './quantize-onnx';
 
 export const QUANTIZER_VERSION = '0.1.0';
-export const RECIPE_FILE = 'quantization_recipe.json';
+export { RECIPE_FILE } from './output-folder';
 /** Block size used to store channel-wise scales (see the module comment). */
 export const CHANNEL_WISE_STORED_BLOCK = 256;
 
@@ -53,6 +64,8 @@ export interface QuantizationRecipe {
   quantizedMatMuls: number;
   source: string;
   sourceModel: string;
+  /** Every file written into the twin's folder (this one included): what a later run may replace. */
+  files: string[];
   createdAt: string;
 }
 
@@ -63,6 +76,10 @@ export interface QuantizeResult {
   recipe: QuantizationRecipe;
   report: OnnxQuantizeReport;
   copiedFiles: string[];
+  /** Where a replaced twin was moved when it held more than its listed files (kept, not deleted); else null. */
+  keptAside: string | null;
+  /** Hidden folders beside OUT left by earlier runs that were killed mid-write (safe to delete; not deleted). */
+  leftovers: string[];
   seconds: number;
 }
 
@@ -97,6 +114,18 @@ export async function findModelFile(input: string): Promise<string> {
   throw new QuantizeError(`${input} holds several .onnx files (${onnxFiles.join(', ')}); pass the one to quantize`);
 }
 
+/**
+ * What writing a twin of `inDir` at `outDir` would find there ('absent', 'empty' or an earlier 'twin' of ours),
+ * without writing anything; throws the QuantizeError quantizeModelFolder would (OUT is the input, holds it, or
+ * holds files we did not write). The editor asks before replacing a twin; the CLI replaces it.
+ */
+export async function checkTwinOutput(inDir: string, outDir: string): Promise<OutputState['kind']> {
+  const inputModel = await findModelFile(inDir);
+  const sourceDir = dirname(inputModel);
+  const target = await inspectOutput(outDir, sourceDir, await sideFilesOf(sourceDir, basename(inputModel)));
+  return target.state.kind;
+}
+
 export async function quantizeModelFolder(
   inDir: string,
   outDir: string,
@@ -113,16 +142,14 @@ export async function quantizeModelFolder(
   }
   const inputModel = await findModelFile(inDir);
   const sourceDir = dirname(inputModel);
-  if (resolve(sourceDir) === resolve(outDir)) {
-    throw new QuantizeError('the output folder must differ from the input folder');
-  }
-  await mkdir(outDir, { recursive: true });
-  const modelPath = join(outDir, basename(inputModel));
-  const dataPath = `${modelPath}.data`;
+  const modelName = basename(inputModel);
+  const sideFiles = await sideFilesOf(sourceDir, modelName);
+  const target = await inspectOutput(outDir, sourceDir, sideFiles, true);
+  const leftovers = await leftoverStaging(target);
+  const staging = await createStaging(target);
   const ratio = opts.ratio ?? 1;
-  let report: OnnxQuantizeReport;
   try {
-    report = await quantizeOnnxFile(inputModel, modelPath, {
+    const report = await quantizeOnnxFile(inputModel, join(staging, modelName), {
       symmetric: opts.symmetric,
       blockSize,
       channelWise,
@@ -142,57 +169,66 @@ export async function quantizeModelFolder(
         }),
       },
     });
+    for (const name of sideFiles) await copyFile(join(sourceDir, name), join(staging, name), constants.COPYFILE_EXCL);
+    const recipe: QuantizationRecipe = {
+      tool: 'quant-drift',
+      toolVersion: QUANTIZER_VERSION,
+      method: 'rtn',
+      format: 'onnx-matmulnbits',
+      bits: 4,
+      symmetric: opts.symmetric,
+      blockSize: channelWise ? null : blockSize,
+      channelWise,
+      storedBlockSize: blockSize,
+      accuracyLevel: opts.accuracyLevel,
+      ratio,
+      achievedRatio: report.achievedRatio,
+      scaleDtype: report.scaleDtype,
+      lmHead: report.quantized.some((q) => /lm_head/i.test(q.weight) || /lm_head/i.test(q.node)) ? 'int4' : 'float',
+      embedding: 'float',
+      sensitivity: ratio < 1 ? 'relative-weight-mse' : null,
+      keptFloat: report.keptFloat.map((q) => q.weight),
+      quantizedMatMuls: report.quantized.length,
+      source: resolve(sourceDir),
+      sourceModel: resolve(inputModel),
+      files: [modelName, ...(report.externalData ? [report.externalData] : []), ...sideFiles, RECIPE_FILE].sort(),
+      createdAt: new Date().toISOString(),
+    };
+    await writeFileAtomic(join(staging, RECIPE_FILE), `${JSON.stringify(recipe, null, 2)}\n`);
+    const keptAside = await commitStaging(staging, target, [
+      inputModel,
+      ...report.inputFiles,
+      ...sideFiles.map((name) => join(sourceDir, name)),
+    ]);
+    return {
+      outDir,
+      modelPath: join(target.path, modelName),
+      dataPath: report.externalData ? join(target.path, report.externalData) : null,
+      recipe,
+      report,
+      copiedFiles: sideFiles,
+      keptAside,
+      leftovers,
+      seconds: (Date.now() - started) / 1000,
+    };
   } catch (error) {
-    await rm(modelPath, { force: true });
-    await rm(dataPath, { force: true });
+    await discardStaging(staging);
     throw error;
   }
-  const copiedFiles = await copySideFiles(sourceDir, outDir, basename(inputModel));
-  const recipe: QuantizationRecipe = {
-    tool: 'quant-drift',
-    toolVersion: QUANTIZER_VERSION,
-    method: 'rtn',
-    format: 'onnx-matmulnbits',
-    bits: 4,
-    symmetric: opts.symmetric,
-    blockSize: channelWise ? null : blockSize,
-    channelWise,
-    storedBlockSize: blockSize,
-    accuracyLevel: opts.accuracyLevel,
-    ratio,
-    achievedRatio: report.achievedRatio,
-    scaleDtype: report.scaleDtype,
-    lmHead: report.quantized.some((q) => /lm_head/i.test(q.weight) || /lm_head/i.test(q.node)) ? 'int4' : 'float',
-    embedding: 'float',
-    sensitivity: ratio < 1 ? 'relative-weight-mse' : null,
-    keptFloat: report.keptFloat.map((q) => q.weight),
-    quantizedMatMuls: report.quantized.length,
-    source: resolve(sourceDir),
-    sourceModel: resolve(inputModel),
-    createdAt: new Date().toISOString(),
-  };
-  await writeFile(join(outDir, RECIPE_FILE), `${JSON.stringify(recipe, null, 2)}\n`);
-  return {
-    outDir,
-    modelPath,
-    dataPath: report.externalData ? join(outDir, report.externalData) : null,
-    recipe,
-    report,
-    copiedFiles,
-    seconds: (Date.now() - started) / 1000,
-  };
 }
 
-/** Copies config, generation config, tokenizer and other small side files; never other weights. */
-async function copySideFiles(sourceDir: string, outDir: string, modelName: string): Promise<string[]> {
-  const copied: string[] = [];
+/**
+ * Config, generation config, tokenizer and other small side files to copy beside the twin; never other weights.
+ * Links are followed (a Hugging Face snapshot links every file to its blob), but only to regular files: a link to
+ * a device or a FIFO is skipped, never opened.
+ */
+async function sideFilesOf(sourceDir: string, modelName: string): Promise<string[]> {
+  const names: string[] = [];
   for (const entry of await readdir(sourceDir, { withFileTypes: true })) {
-    if (!entry.isFile() || entry.name === RECIPE_FILE || entry.name.startsWith(modelName)) continue;
-    if (WEIGHT_EXTENSIONS.has(extname(entry.name).toLowerCase())) continue;
-    const from = join(sourceDir, entry.name);
-    if ((await stat(from)).size > MAX_COPIED_FILE_BYTES) continue;
-    await copyFile(from, join(outDir, entry.name));
-    copied.push(entry.name);
+    if (!(entry.isFile() || entry.isSymbolicLink()) || entry.name === RECIPE_FILE) continue;
+    if (entry.name.startsWith(modelName) || WEIGHT_EXTENSIONS.has(extname(entry.name).toLowerCase())) continue;
+    const stats = await stat(join(sourceDir, entry.name)).catch(() => null);
+    if (stats?.isFile() && stats.size <= MAX_COPIED_FILE_BYTES) names.push(entry.name);
   }
-  return copied.sort();
+  return names.sort();
 }

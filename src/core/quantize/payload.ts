@@ -24,6 +24,11 @@ export class PayloadReader {
     this.modelDir = dirname(modelPath);
   }
 
+  /** Every file opened so far: the model and the external data files its tensors named. */
+  paths(): string[] {
+    return [...this.files.keys()];
+  }
+
   /** Byte length of a raw/external payload (external data may omit its length). */
   payloadLength(tensor: InitializerEntry): number {
     const payload = tensor.payload;

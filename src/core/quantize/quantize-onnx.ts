@@ -57,6 +57,8 @@ export interface OnnxQuantizeReport {
   outputDataBytes: number;
   externalData: string | null;
   scaleDtype: 'float32' | 'float16';
+  /** Files the model was read from: the model and its external data files. */
+  inputFiles: string[];
 }
 
 export class QuantizeError extends Error {
@@ -162,8 +164,9 @@ class SequentialFile {
   position = 0;
   private constructor(private readonly handle: FileHandle) {}
 
+  /** A new file: 'wx' fails rather than truncate or follow whatever is already at the path. */
   static async create(path: string): Promise<SequentialFile> {
-    return new SequentialFile(await open(path, 'w'));
+    return new SequentialFile(await open(path, 'wx'));
   }
 
   async write(bytes: Uint8Array): Promise<void> {
@@ -195,9 +198,14 @@ class SequentialFile {
     this.used = 0;
   }
 
+  /** Flushes, fsyncs (the folder is renamed into place next: its files must be on disk first) and closes. */
   async close(): Promise<void> {
-    await this.flush();
-    await this.handle.close();
+    try {
+      await this.flush();
+      await this.handle.sync();
+    } finally {
+      await this.handle.close();
+    }
   }
 }
 
@@ -499,5 +507,6 @@ async function quantizeIndexed(
     outputDataBytes: data?.position ?? 0,
     externalData: data ? dataName : null,
     scaleDtype,
+    inputFiles: reader.paths(),
   };
 }

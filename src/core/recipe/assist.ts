@@ -4,6 +4,7 @@
  */
 import { FLAGS, FLAG_SOURCE, KNOWN_MISTAKES, flagByName, resolveFlag, type FlagInfo } from './flags';
 import { extractRecipes, type LintContext } from './lint';
+import { configName } from './rules/names';
 import type { Recipe, RecipeSetting, Span } from './types';
 
 export interface CoreCompletion {
@@ -77,7 +78,9 @@ function hoverSetting(recipe: Recipe, setting: RecipeSetting, offset: number): {
   }
   const key = setting.raw.replace(/^["']|["']$/g, '');
   const note = CONFIG_KEYS[key];
-  return note ? { markdown: `**${key}** (${recipe.dialect})\n\n${note}`, span: setting.keySpan ?? setting.span } : null;
+  return note
+    ? { markdown: `**${key}** (${configName(recipe)})\n\n${note}`, span: setting.keySpan ?? setting.span }
+    : null;
 }
 
 export function hoverAt(text: string, offset: number, ctx: LintContext): { markdown: string; span: Span } | null {

@@ -15,4 +15,5 @@ export { hoverAt, completionsAt, type CoreCompletion } from './assist';
 export { RULES, type RuleInfo } from './rules/catalog';
 export { FLAGS, flagByName, type FlagInfo } from './flags';
 export { extractCommands, type SourceKind } from './commands/extract';
+export { namesOlivePass } from './json/olive';
 export type * from './types';

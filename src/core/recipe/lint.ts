@@ -8,8 +8,8 @@
  */
 import type { DeviceProfileId } from '../devices/profiles';
 import { DEFAULT_TARGET, isDeviceProfileId } from '../devices/profiles';
-import { byStart, emitCommands, type PythonVisitor, type RecipeSink, type SourceKind } from './commands/extract';
-import { extractJsonConfigs } from './json/index';
+import { byStart, emitCommands, type CodeVisitors, type RecipeSink, type SourceKind } from './commands/extract';
+import { extractJsonConfigs, extractJsonFence } from './json/index';
 import { extractPythonConfigs } from './python/index';
 import { evaluateCommand } from './rules/cli';
 import { evaluateConfig } from './rules/config';
@@ -63,6 +63,7 @@ const LANGUAGE_KINDS: Record<string, FileKind> = {
   powershell: 'powershell',
   python: 'python',
   markdown: 'markdown',
+  mdx: 'markdown',
   dockerfile: 'shell',
   yaml: 'shell',
   json: 'json',
@@ -116,16 +117,23 @@ function emitAll(text: string, kind: FileKind, fileName: string, problems: strin
     safely(problems, 'command extractor', () => emitCommands(text, 'generic', out), undefined);
     return;
   }
-  // Config calls come from every piece of Python the command extractors meet: the file, fences, code cells.
-  const configs: PythonVisitor = (python, sink) => {
-    for (const recipe of safely(problems, 'Python config extractor', () => extractPythonConfigs(python), []))
-      sink.push(recipe);
+  // Config calls come from every piece of Python the command extractors meet: the file, fences, code cells; and
+  // Olive passes or quantization configs from the JSON fences of Markdown text.
+  const visitors: CodeVisitors = {
+    python: (python, sink) => {
+      for (const recipe of safely(problems, 'Python config extractor', () => extractPythonConfigs(python), []))
+        sink.push(recipe);
+    },
+    json: (json, sink) => {
+      for (const recipe of safely(problems, 'JSON config extractor', () => extractJsonFence(json), []))
+        sink.push(recipe);
+    },
   };
-  const readsPython = kind === 'python' || kind === 'markdown' || kind === 'notebook';
+  const readsCode = kind === 'python' || kind === 'markdown' || kind === 'notebook';
   const problem = safely(
     problems,
     'command extractor',
-    () => emitCommands(text, kind, out, readsPython ? configs : undefined),
+    () => emitCommands(text, kind, out, readsCode ? visitors : {}),
     undefined,
   );
   if (problem) problems.push(problem);

@@ -33,3 +33,12 @@ export function targetDevice(resource?: vscode.Uri): DeviceProfileId {
 export function get<T>(setting: Setting, fallback: T, resource?: vscode.Uri): T {
   return section(resource).get<T>(setting) ?? fallback;
 }
+
+/**
+ * A setting from the user's own settings only (user, or remote machine), never from the workspace: for values a
+ * cloned repository must not choose (the Hub endpoint receives the token). package.json gives such settings
+ * machine scope too; this holds even if a VS Code version applied a workspace value anyway.
+ */
+export function userValue<T>(setting: Setting): T | undefined {
+  return vscode.workspace.getConfiguration().inspect<T>(setting)?.globalValue;
+}

@@ -11,6 +11,15 @@ export class ExtensionContextHolder {
     return this.context.extensionUri;
   }
 
+  /**
+   * Running under the test harness (`--extensionTestsPath`, as test/integration/run.ts starts VS Code): only
+   * then are the `_test` hooks registered, so a production install has no command that exposes or drives
+   * internal state.
+   */
+  get underTest(): boolean {
+    return this.context.extensionMode === vscode.ExtensionMode.Test;
+  }
+
   /** Registers disposables for the extension's lifetime and returns the first, for chaining. */
   own<T extends vscode.Disposable>(disposable: T, ...more: vscode.Disposable[]): T {
     this.context.subscriptions.push(disposable, ...more);

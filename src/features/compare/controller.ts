@@ -48,6 +48,8 @@ export interface ControllerDeps {
   readonly exportReport: (report: CompareReport, format: ExportFormat) => Promise<void>;
   readonly pickFolder: (side: 'base' | 'quant') => Promise<void>;
   readonly makeTwin: () => Promise<void>;
+  /** workspace.isTrusted, asked when a run starts: a restored or long-open panel may hold an older answer. */
+  readonly isTrusted: () => boolean;
   readonly log: { warn(message: string): void; error(message: string, error?: unknown): void };
 }
 
@@ -82,6 +84,15 @@ export function emptyPanelState(): PanelState {
   };
 }
 
+/** The pair's blocked reason when the workspace is not trusted (sides.ts puts it in fresh pairs too). */
+export const UNTRUSTED_PAIR_MESSAGE =
+  'This workspace is not trusted. Running a model loads its files into ONNX Runtime and executes its tokenizer chat template; trust the workspace (Workspaces: Manage Workspace Trust) to run it.';
+
+/** A pair as it may be shown now: blocked when untrusted, whatever state it was saved with. */
+function withTrust(pair: PairView | null, trusted: boolean): PairView | null {
+  return pair && !trusted ? { ...pair, blocked: UNTRUSTED_PAIR_MESSAGE } : pair;
+}
+
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -102,12 +113,13 @@ export class CompareController {
     private readonly deps: ControllerDeps,
     initial: PanelState = emptyPanelState(),
   ) {
-    // A restored state never says "running": that run died with the window.
+    // A restored state never says "running": that run died with the window. Nor is its pair trusted because
+    // it was when the state was saved (the serializer restores it in whatever workspace is open now).
     const run =
       initial.run.status === 'running'
         ? { ...initial.run, status: 'cancelled' as const, phase: 'interrupted by reload' }
         : initial.run;
-    this.state = { ...initial, run };
+    this.state = { ...initial, run, pair: withTrust(initial.pair, deps.isTrusted()) };
   }
 
   get snapshot(): PanelState {
@@ -239,6 +251,11 @@ export class CompareController {
     const { pair, prompts } = this.state;
     if (this.running) return this.notice('info', 'A run is already in progress.');
     if (!pair) return this.notice('error', 'Choose a pair of models first.');
+    if (!this.deps.isTrusted()) {
+      this.update({ pair: withTrust(pair, false) });
+      this.postState();
+      return this.notice('error', UNTRUSTED_PAIR_MESSAGE);
+    }
     if (pair.blocked) return this.notice('error', pair.blocked);
     if (prompts.length === 0) return this.notice('error', 'Add at least one prompt.');
     const abort = new AbortController();

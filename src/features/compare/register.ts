@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { writeFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../../core/fs/atomic-write';
 import { DEVICE_PROFILES } from '../../core/devices/profiles';
 import { describePrecision, inspectModelFolder, verdictWords, type ModelInfo } from '../../core/models';
 import { inspectorFrom, type FolderInspector } from '../../core/pairing';
@@ -132,8 +132,37 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
     return true;
   };
 
+  /**
+   * The shown pair read again from disk (a restored panel's folders may have changed or gone) with today's trust,
+   * keeping its results; left blocked as it is when a folder cannot be read.
+   */
+  const refreshPair = async (): Promise<void> => {
+    const controller = panels.controller;
+    const pair = controller?.snapshot.pair;
+    if (!controller || !pair || controller.isRunning) return;
+    try {
+      const fresh = { base: await inspect(pair.base.path), quant: await inspect(pair.quant.path) };
+      const facts = {
+        base: modelFacts(inspected.get(fresh.base.path)),
+        quant: modelFacts(inspected.get(fresh.quant.path)),
+      };
+      if (panels.controller === controller && !controller.isRunning) {
+        controller.setPair(pairView(fresh, engineSettings(), vscode.workspace.isTrusted, facts));
+      }
+    } catch (error) {
+      log().warn(
+        `compare panel: could not read the restored pair again: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  };
+
   const deps = (): ControllerDeps => ({
-    runPair: runner.runPair,
+    // Checked again where the runner is asked to load models, not only where the page's button is drawn.
+    runPair: (request, onEvent, signal) => {
+      if (!vscode.workspace.isTrusted) return Promise.reject(new Error(TRUST_MESSAGE));
+      return runner.runPair(request, onEvent, signal);
+    },
+    isTrusted: () => vscode.workspace.isTrusted,
     listSuites: () => suiteNames(extensionPath),
     loadSuite: (name) => suitePrompts(extensionPath, name),
     importPrompts: async () => {
@@ -154,7 +183,7 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
         saveLabel: 'Save Report',
       });
       if (!target) return;
-      await writeFile(target.fsPath, formatReportFor(report, format), 'utf8');
+      await writeFileAtomic(target.fsPath, formatReportFor(report, format));
       announceSavedReport(target);
     },
     pickFolder: async (side) => {
@@ -176,8 +205,10 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
     vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state: unknown) => {
         panels.restore(panel, state);
+        await refreshPair();
       },
     }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void refreshPair()),
   );
 
   holder.own(
@@ -223,7 +254,16 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
     }),
   );
 
-  // Test hook (not in package.json, so not in the palette): what the panel's controller sent and received.
+  if (holder.underTest) registerCompareTestHooks(holder, panels);
+
+  watchModelFolders(holder);
+}
+
+/**
+ * Test hooks (not in package.json, so not in the palette; registered only under the test harness): what the
+ * panel's controller sent and received, and a way to send it a message as the webview would.
+ */
+function registerCompareTestHooks(holder: ExtensionContextHolder, panels: ComparePanels): void {
   const record: TestRecord = { posted: [], received: [], rejected: [] };
   holder.own(
     panels.onDidCreateController((controller) => {
@@ -246,6 +286,4 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       panels.controller?.receive(message),
     ),
   );
-
-  watchModelFolders(holder);
 }

@@ -2,6 +2,7 @@
 import { basename } from 'node:path';
 import { runnablePairMessage, type FolderPrecision } from '../../core/pairing';
 import type { PairView, SideView } from '../../protocol/webview';
+import { UNTRUSTED_PAIR_MESSAGE } from './controller';
 import type { ChosenPair } from './pick';
 
 export interface RunSettings {
@@ -37,9 +38,7 @@ export function pairView(
   trusted: boolean,
   facts?: { base: string[]; quant: string[] },
 ): PairView {
-  const untrusted = trusted
-    ? null
-    : 'This workspace is not trusted. Running a model loads its files into ONNX Runtime and executes its tokenizer chat template; trust the workspace (Workspaces: Manage Workspace Trust) to run it.';
+  const untrusted = trusted ? null : UNTRUSTED_PAIR_MESSAGE;
   return {
     base: sideView(pair.base, facts?.base),
     quant: sideView(pair.quant, facts?.quant),

@@ -2,13 +2,12 @@
  * "Make INT4 Twin": quantize a base ONNX model folder with the built-in RTN quantizer into a sibling
  * folder, with a recipe picker whose first (default) entry is the target device's safe recipe.
  */
-import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { DEVICE_PROFILES, type DeviceProfileId } from '../../core/devices/profiles';
 import { deviceVerdicts, recipeFromModel, verdictWords, type DeviceVerdict, type WeightsInfo } from '../../core/models';
 import { evaluateModelRecipe } from '../../core/models/rules';
-import { quantizeModelFolder, RECIPE_FILE, type QuantizeResult } from '../../core/quantize';
+import { checkTwinOutput, quantizeModelFolder, RECIPE_FILE, type QuantizeResult } from '../../core/quantize';
 import { nameStem } from '../../core/pairing';
 
 export interface TwinRecipe {
@@ -104,14 +103,23 @@ export async function makeInt4Twin(
   target: DeviceProfileId,
   settings: { symmetric: boolean; blockSize: number; accuracyLevel: 0 | 4 },
 ): Promise<QuantizeResult | undefined> {
+  // Here, where quantization starts, and not only in the command that usually calls this.
+  if (!vscode.workspace.isTrusted) {
+    throw new Error('Quant Drift will not quantize models in an untrusted workspace; trust the workspace first.');
+  }
   const picked = await vscode.window.showQuickPick(recipeItems(target, settings), {
     title: `Make an INT4 twin of ${basename(baseFolder)}`,
     placeHolder: `Recipe (accuracy_level ${settings.accuracyLevel}, from the quantDrift.quantize.accuracyLevel setting; the demo twins use 0)`,
   });
   if (!picked) return undefined;
   let outDir = join(dirname(baseFolder), twinFolderName(baseFolder, picked.recipe));
-  if (existsSync(outDir)) {
-    const choice = await vscode.window.showWarningMessage(`${outDir} exists. Replace it?`, { modal: true }, 'Replace');
+  // Refuses (throws) a folder that is the base, holds it, or holds files we did not write; asks before a twin.
+  if ((await checkTwinOutput(baseFolder, outDir)) === 'twin') {
+    const choice = await vscode.window.showWarningMessage(
+      `${basename(outDir)} already holds an INT4 twin written by Quant Drift. Replace it?`,
+      { modal: true, detail: `${outDir} is replaced once the new twin is complete.` },
+      'Replace',
+    );
     if (choice !== 'Replace') return undefined;
   }
   return vscode.window.withProgress(

@@ -9,12 +9,19 @@ import { checkReachable } from '../../core/hub/reachable';
 import { hubEndpoint, redact, resolveHubToken } from '../../core/hub/token';
 import { huggingFaceHubCache } from '../../core/models';
 import { formatSize } from '../../core/models/format';
-import { get, Setting } from '../common/config';
+import { Setting, userValue } from '../common/config';
 import { log } from '../common/log';
 
 /** Offline, say so before asking anything (src/core/hub/reachable.ts). */
 async function endpointReachable(): Promise<boolean> {
-  const hubUrl = hubEndpoint(get<string>(Setting.HubEndpoint, ''));
+  let hubUrl: string;
+  try {
+    hubUrl = hubEndpoint(userValue<string>(Setting.HubEndpoint));
+  } catch (error) {
+    // An endpoint the client refuses fails here too, before any question.
+    void vscode.window.showErrorMessage(`Download: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
   const check = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: `Quant Drift: checking ${hubUrl}` },
     () => checkReachable(hubUrl),
@@ -72,7 +79,13 @@ export async function downloadModelCommand(
     if (typed === undefined) return;
     patterns = typed.split(/\s+/).filter(Boolean);
   }
-  const hubUrl = hubEndpoint(get<string>(Setting.HubEndpoint, ''));
+  let hubUrl: string;
+  try {
+    hubUrl = hubEndpoint(userValue<string>(Setting.HubEndpoint));
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Download: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
   const token = await resolveHubToken();
   const cacheDir = huggingFaceHubCache();
   log().info(

@@ -107,11 +107,14 @@ export function registerModelFeatures(holder: ExtensionContextHolder): void {
         if (all) await view.reveal(all, { expand: true }).then(undefined, () => undefined);
       }, repo),
     ),
-    // Test hook: the rendered tree as data, after the current scan finished.
-    vscode.commands.registerCommand('quantDrift.models._treeSnapshot', async () => {
-      start();
-      await inventory.scanning;
-      return { devices: DEVICE_PROFILE_IDS, items: await snapshot(provider), scansRunIn: inventory.scansRunIn };
-    }),
   );
+  // Test hook, only under the test harness: the rendered tree as data, after the current scan finished.
+  if (holder.underTest)
+    holder.own(
+      vscode.commands.registerCommand('quantDrift.models._treeSnapshot', async () => {
+        start();
+        await inventory.scanning;
+        return { devices: DEVICE_PROFILE_IDS, items: await snapshot(provider), scansRunIn: inventory.scansRunIn };
+      }),
+    );
 }

@@ -1,6 +1,13 @@
 import * as vscode from 'vscode';
 import { DEVICE_PROFILE_IDS, DEVICE_PROFILES, type DeviceProfileId } from '../../core/devices/profiles';
-import { describePrecision, verdictWords, type DeviceVerdict, type ModelInfo, type Verdict } from '../../core/models';
+import {
+  configErrors,
+  describePrecision,
+  verdictWords,
+  type DeviceVerdict,
+  type ModelInfo,
+  type Verdict,
+} from '../../core/models';
 import { linkCitations } from '../../core/docs/citations';
 import { formatParams, formatSize } from '../../core/models/format';
 
@@ -51,6 +58,7 @@ export function modelTooltip(info: ModelInfo, focus: DeviceProfileId): vscode.Ma
   );
   if (info.files.tokenizer.missing.length > 0)
     md.appendMarkdown(`$(warning) Tokenizer files missing: ${escape(info.files.tokenizer.missing.join(', '))}\n\n`);
+  for (const problem of configErrors(info)) md.appendMarkdown(`$(warning) Config not read: ${escape(problem)}\n\n`);
   const device = info.devices[focus];
   if (device) {
     const rules = device.rules?.length ? ` — ${device.rules.map(ruleLink).join(', ')}` : '';

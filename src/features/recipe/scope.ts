@@ -2,11 +2,14 @@
  * Which documents the recipe checks look at. Pure (no `vscode` import) so the rules of scope are the same for
  * open editors and for "Lint Recipes in Workspace", and cheap enough to run on every open event.
  */
+import { namesOlivePass } from '../../core/recipe/index';
 
 /** VS Code language ids whose documents can hold export commands or quantization configs. */
 export const RECIPE_LANGUAGES = [
   'shellscript',
   'markdown',
+  // MDX pages (the MDX extension's language id) are Markdown with JSX: read like Markdown.
+  'mdx',
   'python',
   'dockerfile',
   'yaml',
@@ -27,7 +30,7 @@ const JSON_MARKERS = ['"passes"', '"quantization_config"', '"quant_method"', '"o
 
 /** Glob for "Lint Recipes in Workspace": every file name the extractors understand. */
 export const WORKSPACE_GLOB =
-  '**/{*.sh,*.bash,*.md,*.py,*.ipynb,*.ps1,*.cmd,*.bat,*.yml,*.yaml,*.json,*.jsonc,Dockerfile,*.Dockerfile,Dockerfile.*}';
+  '**/{*.sh,*.bash,*.md,*.mdx,*.py,*.ipynb,*.ps1,*.cmd,*.bat,*.yml,*.yaml,*.json,*.jsonc,Dockerfile,*.Dockerfile,Dockerfile.*}';
 export const WORKSPACE_EXCLUDE = '**/{node_modules,.git,.venv,venv,__pycache__,dist,out}/**';
 
 export function baseName(path: string): string {
@@ -58,7 +61,8 @@ export function isRelevant(languageId: string, fileName: string, text: () => str
   if (!isJsonLanguage(languageId)) return true;
   if (isConfigFileName(fileName)) return true;
   const content = text();
-  return JSON_MARKERS.some((marker) => content.includes(marker));
+  // An Olive pass on its own (`{ "type": "GptqQuantizer", ... }`) has none of the markers but names its pass type.
+  return JSON_MARKERS.some((marker) => content.includes(marker)) || namesOlivePass(content);
 }
 
 /** Language id VS Code would give a file, for files linted from disk (Lint Recipes in Workspace). */
@@ -70,6 +74,7 @@ export function languageIdForFile(path: string): string | undefined {
     sh: 'shellscript',
     bash: 'shellscript',
     md: 'markdown',
+    mdx: 'mdx',
     py: 'python',
     ipynb: 'jupyter',
     ps1: 'powershell',

@@ -87,6 +87,9 @@ suite('Recipe checks', function () {
     ['openvino_config.json', ['npu-asymmetric-int4']],
     ['config.json', ['npu-asymmetric-int4']],
     ['olive.json', ['removed-olive-pass']],
+    // An MDX page (the extension contributes the `mdx` language) and an Olive pass on its own (issue 14).
+    ['speculative-decoding.mdx', ['npu-asymmetric-int4']],
+    ['awq_pass.json', ['npu-asymmetric-int4']],
   ];
 
   for (const [file, rules] of expected) {

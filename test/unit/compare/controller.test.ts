@@ -15,9 +15,10 @@ const pair: PairView = {
   blocked: null,
 };
 
-function deps(runPair: RunPair, logged: string[] = []): ControllerDeps {
+function deps(runPair: RunPair, logged: string[] = [], trusted: () => boolean = () => true): ControllerDeps {
   return {
     runPair,
+    isTrusted: trusted,
     listSuites: async () => ['quick'],
     loadSuite: async () => [
       { id: 'a', prompt: 'one' },
@@ -125,4 +126,42 @@ test('a blocked pair does not run; a restored "running" state becomes cancelled'
     },
   );
   assert.equal(restored.snapshot.run.status, 'cancelled');
+});
+
+test('issue 12 item 4: trust is asked when a run starts and when a panel is restored, not taken from the state', async () => {
+  let calls = 0;
+  const runPair: RunPair = async () => {
+    calls++;
+    return report([]);
+  };
+  let trusted = true;
+  const seen: HostToWebview[] = [];
+  // A panel opened while trusted, then the workspace is not trusted (the page's saved state still says runnable).
+  const open = new CompareController(deps(runPair, [], () => trusted));
+  await open.init();
+  open.setPair(pair);
+  open.attach({ post: (m) => seen.push(m) });
+  trusted = false;
+  await open.receive({ type: 'run' });
+  assert.equal(calls, 0, 'no model runs in an untrusted workspace');
+  assert.equal(open.isRunning, false);
+  assert.match(open.snapshot.pair?.blocked ?? '', /not trusted/);
+  assert.ok(seen.some((m) => m.type === 'notice' && /not trusted/.test(m.text)));
+
+  // The serializer restores a state saved in a trusted window into an untrusted one.
+  const restored = new CompareController(
+    deps(runPair, [], () => false),
+    { ...open.snapshot, pair: { ...pair, blocked: null } },
+  );
+  assert.match(restored.snapshot.pair?.blocked ?? '', /not trusted/, 'the restored pair is blocked again');
+  await restored.init();
+  await restored.receive({ type: 'run' });
+  assert.equal(calls, 0);
+
+  // Trusted again: the same restored state runs.
+  const trustedAgain = new CompareController(deps(runPair), { ...open.snapshot, pair: { ...pair, blocked: null } });
+  await trustedAgain.init();
+  await trustedAgain.receive({ type: 'run' });
+  await trustedAgain.whenIdle();
+  assert.equal(calls, 1);
 });

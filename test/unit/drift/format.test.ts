@@ -82,9 +82,9 @@ describe('report formats', () => {
   test('markdown keeps tables intact and fences model text', () => {
     const md = formatReport(report, 'md');
     assert.match(md, /^# Quant Drift report: WARN/);
-    assert.ok(md.includes('| p1 | token 1 |'));
+    assert.ok(md.includes('| `p1` | token 1 |'));
     assert.ok(md.includes('````text'), 'a longer fence when the text contains ```');
-    assert.ok(md.includes('| p\\|2 | identical |'), 'pipes in cells are escaped');
+    assert.ok(md.includes('| `p\\|2` | identical |'), 'pipes in cells are escaped');
     assert.match(md, /Top candidates at token 1/);
   });
 });

@@ -16,6 +16,16 @@ export interface Faults {
   interruptAfter?: Record<string, { bytes: number; times: number }>;
   /** Files served with different bytes than listed. */
   corrupt?: Set<string>;
+  /** Files whose transfer sends this many bytes, then goes silent with the connection open. */
+  stallAfter?: Record<string, number>;
+  /** A Link header sent with every tree (file listing) page. */
+  treeLink?: (url: string) => string;
+  /** The tree (file listing) request is accepted and never answered. */
+  treeHangs?: boolean;
+  /** File transfers answer with a redirect to this URL prefix (another origin, as huggingface.co's CDN). */
+  redirectTransfersTo?: string;
+  /** Extra files in every listing (names the real Hub would never send; the transfer is not served). */
+  extraListed?: { path: string; content: Buffer }[];
 }
 
 export interface FakeHub {
@@ -61,9 +71,18 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
     if (match) {
       const repo = repos[match[1]!];
       if (!repo || match[2] !== repo.commit) return json(404, { error: 'Revision not found' });
+      if (faults.treeHangs) return; // never answered; the connection stays open
+      if (faults.treeLink) res.setHeader('link', faults.treeLink(`http://${req.headers.host}${req.url}`));
+      const listed: [string, { content: Buffer; lfs: boolean }][] = [
+        ...Object.entries(repo.files),
+        ...(faults.extraListed ?? []).map((extra): [string, { content: Buffer; lfs: boolean }] => [
+          extra.path,
+          { content: extra.content, lfs: false },
+        ]),
+      ];
       return json(
         200,
-        Object.entries(repo.files).map(([path, file]) => ({
+        listed.map(([path, file]) => ({
           type: 'file',
           path,
           size: file.lfs ? 134 : file.content.length,
@@ -84,6 +103,10 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
     if (match) {
       const repo = repos[match[1]!];
       const name = decodeURIComponent(match[3]!);
+      if (faults.redirectTransfersTo) {
+        res.writeHead(302, { location: `${faults.redirectTransfersTo}/cdn/${match[3]!}` });
+        return res.end();
+      }
       const file = repo?.files[name];
       if (!repo || !file) return json(404, { error: 'Entry not found' });
       let content = file.content;
@@ -101,6 +124,11 @@ export async function startFakeHub(repos: Record<string, FakeRepo>): Promise<Fak
           'content-range': `bytes ${start}-${content.length - 1}/${content.length}`,
         });
       } else res.writeHead(200, { 'content-length': content.length });
+      const stall = faults.stallAfter?.[name];
+      if (stall !== undefined) {
+        res.write(content.subarray(start, start + stall));
+        return; // silent from here on, connection open
+      }
       const interrupt = faults.interruptAfter?.[name];
       if (interrupt && interrupt.times > 0) {
         interrupt.times--;

@@ -1,5 +1,6 @@
 /** `quant-drift lint`: formats, --fix, folder walk, skips and exit codes (docs/ARCHITECTURE.md, CLI contract). */
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -162,3 +163,51 @@ test('usage and I/O problems exit 2', async () => {
   assert.match(io.stderr.join('\n'), /cannot read missing\.sh: ENOENT/);
   assert.equal(await runLint(['--help'], memoryIo(dir)), 0);
 });
+
+// ---- issue 12 item 7: --fix never corrupts, never writes through a link, writes atomically ----
+
+test('--fix refuses a file that is not valid UTF-8 and leaves its bytes alone', async () => {
+  const latin1 = Buffer.concat([Buffer.from('# caf'), Buffer.from([0xe9]), Buffer.from(`\n${ASYM}`)]);
+  const dir = await workspace({ 'export.sh': latin1 });
+  const io = memoryIo(dir);
+  assert.equal(await runLint(['--fix', 'export.sh'], io), 1, 'the finding is still reported');
+  assert.deepEqual(await fs.readFile(path.join(dir, 'export.sh')), latin1);
+  assert.match(io.stderr.join('\n'), /not fixed export\.sh: it is not valid UTF-8/);
+});
+
+test('--fix does not write through a symbolic link named on the command line', async () => {
+  const dir = await workspace({ 'outside/export.sh': ASYM, 'repo/.keep': '' });
+  await fs.symlink(path.join(dir, 'outside', 'export.sh'), path.join(dir, 'repo', 'link.sh'));
+  const io = memoryIo(path.join(dir, 'repo'));
+  assert.equal(await runLint(['--fix', 'link.sh'], io), 1);
+  assert.equal(await fs.readFile(path.join(dir, 'outside', 'export.sh'), 'utf8'), ASYM);
+  assert.ok((await fs.lstat(path.join(dir, 'repo', 'link.sh'))).isSymbolicLink());
+  assert.match(io.stderr.join('\n'), /not fixed link\.sh: it is a symbolic link/);
+});
+
+test('--fix replaces the file by rename, keeping its mode and a byte-order mark', async () => {
+  const dir = await workspace({ 'export.sh': `\uFEFF${ASYM}` });
+  const file = path.join(dir, 'export.sh');
+  await fs.chmod(file, 0o750);
+  const inode = (await fs.stat(file)).ino;
+  assert.equal(await runLint(['--fix', 'export.sh'], memoryIo(dir)), 0);
+  const after = await fs.stat(file);
+  assert.notEqual(after.ino, inode, 'written to a temporary name and renamed, not truncated in place');
+  assert.equal(after.mode & 0o777, 0o750);
+  const bytes = await fs.readFile(file);
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf]);
+  assert.match(bytes.toString('utf8'), /--weight-format int4 --sym/);
+  assert.deepEqual(await fs.readdir(dir), ['export.sh'], 'no temporary file left');
+});
+
+test(
+  'a FIFO named on the command line is skipped, not waited on',
+  { skip: process.platform === 'win32', timeout: 10_000 },
+  async () => {
+    const dir = await workspace({});
+    execFileSync('mkfifo', [path.join(dir, 'pipe.sh')]);
+    const io = memoryIo(dir);
+    assert.equal(await runLint(['pipe.sh'], io), 0);
+    assert.match(io.stderr.join('\n'), /skipped pipe\.sh: not a regular file/);
+  },
+);

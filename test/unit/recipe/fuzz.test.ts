@@ -42,7 +42,21 @@ const FRAGMENTS = [
   '"""',
   '```bash\n',
   '```python\n',
+  '```json\n',
   '```\n',
+  // Olive passes in JSON fences, the MDX <OptimumCLI /> component, Python constants and appends (issue 14).
+  '{ "type": "GptqQuantizer"',
+  '"passes": {',
+  '"sym": false',
+  '<OptimumCLI',
+  " weightFormat='int4'",
+  ' model={x}',
+  ' />',
+  'RATIO = 0.8\n',
+  'cmd = [',
+  'cmd.append(',
+  'cmd += [',
+  '    ',
   '{"cells": [',
   '"source": [',
   '"cell_type": "code"',
@@ -62,7 +76,7 @@ const documents = fc
   .array(fc.oneof(fc.constantFrom(...FRAGMENTS), fc.string({ maxLength: 6 })), { maxLength: 80 })
   .map((parts) => parts.join(''));
 const KINDS: SourceKind[] = ['shell', 'cmd', 'powershell', 'python', 'markdown', 'notebook', 'generic'];
-const FILES = ['x.sh', 'x.cmd', 'x.ps1', 'x.py', 'x.md', 'x.ipynb', 'Dockerfile', 'x.yml', 'x.json', 'x.txt'];
+const FILES = ['x.sh', 'x.cmd', 'x.ps1', 'x.py', 'x.md', 'x.mdx', 'x.ipynb', 'Dockerfile', 'x.yml', 'x.json', 'x.txt'];
 
 function assertSpansInRange(text: string, spans: { start: number; end: number }[]): void {
   for (const span of spans)

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { cp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { RunnerClient, type CompareEvent, type CompareRequest } from '../../../src/core/drift/runner-client';
@@ -210,5 +211,40 @@ describe('runner protocol guards', () => {
     assert.ok(!isRunnerMessage({ type: 'progress', id: 1, event: { type: 'progress' } }));
     assert.ok(isRunnerMessage({ type: 'error', id: 2, message: 'boom' }));
     assert.ok(!isRunnerMessage({ type: 'result', id: 'x', value: {} }));
+  });
+});
+
+describe('runner results are checked (issue 12 item 12)', () => {
+  test('a result that is not what the call asked for is rejected, not passed on', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'qd-fake-runner-'));
+    const fake = join(dir, 'fake-runner.js');
+    // Answers every request with an object that is no report, no generation and no model description.
+    await writeFile(
+      fake,
+      "process.on('message', (m) => process.send({ type: 'result', id: m.id, value: { verdict: 'ok', hello: 1 } }));",
+    );
+    const client = RunnerClient.start({ runnerPath: fake });
+    try {
+      const req = request('a', 'b');
+      await assert.rejects(
+        client.compare(req, () => undefined),
+        /not a compare report/,
+      );
+      await assert.rejects(
+        client.scoreCorpus({ ...req, text: 'x', file: 'x.txt', context: 8 }, () => undefined),
+        /not a compare report/,
+      );
+      await assert.rejects(
+        client.generate({ modelPath: 'a', prompt: 'p', maxNewTokens: 1, executionProvider: 'cpu', threads: 0 }),
+        /not a generation/,
+      );
+      await assert.rejects(
+        client.load({ modelPath: 'a', executionProvider: 'cpu', threads: 0 }),
+        /not a loaded-model description/,
+      );
+    } finally {
+      client.dispose();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

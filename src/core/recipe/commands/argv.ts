@@ -12,6 +12,8 @@ export interface ArgvScan {
   readonly quote: string;
   /** Indentation before the items when the list has one item per line, else null. */
   readonly lineIndent: string | null;
+  /** Where reading stopped: the closing bracket of the list, if it has one. */
+  readonly end: number;
 }
 
 function skipBlank(s: string, i: number): number {
@@ -88,15 +90,39 @@ export function scanArgvList(s: string, quoteAt: number): ArgvScan | null {
       removeEnd: first.end,
     },
   ];
-  let previousEnd = first.end;
-  let i = afterFirst;
+  const items = readItems(s, afterFirst, tokens, first.end);
+  return { tokens, quote: s[quoteAt], lineIndent: items.lineIndent, end: items.end };
+}
+
+/**
+ * The items of a bracketed list or call arguments whose opening bracket is at `openAt` (`cmd.append("--sym")`,
+ * `cmd += ["--ratio", RATIO]`), read like the items of an argv list.
+ */
+export function scanArgvItems(s: string, openAt: number): { tokens: RawToken[]; end: number } {
+  const tokens: RawToken[] = [];
+  const { end } = readItems(s, openAt, tokens, openAt + 1);
+  return { tokens, end };
+}
+
+/** Reads items after the separator (or opening bracket) at `i` into `tokens`, up to the closing bracket. */
+function readItems(
+  s: string,
+  i: number,
+  tokens: RawToken[],
+  previousEnd: number,
+): { lineIndent: string | null; end: number } {
   let multiline = true;
   let indent: string | null = null;
-  while (tokens.length < MAX_ITEMS && s[i] === ',') {
+  let first = s[i] !== ',';
+  while (tokens.length < MAX_ITEMS && (s[i] === ',' || first)) {
+    first = false;
     const itemStart = skipBlank(s, i + 1);
     if (itemStart >= s.length) break;
     const c = s[itemStart];
-    if (c === ']' || c === ')' || c === '}') break;
+    if (c === ']' || c === ')' || c === '}') {
+      i = itemStart;
+      break;
+    }
     const between = s.slice(i + 1, itemStart);
     if (!between.includes('\n')) multiline = false;
     else if (indent === null) indent = /([ \t]*)$/.exec(between)?.[1] ?? '';
@@ -139,5 +165,5 @@ export function scanArgvList(s: string, quoteAt: number): ArgvScan | null {
     previousEnd = end;
     i = skipBlank(s, end);
   }
-  return { tokens, quote: s[quoteAt], lineIndent: multiline && indent !== null ? indent : null };
+  return { lineIndent: multiline && indent !== null ? indent : null, end: i };
 }

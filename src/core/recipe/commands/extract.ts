@@ -2,14 +2,16 @@
  * Finds `optimum-cli export openvino` (and `python -m optimum.commands.optimum_cli export openvino`)
  * wherever it appears and turns each into a Recipe whose spans point at the document's own text.
  */
-import type { CommandStyle, Recipe, RecipeSetting, Span } from '../types';
+import type { CommandStyle, Recipe, Span } from '../types';
 import { scanArgvList } from './argv';
 import { buildCommandRecipe } from './build';
-import { escapeJsonText, offsetMapper, type MappedText, type Mapper } from './mapped';
-import { concatenatedLiteral, lexPython, regionAt, regionIndexAfter } from './pylex';
+import { escapeJsonText, mapRecipe, offsetMapper, type MappedText, type Mapper } from './mapped';
+import { concatenatedLiteral, lexPython, regionAt, regionIndexAfter, type PyRegion } from './pylex';
+import { appendedWords, PythonScope, resolveToken } from './pyscope';
 import { scanShellCommand } from './shell';
 import { extractNotebookCells } from './notebook';
 import { emitHelperCalls } from './helper';
+import { emitJsxCommands } from './jsx';
 
 export type SourceKind = 'shell' | 'cmd' | 'powershell' | 'python' | 'markdown' | 'notebook' | 'generic';
 
@@ -65,28 +67,37 @@ export function extractCommands(text: string, kind: SourceKind): CommandExtracti
  */
 export type PythonVisitor = (python: string, out: RecipeSink) => void;
 
+/** Visits the code of each ```json fence of a Markdown text (or Markdown cell) the same way. */
+export type JsonVisitor = (json: string, out: RecipeSink) => void;
+
+/** What lintText reads besides commands: Python anywhere, and JSON fences in Markdown. */
+export interface CodeVisitors {
+  readonly python?: PythonVisitor;
+  readonly json?: JsonVisitor;
+}
+
 /**
- * Pushes the export commands of `text` to `out` as they are found (not in document order), and shows `python`
- * every piece of Python text; returns a problem (a notebook that is not JSON).
+ * Pushes the export commands of `text` to `out` as they are found (not in document order), and shows the visitors
+ * every piece of Python text and every JSON fence; returns a problem (a notebook that is not JSON).
  */
 export function emitCommands(
   text: string,
   kind: SourceKind,
   out: RecipeSink,
-  python?: PythonVisitor,
+  visitors: CodeVisitors = {},
 ): string | undefined {
-  const commands = hasCommandAnchor(text);
-  if (!commands && !python) return undefined;
+  const commands = hasCommandAnchor(text) || (kind === 'markdown' && text.includes('<OptimumCLI'));
+  if (!commands && !visitors.python && !visitors.json) return undefined;
   switch (kind) {
     case 'python':
       if (commands) emitPython(text, out);
-      python?.(text, out);
+      visitors.python?.(text, out);
       return undefined;
     case 'markdown':
-      emitMarkdown(text, out, python);
+      emitMarkdown(text, out, visitors);
       return undefined;
     case 'notebook':
-      return emitNotebook(text, out, python);
+      return emitNotebook(text, out, visitors);
     default:
       if (commands) emitGeneric(text, kind, out);
       return undefined;
@@ -121,11 +132,30 @@ function shellRecipe(text: string, at: number, kind: SourceKind, terminator?: st
   });
 }
 
-function argvRecipe(text: string, quoteAt: number): Recipe | null {
+/** An argv list; in Python, with module constants read and the words appended after it in the same block. */
+function argvRecipe(
+  text: string,
+  quoteAt: number,
+  python?: { regions: readonly PyRegion[]; scope: PythonScope },
+): Recipe | null {
   const argv = scanArgvList(text, quoteAt);
   if (!argv) return null;
-  return buildCommandRecipe({
-    tokens: argv.tokens,
+  let tokens = argv.tokens;
+  let partlyHidden = false;
+  if (python) {
+    const open = text.lastIndexOf('[', quoteAt);
+    const appended =
+      open >= 0 && /^\s*$/.test(text.slice(open + 1, quoteAt)) && text[argv.end] === ']'
+        ? appendedWords(text, python.regions, open, argv.end)
+        : null;
+    if (appended) {
+      tokens = [...tokens, ...appended.tokens];
+      partlyHidden = appended.conditional;
+    }
+    tokens = tokens.map((token) => resolveToken(token, python.scope));
+  }
+  const recipe = buildCommandRecipe({
+    tokens,
     mapper: offsetMapper(0),
     source: text,
     kind: 'argv',
@@ -133,6 +163,7 @@ function argvRecipe(text: string, quoteAt: number): Recipe | null {
     quote: argv.quote,
     argvIndent: argv.lineIndent,
   });
+  return recipe && partlyHidden ? { ...recipe, facts: { ...recipe.facts, opaque: true } } : recipe;
 }
 
 /** Shell-like text: scripts, Dockerfiles, YAML, JSON strings, anything unknown. */
@@ -168,6 +199,7 @@ function emitPython(text: string, out: RecipeSink): void {
   }
   if (!hasCommandAnchor(text)) return;
   const regions = lexPython(text);
+  const python = { regions, scope: new PythonScope(text, regions) };
   let consumed = 0;
   for (let at = text.indexOf('optimum'); at >= 0; at = text.indexOf('optimum', at + 1)) {
     const anchor = anchorAt(text, at);
@@ -177,7 +209,7 @@ function emitPython(text: string, out: RecipeSink): void {
     if (!region || region.kind !== 'string') {
       recipe = shellRecipe(text, at, 'shell');
     } else if (region.contentEnd - region.contentStart === anchor.length && region.contentStart === at) {
-      recipe = argvRecipe(text, region.contentStart - region.quote.length);
+      recipe = argvRecipe(text, region.contentStart - region.quote.length, python);
     } else {
       const { mapped } = concatenatedLiteral(text, regions, regionIndexAfter(regions, region.start));
       const from = mapped.indexOf(at);
@@ -203,83 +235,64 @@ function emitPython(text: string, out: RecipeSink): void {
 
 const FENCE = /^([ \t]{0,3})(`{3,}|~{3,})[ \t]*([^\s`]*)[^\n]*$/gm;
 const PYTHON_FENCES = new Set(['python', 'py', 'python3', 'ipython', 'ipython3', 'pycon', 'jupyter']);
+const JSON_FENCES = new Set(['json', 'jsonc', 'json5']);
 
-/** The contents of the closed ```python (py, ipython, pycon, ...) fences of a Markdown text, in order. */
-function pythonFences(text: string): Span[] {
-  const pythonBlocks: Span[] = [];
-  if (!text.includes('```') && !text.includes('~~~')) return pythonBlocks;
+interface Fences {
+  readonly python: Span[];
+  readonly json: Span[];
+}
+
+/** The contents of the closed ```python (py, ipython, pycon, ...) and ```json fences of a Markdown text, in order. */
+function codeFences(text: string): Fences {
+  const fences: Fences = { python: [], json: [] };
+  if (!text.includes('```') && !text.includes('~~~')) return fences;
   let open: { marker: string; lang: string; contentStart: number } | null = null;
   for (const match of text.matchAll(FENCE)) {
     const marker = match[2];
     if (!open) {
       open = { marker, lang: match[3].toLowerCase(), contentStart: match.index + match[0].length + 1 };
     } else if (marker[0] === open.marker[0] && marker.length >= open.marker.length && match[3] === '') {
-      if (PYTHON_FENCES.has(open.lang)) pythonBlocks.push({ start: open.contentStart, end: match.index });
+      const content = { start: Math.min(open.contentStart, match.index), end: match.index };
+      if (PYTHON_FENCES.has(open.lang)) fences.python.push(content);
+      else if (JSON_FENCES.has(open.lang)) fences.json.push(content);
       open = null;
     }
   }
-  return pythonBlocks;
+  return fences;
 }
 
-/** Markdown: Python fences are read as Python; everything else (fences, inline code, prose) as shell. */
-function emitMarkdown(text: string, out: RecipeSink, python?: PythonVisitor): void {
-  const pythonBlocks = pythonFences(text);
-  emitGeneric(text, 'generic', out, pythonBlocks);
-  for (const block of pythonBlocks) {
+/**
+ * Markdown (and MDX): Python fences are read as Python; JSON fences go to the JSON visitor (Olive passes as the
+ * docs show them); everything else (other fences, inline code, prose, JSX attributes) as shell.
+ */
+function emitMarkdown(text: string, out: RecipeSink, visitors: CodeVisitors = {}): void {
+  const fences = codeFences(text);
+  emitGeneric(text, 'generic', out, fences.python);
+  emitJsxCommands(text, out);
+  for (const block of fences.python) {
     const fence = text.slice(block.start, block.end);
     const inFence = mappingSink(out, offsetMapper(block.start));
     emitPython(fence, inFence);
-    python?.(fence, inFence);
+    visitors.python?.(fence, inFence);
   }
+  if (visitors.json)
+    for (const block of fences.json)
+      visitors.json(text.slice(block.start, block.end), mappingSink(out, offsetMapper(block.start)));
 }
 
-/** A notebook's cells; a notebook that did not parse as a whole shows `python` nothing (its commands still count). */
-function emitNotebook(text: string, out: RecipeSink, python?: PythonVisitor): string | undefined {
+/** A notebook's cells; a notebook that did not parse as a whole shows the visitors nothing (its commands still count). */
+function emitNotebook(text: string, out: RecipeSink, visitors: CodeVisitors): string | undefined {
   const { cells, problem } = extractNotebookCells(text);
-  const visit = problem ? undefined : python;
+  const visit = problem ? {} : visitors;
   for (const cell of cells) {
     const inCell = mappingSink(out, cell.mapped, 'json');
     if (cell.cellType === 'markdown') emitMarkdown(cell.mapped.text, inCell, visit);
     else if (cell.cellType === 'code') {
       emitPython(cell.mapped.text, inCell);
-      visit?.(cell.mapped.text, inCell);
+      visit.python?.(cell.mapped.text, inCell);
     }
   }
   return problem;
-}
-
-function mapSpan(mapper: Mapper, span: Span): Span {
-  return mapper.span(span.start, span.end);
-}
-
-function mapSetting(mapper: Mapper, setting: RecipeSetting): RecipeSetting {
-  return {
-    ...setting,
-    span: mapSpan(mapper, setting.span),
-    ...(setting.valueSpan ? { valueSpan: mapSpan(mapper, setting.valueSpan) } : {}),
-    ...(setting.keySpan ? { keySpan: mapSpan(mapper, setting.keySpan) } : {}),
-    ...(setting.removeSpan ? { removeSpan: mapSpan(mapper, setting.removeSpan) } : {}),
-  };
-}
-
-/** Moves a recipe found in decoded text (a fence, a notebook cell) onto the document's offsets. */
-function mapRecipe(recipe: Recipe, mapper: Mapper | MappedText, escape?: 'json'): Recipe {
-  return {
-    ...recipe,
-    span: mapSpan(mapper, recipe.span),
-    settings: recipe.settings.map((setting) => mapSetting(mapper, setting)),
-    unknown: recipe.unknown.map((setting) => mapSetting(mapper, setting)),
-    ...(recipe.style
-      ? {
-          style: {
-            ...recipe.style,
-            insertAt: mapper.span(recipe.style.insertAt, recipe.style.insertAt).start,
-            ...(escape ? { escape } : recipe.style.escape ? { escape: recipe.style.escape } : {}),
-          },
-        }
-      : {}),
-    ...(recipe.notes ? { notes: recipe.notes.map((note) => ({ ...note, span: mapSpan(mapper, note.span) })) } : {}),
-  };
 }
 
 export { escapeJsonText };

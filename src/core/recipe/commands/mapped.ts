@@ -2,7 +2,7 @@
  * Decoded text with a map back to the original document, so spans found in a Python string or a
  * notebook's JSON string land on the exact characters the user wrote (escapes included).
  */
-import type { Span } from '../types';
+import type { Recipe, RecipeSetting, Span } from '../types';
 
 export interface Mapper {
   /** Maps a half-open range of the decoded text onto the original text. */
@@ -139,4 +139,38 @@ export class MappedText implements Mapper {
 /** Escapes text inserted into a JSON string (a notebook cell). */
 export function escapeJsonText(text: string): string {
   return JSON.stringify(text).slice(1, -1);
+}
+
+function mapSpan(mapper: Mapper, span: Span): Span {
+  return mapper.span(span.start, span.end);
+}
+
+function mapSetting(mapper: Mapper, setting: RecipeSetting): RecipeSetting {
+  return {
+    ...setting,
+    span: mapSpan(mapper, setting.span),
+    ...(setting.valueSpan ? { valueSpan: mapSpan(mapper, setting.valueSpan) } : {}),
+    ...(setting.keySpan ? { keySpan: mapSpan(mapper, setting.keySpan) } : {}),
+    ...(setting.removeSpan ? { removeSpan: mapSpan(mapper, setting.removeSpan) } : {}),
+  };
+}
+
+/** Moves a recipe found in decoded text (a fence, a notebook cell) onto the document's offsets. */
+export function mapRecipe(recipe: Recipe, mapper: Mapper | MappedText, escape?: 'json'): Recipe {
+  return {
+    ...recipe,
+    span: mapSpan(mapper, recipe.span),
+    settings: recipe.settings.map((setting) => mapSetting(mapper, setting)),
+    unknown: recipe.unknown.map((setting) => mapSetting(mapper, setting)),
+    ...(recipe.style
+      ? {
+          style: {
+            ...recipe.style,
+            insertAt: mapper.span(recipe.style.insertAt, recipe.style.insertAt).start,
+            ...(escape ? { escape } : recipe.style.escape ? { escape: recipe.style.escape } : {}),
+          },
+        }
+      : {}),
+    ...(recipe.notes ? { notes: recipe.notes.map((note) => ({ ...note, span: mapSpan(mapper, note.span) })) } : {}),
+  };
 }

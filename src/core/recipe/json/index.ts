@@ -7,7 +7,8 @@
 import type { Node } from 'jsonc-parser';
 import type { Recipe, Span } from '../types';
 import { configKind, type Facts } from './kinds';
-import { extractOliveRecipes, providerOptionFacts } from './olive';
+import { extractBarePasses, extractOliveRecipes, providerOptionFacts } from './olive';
+import { mapRecipe, offsetMapper } from '../commands/mapped';
 import { entriesOf, objectProperty, objectStyle, parseJson, property, spanOfNode, stringProperty } from './tree';
 import { HF_AWQ, HF_GPTQ, mapEntries, OV_QUANT_CONFIG, OV_WEIGHT_CONFIG, type Vocabulary } from './vocabulary';
 
@@ -23,6 +24,21 @@ export function extractJsonConfigs(text: string, fileName: string): JsonExtracti
   return parsed.parseError ? { recipes, parseError: parsed.parseError } : { recipes };
 }
 
+/**
+ * The recipes of a JSON fence in Markdown, spans relative to the fence. Documentation often shows a fragment
+ * (`"passes": { ... }` without the outer braces); such a fragment is read inside braces of its own. A fence
+ * that does not parse gives nothing: it is an illustration, not the user's config file.
+ */
+export function extractJsonFence(code: string): Recipe[] {
+  if (!/"(?:type|passes|quantization_config)"/.test(code)) return [];
+  const fragment = /^\s*"/.test(code);
+  const text = fragment ? `{${code}}` : code;
+  const parsed = parseJson(text);
+  if (!parsed.root || parsed.parseError) return [];
+  const recipes = recipesOf(parsed.root, text, '');
+  return fragment ? recipes.map((recipe) => mapRecipe(recipe, offsetMapper(-1))) : recipes;
+}
+
 function baseName(fileName: string): string {
   return fileName.split(/[\\/]/).pop() ?? fileName;
 }
@@ -32,6 +48,7 @@ const HF_QUANT_METHODS = new Set(['gptq', 'awq', 'bitsandbytes', 'auto-round']);
 const OV_QUANT_METHODS = new Set(['default', 'hybrid']);
 
 function recipesOf(root: Node, text: string, fileName: string): Recipe[] {
+  if (root.type === 'array') return extractBarePasses(root, text, fileName);
   if (root.type !== 'object') return [];
   const file = { file: fileName };
   const lower = fileName.toLowerCase();
@@ -53,6 +70,10 @@ function recipesOf(root: Node, text: string, fileName: string): Recipe[] {
     }
     if (method !== undefined && !HF_QUANT_METHODS.has(method) && !OV_QUANT_METHODS.has(method)) return [];
     return [objectRecipe(quantizationConfig, text, 'quantization_config', file)];
+  }
+  if (property(root, 'type')?.type === 'string') {
+    const passes = extractBarePasses(root, text, fileName);
+    if (passes.length) return passes;
   }
   // Standalone quantizer configs: AutoAWQ quant_config.json, AutoGPTQ quantize_config.json.
   const hasKey = (key: string): boolean => property(root, key) !== undefined;

@@ -235,6 +235,22 @@ export const OLIVE_GPTQ: Vocabulary = {
   closed: false,
 };
 
+/** Olive AutoAWQQuantizer (olive/passes/pytorch/autoawq.py): AutoAWQ's own names, `zero_point` means asymmetric. */
+export const OLIVE_AWQ: Vocabulary = {
+  name: 'AutoAWQQuantizer',
+  keys: rules({ bits: 'bits', q_group_size: 'groupSize', zero_point: { key: 'sym', transform: 'invertBool' } }),
+  known: [],
+  closed: false,
+};
+
+/** Olive OnnxHqqQuantization (olive/passes/onnx/hqq_quantization.py). */
+export const OLIVE_HQQ: Vocabulary = {
+  name: 'OnnxHqqQuantization',
+  keys: rules({ block_size: 'groupSize', accuracy_level: 'accuracyLevel' }),
+  known: [],
+  closed: false,
+};
+
 /** Olive ModelBuilder pass (§3.3) and the ORT GenAI builder's int4 options (§5.2). */
 export const OLIVE_MODEL_BUILDER: Vocabulary = {
   name: 'ModelBuilder',

@@ -10,6 +10,8 @@ import type { Finding, Fix, Recipe, RecipeDialect, RecipeSetting, SettingKey, Se
 import { isUnknown } from '../types';
 import { isIntelNpu } from './catalog';
 import { RuleContext } from './context';
+import { declaredTarget } from './declared';
+import { configName } from './names';
 
 /** Dialects that describe how to produce weights (a fix changes the recipe, not a description of existing weights). */
 const PRODUCERS = new Set<RecipeDialect>([
@@ -35,6 +37,8 @@ interface Weights {
   sym: boolean | null;
   symSetting?: RecipeSetting;
   formatSetting?: RecipeSetting;
+  /** The format itself names the symmetry (`INT4_ASYM`), so the format setting is where it is written. */
+  symInFormat?: boolean;
 }
 
 function last(recipe: Recipe, key: SettingKey): RecipeSetting | undefined {
@@ -73,14 +77,20 @@ function weightsOf(recipe: Recipe): Weights {
   }
   if (family === null && bits !== null && bits <= 8) family = 'int';
   let sym: boolean | null = null;
+  const symInFormat = !symSetting && formatSetting !== undefined && formatSym !== null;
   if (facts['alwaysAsymmetric'] === true) sym = false;
   else if (symSetting) sym = typeof symSetting.value === 'boolean' ? symSetting.value : null;
   else if (formatSym !== null) sym = formatSym;
   else if (typeof facts['defaultSym'] === 'boolean') sym = facts['defaultSym'];
-  else if (recipe.dialect === 'hf-awq')
-    sym = false; // AWQ's zero_point defaults to true
-  else if (recipe.dialect === 'olive-pass' && family === 'int' && bits === 4) sym = false; // ov_quant_config mirrors the CLI: asymmetric unless sym
-  return { bits, family, sym, ...(symSetting ? { symSetting } : {}), ...(formatSetting ? { formatSetting } : {}) };
+  else if (recipe.dialect === 'hf-awq') sym = false; // AWQ's zero_point defaults to true
+  return {
+    bits,
+    family,
+    sym,
+    symInFormat,
+    ...(symSetting ? { symSetting } : {}),
+    ...(formatSetting ? { formatSetting } : {}),
+  };
 }
 
 /** Flips a boolean literal or an `asym` mode, keeping the user's spelling (`False` -> `True`, `INT4_ASYM` -> `INT4_SYM`). */
@@ -108,8 +118,20 @@ class Config extends RuleContext {
     target: DeviceProfileId,
     readonly text: string | undefined,
     out: Finding[],
+    /** Where the config declares the device it is judged for, when that replaced the requested target. */
+    readonly declaredBy: string | null,
   ) {
     super(recipe, target, out);
+  }
+
+  /** Python spells booleans `True`/`False`; JSON and messages about JSON `true`/`false`. */
+  get python(): boolean {
+    const facts = this.recipe.facts ?? {};
+    return typeof facts['className'] === 'string' || facts['dictLiteral'] === true;
+  }
+
+  bool(value: boolean): string {
+    return this.python ? (value ? 'True' : 'False') : String(value);
   }
 
   literal(setting: RecipeSetting): string | null {
@@ -136,6 +158,46 @@ class Config extends RuleContext {
   }
 }
 
+/**
+ * The key that sets symmetry in this config and the value that makes INT4 symmetric (`sym` true, AWQ's
+ * `zero_point` false, MatMulNBits' `is_symmetric` true), or null when no key does.
+ */
+function symmetryKey(recipe: Recipe): { key: string; symmetric: boolean } | null {
+  const facts = recipe.facts ?? {};
+  if (facts['alwaysAsymmetric'] === true) return null;
+  const wraps = recipe.dialect === 'olive-pass' ? facts['wraps'] : recipe.dialect;
+  const passType = typeof facts['passType'] === 'string' ? facts['passType'].toLowerCase() : '';
+  switch (wraps) {
+    case 'hf-awq':
+      return { key: 'zero_point', symmetric: false };
+    case 'ort-matmulnbits':
+      return { key: passType === 'modelbuilder' ? 'int4_is_symmetric' : 'is_symmetric', symmetric: true };
+    case 'nncf-compress-weights':
+    case 'hf-bitsandbytes':
+    case undefined:
+      return null;
+    default:
+      return { key: 'sym', symmetric: true };
+  }
+}
+
+/** What makes defaulted INT4 asymmetric, in the config's own words ("GptqQuantizer defaults to sym=false"). */
+function asymmetricDefault(cfg: Config): string {
+  const { recipe } = cfg;
+  const name = configName(recipe);
+  if (recipe.facts?.['alwaysAsymmetric'] === true)
+    return `${name} writes a zero point for every block: its INT4 weights are asymmetric by construction`;
+  const defaultsFrom = recipe.facts?.['defaultsFrom'];
+  if (typeof defaultsFrom === 'string')
+    return `With only weight_format int4, ${name} applies ${defaultsFrom === 'generic' ? "optimum's generic 4-bit default" : `optimum's per-model default for ${defaultsFrom}`}, which is asymmetric`;
+  if (recipe.facts?.['source'] === 'ov_quant_config')
+    return `${name} builds its config with sym=${cfg.bool(false)} when ov_quant_config has no "sym", so its INT4 weights are asymmetric`;
+  const symmetry = symmetryKey(recipe);
+  return symmetry
+    ? `${name} defaults to ${symmetry.key}=${cfg.bool(!symmetry.symmetric)}, so its INT4 weights are asymmetric`
+    : `${name} defaults to asymmetric INT4 weights`;
+}
+
 function asymmetric(cfg: Config, weights: Weights): void {
   if (weights.bits !== 4 || weights.family !== 'int' || weights.sym !== false) return;
   const { dialect } = cfg.recipe;
@@ -145,16 +207,24 @@ function asymmetric(cfg: Config, weights: Weights): void {
       ? 'info'
       : null;
   if (!severity) return;
-  const setting = weights.symSetting ?? weights.formatSetting;
+  // Where the asymmetry is written (`sym=False`, `INT4_ASYM`); else it is a default and the finding sits on
+  // what chose the config (the format, the pass type) with a fix that writes the symmetric key.
+  const setting =
+    weights.symSetting ??
+    (weights.symInFormat || cfg.isModel || cfg.recipe.facts?.['alwaysAsymmetric'] === true
+      ? weights.formatSetting
+      : undefined);
+  const anchor = setting ?? weights.formatSetting ?? last(cfg.recipe, 'passType');
   const what = cfg.isModel
     ? "This model's INT4 weights are asymmetric (they carry zero points)"
     : setting
       ? `${quoted(setting.raw, cfg.literal(setting))} gives asymmetric INT4 weights`
-      : `${dialect} defaults to asymmetric INT4 weights`;
+      : asymmetricDefault(cfg);
+  const declared = cfg.declaredBy ? ` The workflow declares ${cfg.declaredBy}.` : '';
   const message =
     severity === 'info'
-      ? `${what}; Microsoft's Qualcomm NPU recipe quantizes INT4 MatMul weights symmetrically (olive-recipes qwen2_5_qnn_config.json, GptqModel sym: true).`
-      : `${what}: the Intel NPU compiler fails on asymmetric per-group INT4 (openvinotoolkit/openvino#34450); the NPU guide requires symmetric compression.${PRODUCERS.has(dialect) || cfg.isModel ? '' : ' Re-quantize symmetrically from the full-precision model.'}`;
+      ? `${what}; Microsoft's Qualcomm NPU recipe quantizes INT4 MatMul weights symmetrically (olive-recipes qwen2_5_qnn_config.json, GptqModel sym: true).${declared}`
+      : `${what}: the Intel NPU compiler fails on asymmetric per-group INT4 (openvinotoolkit/openvino#34450); the NPU guide requires symmetric compression.${PRODUCERS.has(dialect) || cfg.isModel ? '' : ' Re-quantize symmetrically from the full-precision model.'}${declared}`;
   const fixes =
     setting && !cfg.isModel && !(cfg.recipe.facts?.['alwaysAsymmetric'] === true)
       ? cfg.replaceLiteral(
@@ -165,50 +235,52 @@ function asymmetric(cfg: Config, weights: Weights): void {
         )
       : setting
         ? []
-        : insertSymmetric(cfg);
-  cfg.report('npu-asymmetric-int4', severity, message, setting, fixes);
+        : [...insertSymmetric(cfg), ...symmetricPass(cfg)];
+  cfg.report('npu-asymmetric-int4', severity, message, anchor, fixes);
 }
 
-/** The key that makes INT4 symmetric in a producer config that leaves it at an asymmetric default. */
-function symmetricKey(recipe: Recipe): string | null {
+/** A pass that is asymmetric by construction (OnnxHqqQuantization) can only be swapped for a symmetric one. */
+function symmetricPass(cfg: Config): Fix[] {
+  const passType = last(cfg.recipe, 'passType');
+  if (cfg.recipe.facts?.['alwaysAsymmetric'] !== true || !passType || typeof passType.value !== 'string') return [];
+  const from = passType.value;
+  return cfg.replaceLiteral(
+    passType,
+    'Use OnnxBlockWiseRtnQuantization (symmetric by default)',
+    (literal) => literal.replace(from, 'OnnxBlockWiseRtnQuantization'),
+    false,
+  );
+}
+
+/** The symmetric entry a producer config can add where it only defaults to asymmetric, or null. */
+function symmetricEntry(recipe: Recipe): { key: string; symmetric: boolean } | null {
   const facts = recipe.facts ?? {};
-  if (facts['alwaysAsymmetric'] === true || facts['loadInBits'] === true || facts['noQuantizationConfig'] === true)
+  if (!PRODUCERS.has(recipe.dialect) || facts['loadInBits'] === true || facts['noQuantizationConfig'] === true)
     return null;
-  switch (recipe.dialect) {
-    case 'ov-weight-config':
-    case 'ov-quant-config':
-      return 'sym';
-    case 'ort-matmulnbits':
-      return 'is_symmetric';
-    case 'olive-pass':
-      if (facts['source'] === 'ov_quant_config') return 'sym';
-      if (typeof facts['passType'] === 'string' && /^OnnxBlockWiseRtnQuantization$/i.test(facts['passType']))
-        return 'is_symmetric';
-      return null;
-    default:
-      return null;
-  }
+  return symmetryKey(recipe);
 }
 
 /**
  * Writes the symmetric setting where a config only defaults to asymmetric: `sym=True` in a call, `"sym": True`
- * in a Python dict, `"sym": true` in JSON, after the last entry and in the config's own separator style.
+ * in a Python dict, `"sym": true` (`"zero_point": false` for AWQ) in JSON, after the last entry and in the
+ * config's own separator style.
  */
 function insertSymmetric(cfg: Config): Fix[] {
   const { recipe } = cfg;
   const style = recipe.style;
-  const key = symmetricKey(recipe);
-  if (!key || !style || cfg.text === undefined) return [];
+  const symmetry = symmetricEntry(recipe);
+  if (!symmetry || !style || cfg.text === undefined) return [];
   const facts = recipe.facts ?? {};
+  const value = cfg.bool(symmetry.symmetric);
   let entry: string;
   if (facts['dictLiteral'] === true) {
     const firstKey = recipe.settings.find((setting) => setting.keySpan)?.keySpan;
     const quote = firstKey && cfg.text[firstKey.start] === "'" ? "'" : '"';
-    entry = `${quote}${key}${quote}: True`;
+    entry = `${quote}${symmetry.key}${quote}: ${value}`;
   } else if (typeof facts['className'] === 'string') {
-    entry = `${key}=True`;
+    entry = `${symmetry.key}=${value}`;
   } else {
-    entry = `"${key}": true`;
+    entry = `"${symmetry.key}": ${value}`;
   }
   const at = { start: style.insertAt, end: style.insertAt };
   return fix(`Add ${entry}`, [replaceEdit(recipe, at, `${style.separator}${entry}`)], true);
@@ -238,8 +310,10 @@ function groupSizes(cfg: Config, weights: Weights): void {
     );
     return;
   }
+  // A ModelBuilder after a quantizing pass only packs what that pass left: its block size is not the model's.
   if (
     isIntelNpu(cfg.target) &&
+    cfg.recipe.facts?.['packsAfter'] === undefined &&
     OPENVINO_PATH.has(cfg.recipe.dialect) &&
     weights.bits === 4 &&
     weights.family === 'int' &&
@@ -391,7 +465,8 @@ function modelPrecision(cfg: Config, weights: Weights): void {
 
 export function evaluateConfig(recipe: Recipe, target: DeviceProfileId, text?: string): Finding[] {
   const out: Finding[] = [];
-  const cfg = new Config(recipe, target, text, out);
+  const declared = declaredTarget(recipe, target);
+  const cfg = new Config(recipe, declared.target, text, out, declared.by);
   const weights = weightsOf(recipe);
   asymmetric(cfg, weights);
   groupSizes(cfg, weights);
