@@ -29,16 +29,7 @@ async function openWalkthrough(wb: Workbench): Promise<void> {
     await tab.click();
     return;
   }
-  const input = wb.page.locator('.quick-input-widget input.input');
-  await waitFor('the command palette', async () => {
-    if (!(await input.isVisible())) await wb.page.keyboard.press('F1');
-    return input.isVisible();
-  });
-  await input.fill('>Welcome: Open Walkthrough...');
-  await wb.page
-    .locator('.quick-input-widget .monaco-list-row', { hasText: 'Welcome: Open Walkthrough...' })
-    .first()
-    .click();
+  await wb.startCommand('Welcome: Open Walkthrough...');
   await wb.page
     .locator('.quick-input-widget .monaco-list-row', { hasText: 'Get started with Quant Drift' })
     .first()
