@@ -107,3 +107,49 @@ suite('Create Demo Workspace', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });
+
+suite('Make INT4 Twin, as the demo names and makes its twins', () => {
+  test('in the Explorer and Models context menus', () => {
+    const manifest = vscode.extensions.getExtension('quant-drift.quant-drift')!.packageJSON as {
+      contributes: { menus: Record<string, { command: string }[]> };
+    };
+    for (const menu of ['explorer/context', 'view/item/context'])
+      assert.ok(
+        manifest.contributes.menus[menu]!.some((item) => item.command === 'quantDrift.quantizeModel'),
+        `${menu} has Make INT4 Twin`,
+      );
+  });
+
+  test('a bare fp16 folder gets a lowercase int4-sym-g128 twin with accuracy_level 0 by default', async function () {
+    this.timeout(120_000);
+    const folder = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    const scratch = path.join(folder, 'twin-name-scratch');
+    const base = path.join(scratch, 'fp16');
+    await vscode.workspace.fs.copy(
+      vscode.Uri.file(path.join(folder, 'compare-models', 'tiny-llama-fp16')),
+      vscode.Uri.file(base),
+      { overwrite: true },
+    );
+    const twin = path.join(scratch, 'int4-sym-g128');
+    try {
+      const quantized = vscode.commands.executeCommand('quantDrift.quantizeModel', vscode.Uri.file(base));
+      // Accept the first (symmetric group 128) recipe of the quick pick once it shows.
+      const deadline = Date.now() + 60_000;
+      let recipe: { accuracyLevel: number } | undefined;
+      while (!recipe && Date.now() < deadline) {
+        await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        recipe = await vscode.workspace.fs.readFile(vscode.Uri.file(path.join(twin, 'quantization_recipe.json'))).then(
+          (bytes) => JSON.parse(new TextDecoder().decode(bytes)) as { accuracyLevel: number },
+          () => undefined,
+        );
+      }
+      await quantized;
+      assert.ok(recipe, `no twin at ${twin}: ${(await readdir(scratch)).join(', ')}`);
+      assert.equal(recipe.accuracyLevel, 0);
+    } finally {
+      await vscode.workspace.fs.delete(vscode.Uri.file(scratch), { recursive: true }).then(undefined, () => undefined);
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    }
+  });
+});
