@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../core/fs/atomic-write';
 import { loadPromptsFile, loadSuite, PromptSpec } from '../core/drift/prompts';
 import { quantizeModelFolder } from '../core/quantize';
 import type { CompareReport, DriftThresholds } from '../protocol/report';
+import { modelRefusal } from '../core/drift/model-folder';
 import { RunnerClient } from '../core/drift/runner-client';
 import type { CliIo } from './io';
 
@@ -231,6 +232,14 @@ export async function runCompare(argv: string[], io: CliIo): Promise<number> {
     }
   }
   if (options.makeQuant && !existsSync(options.quant)) await makeQuant(options, io);
+  // Layouts the runner cannot drive are named here, from their headers, before onnxruntime starts.
+  for (const folder of [options.base, options.quant]) {
+    const refusal = await modelRefusal(folder);
+    if (refusal) {
+      io.err(`quant-drift compare: ${refusal}`);
+      return 2;
+    }
+  }
 
   const client = RunnerClient.start({ runnerPath: findRunner() });
   const abort = new AbortController();

@@ -1,10 +1,13 @@
 /**
  * Reads what the drift engine needs from an ONNX file without loading it: graph input/output names, their
- * element types and shapes, and the MatMulNBits attributes (accuracy_level, bits, block_size, zero points).
- * Walks the protobuf wire format and skips every tensor payload, so a multi-GB model costs kilobytes of reads.
- * A truncated or corrupt file fails here, with the byte offset, before any runtime sees it.
+ * element types and shapes, the MatMulNBits attributes (accuracy_level, bits, block_size, zero points), the op
+ * types present (EPContext, GroupQueryAttention...) and the attention attributes that decide whether the runner
+ * can drive the graph. Nodes inside control-flow subgraphs (the `If` of an optimum merged decoder, `Loop`,
+ * `Scan`) are read too, to a bounded depth. Walks the protobuf wire format and skips every tensor payload, so a
+ * multi-GB model costs kilobytes of reads. A truncated or corrupt file fails here, with the byte offset, before
+ * any runtime sees it.
  */
-import { FileSource, MessageReader, WireFormatError } from '../onnx/wire';
+import { FileSource, MessageReader, WireFormatError, type FieldHeader } from '../onnx/wire';
 
 export interface ValueInfo {
   readonly name: string;
@@ -24,10 +27,27 @@ export interface MatMulNBitsSummary {
   readonly withZeroPoints: number;
 }
 
+/** Attributes of the fused attention ops (GroupQueryAttention, PagedAttention) that change how the KV cache is fed. */
+export interface AttentionSummary {
+  /** Distinct local_window_size values (sliding-window attention; -1 or absent means none). */
+  readonly localWindowSizes: readonly number[];
+  /** Nodes with sliding_window_cache=1: the past/present buffers are window-sized rings. */
+  readonly slidingWindowCache: number;
+  /** Nodes that store the KV cache quantized (k_quant_type / v_quant_type / kv_cache_bit_width set). */
+  readonly quantizedCache: number;
+}
+
 export interface GraphScan {
   readonly inputs: readonly ValueInfo[];
   readonly outputs: readonly ValueInfo[];
   readonly matMulNBits: MatMulNBitsSummary;
+  /** Node count per op type, subgraphs included. */
+  readonly opCounts: ReadonlyMap<string, number>;
+  /** Nodes that live inside control-flow subgraphs (If/Loop/Scan bodies). */
+  readonly subgraphNodes: number;
+  readonly attention: AttentionSummary;
+  /** The `source` attribute of EPContext nodes (e.g. QNNExecutionProvider, OpenVINOExecutionProvider). */
+  readonly epContextSources: readonly string[];
   /** Element type of the largest float initializers seen (1 float, 10 float16), null when none. */
   readonly floatWeightType: number | null;
   /** Tensors stored in external data files (name of the file). */
@@ -48,6 +68,11 @@ const NODE_OP_TYPE = 4;
 const NODE_ATTRIBUTE = 5;
 const ATTR_NAME = 1;
 const ATTR_I = 3;
+const ATTR_S = 4;
+const ATTR_G = 6;
+const ATTR_GRAPHS = 11;
+/** Control flow nests rarely deeper than 2; a hostile file cannot make the walk recurse without bound. */
+const MAX_SUBGRAPH_DEPTH = 8;
 const VALUE_NAME = 1;
 const VALUE_TYPE = 2;
 const TYPE_TENSOR = 1;
@@ -78,39 +103,58 @@ export async function scanOnnxGraph(path: string): Promise<GraphScan> {
   }
 }
 
+/** What one walk over a graph and its subgraphs accumulates. */
+class ScanState {
+  readonly levels = new Set<number>();
+  readonly bits = new Set<number>();
+  readonly blocks = new Set<number>();
+  count = 0;
+  withZeroPoints = 0;
+  readonly floatBytes = new Map<number, number>();
+  readonly external = new Set<string>();
+  readonly opCounts = new Map<string, number>();
+  subgraphNodes = 0;
+  readonly windows = new Set<number>();
+  slidingWindowCache = 0;
+  quantizedCache = 0;
+  readonly epContextSources = new Set<string>();
+
+  addNode(node: NodeInfo, depth: number): void {
+    this.opCounts.set(node.opType, (this.opCounts.get(node.opType) ?? 0) + 1);
+    if (depth > 0) this.subgraphNodes++;
+    if (node.opType === 'MatMulNBits') {
+      this.count++;
+      this.levels.add(node.ints.get('accuracy_level') ?? 0);
+      this.bits.add(node.ints.get('bits') ?? 4);
+      const block = node.ints.get('block_size');
+      if (block !== undefined) this.blocks.add(block);
+      if ((node.inputs[3] ?? '') !== '') this.withZeroPoints++;
+    } else if (node.opType === 'GroupQueryAttention' || node.opType === 'PagedAttention') {
+      const window = node.ints.get('local_window_size');
+      if (window !== undefined && window > 0) this.windows.add(window);
+      if (node.ints.get('sliding_window_cache') === 1) this.slidingWindowCache++;
+      // onnxruntime's GroupQueryAttention stores the cache quantized when k_quant_type is set
+      // (microsoft/onnxruntime-genai: src/python/py/models/builders/base.py, get_attention_op_attributes).
+      const kQuant = node.strings.get('k_quant_type');
+      if ((kQuant && kQuant !== 'NONE') || (node.ints.get('kv_cache_bit_width') ?? 0) > 0) this.quantizedCache++;
+    } else if (node.opType === 'EPContext') {
+      this.epContextSources.add(node.strings.get('source') ?? 'unknown');
+    }
+  }
+}
+
 async function scanGraph(graph: MessageReader): Promise<GraphScan> {
   const inputs: ValueInfo[] = [];
   const outputs: ValueInfo[] = [];
-  const levels = new Set<number>();
-  const bits = new Set<number>();
-  const blocks = new Set<number>();
-  let count = 0;
-  let withZeroPoints = 0;
-  const floatBytes = new Map<number, number>();
-  const external = new Set<string>();
+  const state = new ScanState();
   for (let field = await graph.next(); field; field = await graph.next()) {
     if (field.field === GRAPH_INPUT) inputs.push(await readValueInfo(graph.sub(field)));
     else if (field.field === GRAPH_OUTPUT) outputs.push(await readValueInfo(graph.sub(field)));
-    else if (field.field === GRAPH_NODE) {
-      const node = await readNode(graph.sub(field));
-      if (node.opType !== 'MatMulNBits') continue;
-      count++;
-      levels.add(node.ints.get('accuracy_level') ?? 0);
-      bits.add(node.ints.get('bits') ?? 4);
-      const block = node.ints.get('block_size');
-      if (block !== undefined) blocks.add(block);
-      if ((node.inputs[3] ?? '') !== '') withZeroPoints++;
-    } else if (field.field === GRAPH_INITIALIZER) {
-      const init = await readInitializer(graph.sub(field));
-      if (init.dataType === ONNX_FLOAT || init.dataType === ONNX_FLOAT16) {
-        floatBytes.set(init.dataType, (floatBytes.get(init.dataType) ?? 0) + init.elements);
-      }
-      if (init.externalFile) external.add(init.externalFile);
-    }
+    else await scanGraphField(graph, field, state, 0);
   }
   let floatWeightType: number | null = null;
   let most = 0;
-  for (const [type, elements] of floatBytes) {
+  for (const [type, elements] of state.floatBytes) {
     if (elements > most) {
       most = elements;
       floatWeightType = type;
@@ -121,15 +165,83 @@ async function scanGraph(graph: MessageReader): Promise<GraphScan> {
     inputs,
     outputs,
     matMulNBits: {
-      count,
-      accuracyLevels: sorted(levels),
-      bits: sorted(bits),
-      blockSizes: sorted(blocks),
-      withZeroPoints,
+      count: state.count,
+      accuracyLevels: sorted(state.levels),
+      bits: sorted(state.bits),
+      blockSizes: sorted(state.blocks),
+      withZeroPoints: state.withZeroPoints,
     },
+    opCounts: state.opCounts,
+    subgraphNodes: state.subgraphNodes,
+    attention: {
+      localWindowSizes: sorted(state.windows),
+      slidingWindowCache: state.slidingWindowCache,
+      quantizedCache: state.quantizedCache,
+    },
+    epContextSources: [...state.epContextSources],
     floatWeightType,
-    externalDataFiles: [...external],
+    externalDataFiles: [...state.external],
   };
+}
+
+/** Nodes and initializers of a graph at any depth (the top graph's inputs/outputs are read by scanGraph). */
+async function scanGraphField(
+  graph: MessageReader,
+  field: FieldHeader,
+  state: ScanState,
+  depth: number,
+): Promise<void> {
+  if (field.field === GRAPH_NODE) {
+    const node = await readNode(graph.sub(field), state, depth);
+    state.addNode(node, depth);
+  } else if (field.field === GRAPH_INITIALIZER) {
+    const init = await readInitializer(graph.sub(field));
+    if (init.dataType === ONNX_FLOAT || init.dataType === ONNX_FLOAT16) {
+      state.floatBytes.set(init.dataType, (state.floatBytes.get(init.dataType) ?? 0) + init.elements);
+    }
+    if (init.externalFile) state.external.add(init.externalFile);
+  }
+}
+
+async function scanSubgraph(graph: MessageReader, state: ScanState, depth: number): Promise<void> {
+  if (depth > MAX_SUBGRAPH_DEPTH) throw new Error(`control-flow subgraphs nested deeper than ${MAX_SUBGRAPH_DEPTH}`);
+  for (let field = await graph.next(); field; field = await graph.next()) {
+    await scanGraphField(graph, field, state, depth);
+  }
+}
+
+interface NodeInfo {
+  opType: string;
+  inputs: string[];
+  ints: Map<string, number>;
+  strings: Map<string, string>;
+}
+
+/** Reads a node; its graph-valued attributes (If branches, Loop/Scan bodies) are scanned into `state`. */
+async function readNode(reader: MessageReader, state: ScanState, depth: number): Promise<NodeInfo> {
+  let opType = '';
+  const inputs: string[] = [];
+  const ints = new Map<string, number>();
+  const strings = new Map<string, string>();
+  for (let field = await reader.next(); field; field = await reader.next()) {
+    if (field.field === NODE_OP_TYPE) opType = await reader.string(field);
+    else if (field.field === NODE_INPUT) inputs.push(await reader.string(field));
+    else if (field.field === NODE_ATTRIBUTE) {
+      const attr = reader.sub(field);
+      let name = '';
+      let value: number | undefined;
+      let text: string | undefined;
+      for (let f = await attr.next(); f; f = await attr.next()) {
+        if (f.field === ATTR_NAME) name = await attr.string(f);
+        else if (f.field === ATTR_I) value = f.varint;
+        else if (f.field === ATTR_S) text = await attr.string(f);
+        else if (f.field === ATTR_G || f.field === ATTR_GRAPHS) await scanSubgraph(attr.sub(f), state, depth + 1);
+      }
+      if (value !== undefined) ints.set(name, value);
+      if (text !== undefined) strings.set(name, text);
+    }
+  }
+  return { opType, inputs, ints, strings };
 }
 
 async function readValueInfo(reader: MessageReader): Promise<ValueInfo> {
@@ -166,29 +278,6 @@ async function readShape(reader: MessageReader): Promise<(number | string)[]> {
     dims.push(value);
   }
   return dims;
-}
-
-async function readNode(
-  reader: MessageReader,
-): Promise<{ opType: string; inputs: string[]; ints: Map<string, number> }> {
-  let opType = '';
-  const inputs: string[] = [];
-  const ints = new Map<string, number>();
-  for (let field = await reader.next(); field; field = await reader.next()) {
-    if (field.field === NODE_OP_TYPE) opType = await reader.string(field);
-    else if (field.field === NODE_INPUT) inputs.push(await reader.string(field));
-    else if (field.field === NODE_ATTRIBUTE) {
-      const attr = reader.sub(field);
-      let name = '';
-      let value: number | undefined;
-      for (let f = await attr.next(); f; f = await attr.next()) {
-        if (f.field === ATTR_NAME) name = await attr.string(f);
-        else if (f.field === ATTR_I) value = f.varint;
-      }
-      if (value !== undefined) ints.set(name, value);
-    }
-  }
-  return { opType, inputs, ints };
 }
 
 async function readInitializer(

@@ -6,9 +6,18 @@
  * 150M model), and the garbage collector then takes one of the cores. Here the KV cache lives in two preallocated
  * buffers per layer and side (ping-pong: step t reads past from one and ORT writes present into the other), and
  * logits go into one preallocated row, so a step allocates only a few small JS objects.
+ *
+ * Layouts (decoder-io.ts reads what each graph needs): the KV cache has one entry per graph KV layer (not per
+ * config layer); other `past_*` state is fed zeros at the first pass and each `present_*` is fed back next step;
+ * an optimum merged decoder gets `use_cache_branch` false on the first pass (with empty past) and true after, as
+ * optimum's ORTModelForCausalLM does (huggingface/optimum-onnx: optimum/onnxruntime/modeling_decoder.py); an
+ * unmerged pair runs decoder_model.onnx for the first pass and decoder_with_past_model.onnx after;
+ * `num_logits_to_keep`/`logits_to_keep` is 0 when scoring (every position) and 1 when generating, as
+ * transformers' generate() sets it (huggingface/transformers: src/transformers/generation/utils.py).
  */
 import * as ort from 'onnxruntime-node';
 import { argmax } from './metrics';
+import type { StateTensor } from './decoder-io';
 import type { ModelLayout } from './model-folder';
 
 export interface LmOptions {
@@ -49,8 +58,28 @@ export function halfToFloatTable(): Float32Array {
   return table;
 }
 
+/** A state tensor's first value: zeros, symbolic dims resolved as transformers.js does (batch 1, others 0). */
+function initialState(state: StateTensor): ort.Tensor {
+  const dims = state.shape.map((dim) => (typeof dim === 'number' ? dim : /batch/i.test(dim) ? 1 : 0));
+  const size = dims.reduce((a, b) => a * b, 1);
+  return new ort.Tensor(state.dtype, state.dtype === 'float16' ? new Uint16Array(size) : new Float32Array(size), dims);
+}
+
+/** How many trailing positions' logits a pass asks for (when the graph takes logits_to_keep): 0 means all. */
+type KeepLogits = 0 | 1;
+
 export class LanguageModel {
   private kv: { key: [KvArray, KvArray]; value: [KvArray, KvArray] }[] = [];
+  /** Recurrent state other than the KV cache, by past input name: what the next pass is fed. */
+  private state = new Map<string, ort.Tensor>();
+  private readonly branch = {
+    first: new ort.Tensor('bool', Uint8Array.of(0), [1]),
+    cached: new ort.Tensor('bool', Uint8Array.of(1), [1]),
+  };
+  private readonly keep = {
+    0: new ort.Tensor('int64', BigInt64Array.of(0n), []),
+    1: new ort.Tensor('int64', BigInt64Array.of(1n), []),
+  };
   private kvCapacity = 0;
   private mask = new BigInt64Array(0);
   private readonly stepIds = new BigInt64Array(1);
@@ -65,12 +94,15 @@ export class LanguageModel {
   private constructor(
     readonly layout: ModelLayout,
     private readonly session: ort.InferenceSession,
+    /** decoder_model.onnx of an unmerged pair: the first pass (no past); null for single-file layouts. */
+    private readonly prefillSession: ort.InferenceSession | null,
     readonly executionProvider: string,
   ) {
     this.dtype = layout.ioDtype;
     this.preallocate = executionProvider === 'cpu';
-    this.logitsRow = this.dtype === 'float16' ? new Uint16Array(layout.vocabSize) : new Float32Array(layout.vocabSize);
-    this.logitsTensor = new ort.Tensor(this.dtype, this.logitsRow, [1, 1, layout.vocabSize]);
+    const logitsDtype = layout.io.logitsDtype;
+    this.logitsRow = logitsDtype === 'float16' ? new Uint16Array(layout.vocabSize) : new Float32Array(layout.vocabSize);
+    this.logitsTensor = new ort.Tensor(logitsDtype, this.logitsRow, [1, 1, layout.vocabSize]);
     this.rowFloat = new Float32Array(layout.vocabSize);
   }
 
@@ -80,30 +112,44 @@ export class LanguageModel {
       graphOptimizationLevel: 'all',
       ...(options.threads > 0 ? { intraOpNumThreads: options.threads, interOpNumThreads: 1 } : {}),
     };
-    let session: ort.InferenceSession;
+    const create = async (file: string): Promise<ort.InferenceSession> => {
+      try {
+        return await ort.InferenceSession.create(file, sessionOptions);
+      } catch (error) {
+        throw new Error(
+          `onnxruntime could not load ${file} on '${options.executionProvider}': ${(error as Error).message}`,
+        );
+      }
+    };
+    const session = await create(layout.onnxPath);
+    let prefill: ort.InferenceSession | null = null;
     try {
-      session = await ort.InferenceSession.create(layout.onnxPath, sessionOptions);
+      if (layout.prefillOnnxPath) prefill = await create(layout.prefillOnnxPath);
     } catch (error) {
-      throw new Error(
-        `onnxruntime could not load ${layout.onnxPath} on '${options.executionProvider}': ${(error as Error).message}`,
-      );
+      await session.release();
+      throw error;
     }
-    return new LanguageModel(layout, session, options.executionProvider);
+    return new LanguageModel(layout, session, prefill, options.executionProvider);
   }
 
   async release(): Promise<void> {
     this.kv = [];
     this.kvCapacity = 0;
+    this.state.clear();
     await this.session.release();
+    await this.prefillSession?.release();
   }
 
   private ensureCapacity(sequence: number): void {
     if (sequence <= this.kvCapacity) return;
-    const { numLayers, numKvHeads, headSize } = this.layout;
+    const { numKvHeads, headSize } = this.layout;
     const capacity = Math.max(sequence, 64, Math.ceil(this.kvCapacity * 1.5));
     const size = numKvHeads * capacity * headSize;
     const make = (): KvArray => (this.dtype === 'float16' ? new Uint16Array(size) : new Float32Array(size));
-    this.kv = Array.from({ length: numLayers }, () => ({ key: [make(), make()], value: [make(), make()] }));
+    this.kv = Array.from({ length: this.layout.io.kv.length }, () => ({
+      key: [make(), make()],
+      value: [make(), make()],
+    }));
     this.kvCapacity = capacity;
     this.mask = new BigInt64Array(capacity).fill(1n);
   }
@@ -120,7 +166,8 @@ export class LanguageModel {
 
   /**
    * One forward pass of `ids` (int64 view) at positions past..past+n-1 over a cache of `past` entries held in
-   * buffer `side` of each pair; presents are written into the other buffer. Returns ORT's outputs.
+   * buffer `side` of each pair; presents are written into the other buffer, other state is carried over in
+   * `this.state` (reset to zeros when past is 0). Returns ORT's outputs.
    */
   private async forward(
     ids: BigInt64Array,
@@ -128,32 +175,51 @@ export class LanguageModel {
     past: number,
     side: 0 | 1,
     logitsOut: ort.Tensor | null,
+    keep: KeepLogits,
   ) {
-    const names = this.layout.names;
+    const io = this.layout.io;
     const n = ids.length;
-    const feeds: Record<string, ort.Tensor> = { [names.inputIds]: new ort.Tensor('int64', ids, [1, n]) };
-    if (names.attentionMask)
-      feeds[names.attentionMask] = new ort.Tensor('int64', this.mask.subarray(0, past + n), [1, past + n]);
-    if (names.positionIds) feeds[names.positionIds] = new ort.Tensor('int64', positions, [1, n]);
-    const fetches: Record<string, ort.Tensor | null> = { [names.logits]: this.preallocate ? logitsOut : null };
+    const first = past === 0;
+    const session = first && this.prefillSession ? this.prefillSession : this.session;
+    const feeds: Record<string, ort.Tensor> = { [io.inputIds]: new ort.Tensor('int64', ids, [1, n]) };
+    if (io.attentionMask)
+      feeds[io.attentionMask] = new ort.Tensor('int64', this.mask.subarray(0, past + n), [1, past + n]);
+    if (io.positionIds) feeds[io.positionIds] = new ort.Tensor('int64', positions, [1, n]);
+    if (io.useCacheBranch) feeds[io.useCacheBranch] = first ? this.branch.first : this.branch.cached;
+    if (io.logitsToKeep) feeds[io.logitsToKeep] = this.keep[keep];
+    if (first) this.state = new Map(io.state.map((s) => [s.past, initialState(s)]));
+    for (const s of io.state) feeds[s.past] = this.state.get(s.past)!;
+    const fetches: Record<string, ort.Tensor | null> = { [io.logits]: this.preallocate ? logitsOut : null };
     const other = side === 0 ? 1 : 0;
-    for (let layer = 0; layer < this.kv.length; layer++) {
-      const { key, value } = this.kv[layer];
-      feeds[names.pastKey[layer]] = this.kvTensor(key[side], past);
-      feeds[names.pastValue[layer]] = this.kvTensor(value[side], past);
-      fetches[names.presentKey[layer]] = this.preallocate ? this.kvTensor(key[other], past + n) : null;
-      fetches[names.presentValue[layer]] = this.preallocate ? this.kvTensor(value[other], past + n) : null;
+    const feedPast = session === this.session;
+    for (let slot = 0; slot < this.kv.length; slot++) {
+      const { key, value } = this.kv[slot];
+      const names = io.kv[slot];
+      if (feedPast) {
+        feeds[names.pastKey] = this.kvTensor(key[side], past);
+        feeds[names.pastValue] = this.kvTensor(value[side], past);
+      }
+      fetches[names.presentKey] = this.preallocate ? this.kvTensor(key[other], past + n) : null;
+      fetches[names.presentValue] = this.preallocate ? this.kvTensor(value[other], past + n) : null;
     }
-    const outputs = await this.session.run(feeds, fetches);
+    for (const s of io.state) fetches[s.present] = null;
+    const outputs = await session.run(feeds, fetches);
+    for (const s of io.state) this.state.set(s.past, outputs[s.present]);
     if (!this.preallocate) {
       // Copy ORT-allocated presents into the next side so the loop below is the same for every EP.
-      for (let layer = 0; layer < this.kv.length; layer++) {
-        const { key, value } = this.kv[layer];
-        key[other].set(outputs[names.presentKey[layer]].data as KvArray);
-        value[other].set(outputs[names.presentValue[layer]].data as KvArray);
+      for (let slot = 0; slot < this.kv.length; slot++) {
+        const { key, value } = this.kv[slot];
+        key[other].set(outputs[io.kv[slot].presentKey].data as KvArray);
+        value[other].set(outputs[io.kv[slot].presentValue].data as KvArray);
       }
     }
     return outputs;
+  }
+
+  /** The last row of a pass's logits as float32 (the only row when logits_to_keep was 1). */
+  private lastLogitsRow(output: ort.Tensor): Float32Array {
+    const rows = output.dims[1] ?? 1;
+    return this.logitsRowAt(output.data as KvArray, rows - 1);
   }
 
   /** Row `row` of a [1, n, vocab] logits output as float32 (a view for fp32, converted into a shared row for fp16). */
@@ -188,10 +254,9 @@ export class LanguageModel {
     const ids = BigInt64Array.from(promptIds, (id) => BigInt(id));
     const positions = BigInt64Array.from(promptIds, (_, i) => BigInt(i));
     // Prefill: ORT allocates the [1, n, vocab] logits once; only the last row is read.
-    const prefill = await this.forward(ids, positions, 0, 0, null);
+    const prefill = await this.forward(ids, positions, 0, 0, null, 1);
     let side: 0 | 1 = 1;
-    const prefillLogits = prefill[this.layout.names.logits].data as KvArray;
-    let next = argmax(this.logitsRowAt(prefillLogits, promptLength - 1));
+    let next = argmax(this.lastLogitsRow(prefill[this.layout.io.logits]));
     const prefillMs = performance.now() - started;
     let finishReason: StopReason = 'length';
     let eosToken: number | null = null;
@@ -210,10 +275,10 @@ export class LanguageModel {
       }
       this.stepIds[0] = BigInt(next);
       this.stepPosition[0] = BigInt(past);
-      const out = await this.forward(this.stepIds, this.stepPosition, past, side, this.logitsTensor);
+      const out = await this.forward(this.stepIds, this.stepPosition, past, side, this.logitsTensor, 1);
       side = side === 0 ? 1 : 0;
       past++;
-      const data = this.preallocate ? this.logitsRow : (out[this.layout.names.logits].data as KvArray);
+      const data = this.preallocate ? this.logitsRow : (out[this.layout.io.logits].data as KvArray);
       next = argmax(this.logitsRowAt(data, 0));
     }
     return { tokens, finishReason, eosToken, prefillMs, decodeMs: performance.now() - started - prefillMs };
@@ -233,8 +298,8 @@ export class LanguageModel {
     this.ensureCapacity(sequence.length);
     const ids = BigInt64Array.from(sequence, (id) => BigInt(id));
     const positions = BigInt64Array.from(sequence, (_, i) => BigInt(i));
-    const out = await this.forward(ids, positions, 0, 0, null);
-    const data = out[this.layout.names.logits].data as KvArray;
+    const out = await this.forward(ids, positions, 0, 0, null, 0);
+    const data = out[this.layout.io.logits].data as KvArray;
     const vocab = this.layout.vocabSize;
     const rows = sequence.length - from;
     if (data instanceof Float32Array) return data.slice((from - 1) * vocab, (from - 1 + rows) * vocab);
@@ -254,9 +319,9 @@ export class LanguageModel {
     for (let t = 0; t < sequence.length; t++) {
       this.stepIds[0] = BigInt(sequence[t]);
       this.stepPosition[0] = BigInt(t);
-      const out = await this.forward(this.stepIds, this.stepPosition, t, side, this.logitsTensor);
+      const out = await this.forward(this.stepIds, this.stepPosition, t, side, this.logitsTensor, 1);
       side = side === 0 ? 1 : 0;
-      const data = this.preallocate ? this.logitsRow : (out[this.layout.names.logits].data as KvArray);
+      const data = this.preallocate ? this.logitsRow : (out[this.layout.io.logits].data as KvArray);
       result.set(this.logitsRowAt(data, 0), t * vocab);
     }
     return result;

@@ -1,36 +1,36 @@
 /**
  * Everything the LM runtime needs to know about a decoder-only model folder, read without onnxruntime:
- * which ONNX file, the KV-cache layout (layers, KV heads, head size), the IO dtype, the input/output names
- * (optimum or ONNX Runtime GenAI), EOS ids, and the weight precision. Bad folders fail here with a message
- * that says what is missing.
+ * which ONNX file (or the two of an unmerged optimum export), the KV-cache layout (layers, KV heads, head size),
+ * how to feed the graph (decoder-io.ts), EOS ids, and the weight precision. Bad folders fail here with a
+ * message that says what is missing; layouts the runner cannot drive are refused here, with the reason
+ * (src/core/pairing/runnable.ts), before onnxruntime sees them.
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { GraphScan, ONNX_FLOAT, ONNX_FLOAT16, scanOnnxGraph } from './graph-scan';
+import { genaiRefusal, graphRefusal } from '../pairing/runnable';
+import { checkPrefillGraph, DecoderIoError, readDecoderIo, type DecoderIo, type IoDtype } from './decoder-io';
+import { GraphScan, ONNX_FLOAT16, scanOnnxGraph } from './graph-scan';
 
-export type IoDtype = 'float32' | 'float16';
+export type { IoDtype } from './decoder-io';
 
 export interface ModelLayout {
   readonly folder: string;
   readonly onnxPath: string;
+  /**
+   * `decoder_model.onnx` of an unmerged optimum export (next to `decoder_with_past_model.onnx`, which is
+   * `onnxPath`): the first pass, which has no past, runs it. null for single-file layouts.
+   */
+  readonly prefillOnnxPath: string | null;
+  /** The config's layer count; the KV cache may have fewer entries (io.kv), e.g. KV-shared or conv layers. */
   readonly numLayers: number;
   readonly numKvHeads: number;
   readonly headSize: number;
   readonly vocabSize: number;
+  /** The KV cache's dtype (the logits have their own: io.logitsDtype). */
   readonly ioDtype: IoDtype;
   readonly eosTokenIds: readonly number[];
   readonly bosTokenId: number | null;
-  readonly names: {
-    readonly inputIds: string;
-    readonly attentionMask: string | null;
-    readonly positionIds: string | null;
-    readonly logits: string;
-    /** Per layer: past key/value input names and present key/value output names. */
-    readonly pastKey: readonly string[];
-    readonly pastValue: readonly string[];
-    readonly presentKey: readonly string[];
-    readonly presentValue: readonly string[];
-  };
+  readonly io: DecoderIo;
   /** "fp32", "fp16", "int4 sym g32", "int4 asym g128 al4" ... */
   readonly weights: string;
   /** accuracy_level of the MatMulNBits nodes; null when the model has none. */
@@ -44,6 +44,14 @@ export class ModelFolderError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'ModelFolderError';
+  }
+}
+
+/** A model the runner recognises but does not run here; the message names it and what to compare instead. */
+export class ModelRefusedError extends ModelFolderError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelRefusedError';
   }
 }
 
@@ -72,7 +80,16 @@ function ids(value: unknown): number[] {
   return [];
 }
 
-async function findOnnxFile(folder: string, genai: Json | null): Promise<string> {
+/** optimum's file names (optimum/exporters/onnx/constants.py: ONNX_DECODER_NAME, ONNX_DECODER_WITH_PAST_NAME). */
+const UNMERGED_PREFILL = 'decoder_model.onnx';
+const UNMERGED_WITH_PAST = 'decoder_with_past_model.onnx';
+
+interface OnnxFiles {
+  readonly main: string;
+  readonly prefill: string | null;
+}
+
+async function findOnnxFile(folder: string, genai: Json | null): Promise<OnnxFiles> {
   const decoder = ((genai?.model as Json | undefined)?.decoder ?? null) as Json | null;
   const candidates = [
     typeof decoder?.filename === 'string' ? decoder.filename : null,
@@ -82,8 +99,12 @@ async function findOnnxFile(folder: string, genai: Json | null): Promise<string>
   for (const name of candidates) {
     if (!name) continue;
     const file = path.join(folder, name);
-    if (await exists(file)) return file;
+    if (await exists(file)) return { main: file, prefill: null };
   }
+  // optimum without --monolith/merging (or before 1.14 with --no-post-process): two decoders, same weights.
+  const withPast = path.join(folder, UNMERGED_WITH_PAST);
+  const prefill = path.join(folder, UNMERGED_PREFILL);
+  if ((await exists(withPast)) && (await exists(prefill))) return { main: withPast, prefill };
   let entries: string[];
   try {
     entries = await fs.readdir(folder);
@@ -91,7 +112,7 @@ async function findOnnxFile(folder: string, genai: Json | null): Promise<string>
     throw new ModelFolderError(`${folder}: no such folder`);
   }
   const onnx = entries.filter((e) => e.endsWith('.onnx'));
-  if (onnx.length === 1) return path.join(folder, onnx[0]);
+  if (onnx.length === 1) return { main: path.join(folder, onnx[0]), prefill: null };
   if (onnx.length === 0) throw new ModelFolderError(`${folder}: no .onnx model in the folder`);
   throw new ModelFolderError(
     `${folder}: several .onnx files (${onnx.join(', ')}) and no model.onnx or genai_config.json to pick one`,
@@ -107,9 +128,28 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-function layerNames(template: string | undefined, fallback: string, layers: number): string[] {
-  const pattern = template ?? fallback;
-  return Array.from({ length: layers }, (_, i) => pattern.replace('%d', String(i)));
+async function scanOrFail(file: string): Promise<GraphScan> {
+  try {
+    return await scanOnnxGraph(file);
+  } catch (error) {
+    throw new ModelFolderError(`${(error as Error).message} (truncated or not an ONNX file?)`);
+  }
+}
+
+function decoderIo(scan: GraphScan, genaiDecoder: Json | null, where: string): DecoderIo {
+  try {
+    return readDecoderIo(
+      scan,
+      {
+        inputs: (genaiDecoder?.inputs ?? {}) as Record<string, string>,
+        outputs: (genaiDecoder?.outputs ?? {}) as Record<string, string>,
+      },
+      where,
+    );
+  } catch (error) {
+    if (error instanceof DecoderIoError) throw new ModelFolderError(error.message);
+    throw error;
+  }
 }
 
 export async function loadModelLayout(folder: string): Promise<ModelLayout> {
@@ -117,30 +157,37 @@ export async function loadModelLayout(folder: string): Promise<ModelLayout> {
   const config = await readJson(path.join(dir, 'config.json'));
   const generation = await readJson(path.join(dir, 'generation_config.json'));
   const genai = await readJson(path.join(dir, 'genai_config.json'));
-  const onnxPath = await findOnnxFile(dir, genai);
-  let scan: GraphScan;
-  try {
-    scan = await scanOnnxGraph(onnxPath);
-  } catch (error) {
-    throw new ModelFolderError(`${(error as Error).message} (truncated or not an ONNX file?)`);
-  }
+  const pipelineRefusal = genaiRefusal(genai, dir);
+  if (pipelineRefusal) throw new ModelRefusedError(pipelineRefusal);
+  const files = await findOnnxFile(dir, genai);
+  const onnxPath = files.main;
+  const scan = await scanOrFail(onnxPath);
   const genaiModel = (genai?.model ?? null) as Json | null;
   const decoder = (genaiModel?.decoder ?? null) as Json | null;
-  const genaiInputs = (decoder?.inputs ?? {}) as Record<string, string>;
-  const genaiOutputs = (decoder?.outputs ?? {}) as Record<string, string>;
+  const refusal = graphRefusal(scan, onnxPath, genai);
+  if (refusal) throw new ModelRefusedError(refusal);
+  const io = decoderIo(scan, decoder, onnxPath);
+  let prefillBytes = 0;
+  if (files.prefill) {
+    const prefillScan = await scanOrFail(files.prefill);
+    prefillBytes = await modelBytes(files.prefill, prefillScan);
+    const prefillRefusal = graphRefusal(prefillScan, files.prefill, genai);
+    if (prefillRefusal) throw new ModelRefusedError(prefillRefusal);
+    try {
+      checkPrefillGraph(prefillScan, io, files.prefill);
+    } catch (error) {
+      if (error instanceof DecoderIoError) throw new ModelFolderError(error.message);
+      throw error;
+    }
+  }
 
-  const inputNames = new Set(scan.inputs.map((i) => i.name));
-  const pastKeyInputs = scan.inputs.filter((i) => /\.key$/.test(i.name) && /past/.test(i.name));
-  const graphLayers = pastKeyInputs.length;
-  const numLayers = num(decoder?.num_hidden_layers) ?? num(config?.num_hidden_layers) ?? graphLayers;
-  if (!numLayers)
-    throw new ModelFolderError(`${onnxPath}: no past_key_values inputs; a decoder exported with KV cache is needed`);
-  if (graphLayers && graphLayers !== numLayers) {
+  const numLayers = num(decoder?.num_hidden_layers) ?? num(config?.num_hidden_layers) ?? io.kv.length;
+  if (io.kv.length > numLayers) {
     throw new ModelFolderError(
-      `${onnxPath}: the graph has ${graphLayers} KV-cache layers but the config says ${numLayers}`,
+      `${onnxPath}: the graph has ${io.kv.length} KV-cache layers but the config says ${numLayers}`,
     );
   }
-  const pastShape = pastKeyInputs[0]?.shape ?? [];
+  const pastShape = scan.inputs.find((i) => i.name === io.kv[0].pastKey)?.shape ?? [];
   const numHeads = num(decoder?.num_attention_heads) ?? num(config?.num_attention_heads);
   const hidden = num(decoder?.hidden_size) ?? num(config?.hidden_size);
   const numKvHeads =
@@ -159,49 +206,43 @@ export async function loadModelLayout(folder: string): Promise<ModelLayout> {
     );
   }
 
-  const logitsName = genaiOutputs.logits ?? 'logits';
-  const logits = scan.outputs.find((o) => o.name === logitsName);
-  if (!logits) throw new ModelFolderError(`${onnxPath}: no '${logitsName}' output`);
+  const logits = scan.outputs.find((o) => o.name === io.logits)!;
   const graphVocab = typeof logits.shape[2] === 'number' ? logits.shape[2] : null;
   const vocabSize = graphVocab ?? num(genaiModel?.vocab_size) ?? num(config?.vocab_size);
   if (!vocabSize)
     throw new ModelFolderError(
       `${dir}: vocabulary size unknown (no config.json vocab_size and a symbolic logits shape)`,
     );
-  if (logits.elemType !== ONNX_FLOAT && logits.elemType !== ONNX_FLOAT16) {
-    throw new ModelFolderError(`${onnxPath}: logits are neither float32 nor float16 (ONNX type ${logits.elemType})`);
-  }
-  const kvType = pastKeyInputs[0]?.elemType ?? logits.elemType;
-  const ioDtype: IoDtype = kvType === ONNX_FLOAT16 ? 'float16' : 'float32';
 
   const eos = [
     ...new Set([...ids(generation?.eos_token_id), ...ids(config?.eos_token_id), ...ids(genaiModel?.eos_token_id)]),
   ];
   const bos = num(generation?.bos_token_id) ?? num(config?.bos_token_id) ?? num(genaiModel?.bos_token_id);
 
-  const inputIds = genaiInputs.input_ids ?? 'input_ids';
-  if (!inputNames.has(inputIds)) throw new ModelFolderError(`${onnxPath}: no '${inputIds}' input`);
-  const attentionMask = genaiInputs.attention_mask ?? 'attention_mask';
-  const positionIds = genaiInputs.position_ids ?? 'position_ids';
-  const names = {
-    inputIds,
-    attentionMask: inputNames.has(attentionMask) ? attentionMask : null,
-    positionIds: inputNames.has(positionIds) ? positionIds : null,
-    logits: logitsName,
-    pastKey: layerNames(genaiInputs.past_key_names, 'past_key_values.%d.key', numLayers),
-    pastValue: layerNames(genaiInputs.past_value_names, 'past_key_values.%d.value', numLayers),
-    presentKey: layerNames(genaiOutputs.present_key_names, 'present.%d.key', numLayers),
-    presentValue: layerNames(genaiOutputs.present_value_names, 'present.%d.value', numLayers),
+  // Both graphs of an unmerged pair are loaded, so both count towards the memory plan.
+  const sizeBytes = (await modelBytes(onnxPath, scan)) + prefillBytes;
+  const accuracyLevel = scan.matMulNBits.count ? Math.max(...scan.matMulNBits.accuracyLevels) : null;
+  return {
+    folder: dir,
+    onnxPath,
+    prefillOnnxPath: files.prefill,
+    numLayers,
+    numKvHeads,
+    headSize,
+    vocabSize,
+    ioDtype: io.kvDtype,
+    eosTokenIds: eos,
+    bosTokenId: bos,
+    io,
+    weights: describeWeights(scan),
+    accuracyLevel,
+    sizeBytes,
+    maxPositions: num(config?.max_position_embeddings) ?? num(genaiModel?.context_length),
   };
-  const outputNames = new Set(scan.outputs.map((o) => o.name));
-  for (const name of [...names.pastKey, ...names.pastValue]) {
-    if (!inputNames.has(name)) throw new ModelFolderError(`${onnxPath}: expected KV-cache input '${name}' is missing`);
-  }
-  for (const name of [...names.presentKey, ...names.presentValue]) {
-    if (!outputNames.has(name))
-      throw new ModelFolderError(`${onnxPath}: expected KV-cache output '${name}' is missing`);
-  }
+}
 
+/** Bytes of the ONNX file plus its external data. */
+async function modelBytes(onnxPath: string, scan: GraphScan): Promise<number> {
   let sizeBytes = (await fs.stat(onnxPath)).size;
   for (const file of scan.externalDataFiles) {
     const full = path.join(path.dirname(onnxPath), file);
@@ -211,23 +252,7 @@ export async function loadModelLayout(folder: string): Promise<ModelLayout> {
       throw new ModelFolderError(`${onnxPath}: external data file '${file}' is missing`);
     }
   }
-  const accuracyLevel = scan.matMulNBits.count ? Math.max(...scan.matMulNBits.accuracyLevels) : null;
-  return {
-    folder: dir,
-    onnxPath,
-    numLayers,
-    numKvHeads,
-    headSize,
-    vocabSize,
-    ioDtype,
-    eosTokenIds: eos,
-    bosTokenId: bos,
-    names,
-    weights: describeWeights(scan),
-    accuracyLevel,
-    sizeBytes,
-    maxPositions: num(config?.max_position_embeddings) ?? num(genaiModel?.context_length),
-  };
+  return sizeBytes;
 }
 
 export function describeWeights(scan: GraphScan): string {
@@ -238,4 +263,17 @@ export function describeWeights(scan: GraphScan): string {
   const blocks = q.blockSizes.length ? ` g${q.blockSizes.join('/')}` : '';
   const level = q.accuracyLevels.some((l) => l > 0) ? ` al${q.accuracyLevels.join('/')}` : '';
   return `int${q.bits.join('/')} ${sym}${blocks}${level} (${float} activations)`;
+}
+
+/**
+ * Why the runner would refuse this model, read from its headers only (no onnxruntime), or null when it runs or
+ * fails for another reason (which the run then reports). For the panel and pairing, ahead of a run.
+ */
+export async function modelRefusal(folder: string): Promise<string | null> {
+  try {
+    await loadModelLayout(folder);
+    return null;
+  } catch (error) {
+    return error instanceof ModelRefusedError ? error.message : null;
+  }
 }

@@ -21,4 +21,4 @@ export {
 } from './inspect';
 export { nameStem, precisionFromName, stemMatch } from './names';
 export { folderPrecisionOf, inspectorFrom, type InspectedModel } from './model-info';
-export { runnablePairMessage } from './runnable';
+export { pairRefusalMessage, runnablePairMessage } from './runnable';

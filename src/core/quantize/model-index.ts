@@ -29,7 +29,18 @@ export interface NodeEntry {
   domain: string;
   inputs: string[];
   outputs: string[];
+  /** Graph-valued attributes (If branches, Loop/Scan bodies), indexed the same way; empty for most nodes. */
+  subgraphs: Subgraph[];
 }
+
+/** A control-flow body: its nodes, and the names it defines itself (which hide outer initializers of that name). */
+export interface Subgraph {
+  nodes: NodeEntry[];
+  localNames: Set<string>;
+}
+
+/** Control flow nests rarely deeper than 2; a hostile file cannot make the index recurse without bound. */
+const MAX_SUBGRAPH_DEPTH = 8;
 
 export interface InitializerEntry {
   span: Span;
@@ -51,7 +62,7 @@ export interface ModelIndex {
   graphOutputs: string[];
 }
 
-async function fields(
+export async function fields(
   reader: MessageReader,
   visit: (header: FieldHeader, span: Span) => Promise<void> | void,
 ): Promise<void> {
@@ -103,7 +114,7 @@ export async function indexModel(source: ByteSource): Promise<ModelIndex> {
   await fields(graphReader, async (header, span) => {
     if (header.field === 1) {
       expectLen(header, 'GraphProto.node');
-      index.nodes.push(await readNode(graphReader.sub(header), span));
+      index.nodes.push(await readNode(graphReader.sub(header), span, 0));
     } else if (header.field === 5) {
       expectLen(header, 'GraphProto.initializer');
       index.initializers.push(await readTensor(graphReader.sub(header), span));
@@ -121,8 +132,8 @@ export async function indexModel(source: ByteSource): Promise<ModelIndex> {
   return index;
 }
 
-async function readNode(reader: MessageReader, span: Span): Promise<NodeEntry> {
-  const node: NodeEntry = { span, name: '', opType: '', domain: '', inputs: [], outputs: [] };
+async function readNode(reader: MessageReader, span: Span, depth: number): Promise<NodeEntry> {
+  const node: NodeEntry = { span, name: '', opType: '', domain: '', inputs: [], outputs: [], subgraphs: [] };
   await fields(reader, async (header) => {
     if (header.wireType !== WireType.LengthDelimited) return;
     if (header.field === 1) node.inputs.push(await reader.string(header));
@@ -130,8 +141,55 @@ async function readNode(reader: MessageReader, span: Span): Promise<NodeEntry> {
     else if (header.field === 3) node.name = await reader.string(header);
     else if (header.field === 4) node.opType = await reader.string(header);
     else if (header.field === 7) node.domain = await reader.string(header);
+    else if (header.field === 5) {
+      // AttributeProto: 6 g, 11 graphs.
+      const attribute = reader.sub(header);
+      await fields(attribute, async (inner) => {
+        if ((inner.field === 6 || inner.field === 11) && inner.wireType === WireType.LengthDelimited) {
+          node.subgraphs.push(await readSubgraph(attribute.sub(inner), depth + 1));
+        }
+      });
+    }
   });
   return node;
+}
+
+async function readSubgraph(reader: MessageReader, depth: number): Promise<Subgraph> {
+  if (depth > MAX_SUBGRAPH_DEPTH) throw new Error(`control-flow subgraphs nested deeper than ${MAX_SUBGRAPH_DEPTH}`);
+  const subgraph: Subgraph = { nodes: [], localNames: new Set() };
+  await fields(reader, async (header, span) => {
+    if (header.wireType !== WireType.LengthDelimited) return;
+    if (header.field === 1) {
+      const child = await readNode(reader.sub(header), span, depth);
+      subgraph.nodes.push(child);
+      for (const output of child.outputs) subgraph.localNames.add(output);
+    } else if (header.field === 5 || header.field === 11) {
+      // A body's own initializers (TensorProto 8 name) and inputs (ValueInfoProto 1 name) hide outer names.
+      const inner = reader.sub(header);
+      const nameField = header.field === 5 ? 8 : 1;
+      await fields(inner, async (field) => {
+        if (field.field === nameField) subgraph.localNames.add(await inner.string(field));
+      });
+    }
+  });
+  return subgraph;
+}
+
+/**
+ * Every node inside `node`'s subgraphs (any depth) with the names hidden there, for callers that look for uses
+ * of top-level initializers.
+ */
+export function* subgraphNodes(
+  node: NodeEntry,
+  hidden: ReadonlySet<string> = new Set(),
+): Generator<{ node: NodeEntry; hidden: ReadonlySet<string> }> {
+  for (const subgraph of node.subgraphs) {
+    const inner = new Set([...hidden, ...subgraph.localNames]);
+    for (const child of subgraph.nodes) {
+      yield { node: child, hidden: inner };
+      yield* subgraphNodes(child, inner);
+    }
+  }
 }
 
 async function readTensor(reader: MessageReader, span: Span): Promise<InitializerEntry> {

@@ -12,6 +12,7 @@ import { encodeLengthPrefix, FileSource } from '../onnx/wire';
 import { quantizeInt4, relativeQuantizationError, type Int4Tensor } from './int4';
 import {
   indexModel,
+  subgraphNodes,
   TensorType,
   type InitializerEntry,
   type ModelIndex,
@@ -19,6 +20,7 @@ import {
   type Span,
 } from './model-index';
 import { PayloadReader } from './payload';
+import { bodiesChange, rewriteControlFlowNode, type NodeReplacement } from './subgraph-rewrite';
 import { concatBytes, externalDataFields, nodeField, opsetField, stringEntry, tensorHeader } from './proto-encode';
 
 export interface OnnxQuantizeOptions {
@@ -100,13 +102,18 @@ function abortError(): Error {
 function findCandidates(index: ModelIndex, keepLmHeadFloat: boolean): Candidate[] {
   const initializers = new Map(index.initializers.map((tensor) => [tensor.name, tensor]));
   const uses = new Map<string, { node: NodeEntry; slot: number }[]>();
-  for (const node of index.nodes) {
+  const addUses = (node: NodeEntry, hidden: ReadonlySet<string>): void => {
     node.inputs.forEach((input, slot) => {
-      if (!initializers.has(input)) return;
+      if (!initializers.has(input) || hidden.has(input)) return;
       const list = uses.get(input) ?? [];
       list.push({ node, slot });
       uses.set(input, list);
     });
+  };
+  // Uses inside If/Loop/Scan bodies count too (an optimum merged decoder's MatMuls all live in its If branches).
+  for (const node of index.nodes) {
+    addUses(node, new Set());
+    for (const { node: child, hidden } of subgraphNodes(node)) addUses(child, hidden);
   }
   const graphNames = new Set([...index.graphInputs, ...index.graphOutputs]);
   const candidates: Candidate[] = [];
@@ -245,14 +252,12 @@ async function quantizeIndexed(
   if (index.nodes.length === 0) throw new QuantizeError('the file has no graph nodes (not an ONNX model?)');
   const candidates = findCandidates(index, options.keepLmHeadFloat ?? false);
   if (candidates.length === 0) {
-    const hasSubgraphs = index.nodes.some((node) => ['If', 'Loop', 'Scan'].includes(node.opType));
-    const already = index.nodes.some((node) => node.opType === 'MatMulNBits');
+    const allNodes = index.nodes.flatMap((node) => [node, ...[...subgraphNodes(node)].map((entry) => entry.node)]);
+    const already = allNodes.some((node) => node.opType === 'MatMulNBits');
     throw new QuantizeError(
       already
         ? 'the model is already quantized (it has MatMulNBits nodes and no float MatMul weights)'
-        : hasSubgraphs
-          ? 'no MatMul with a float initializer weight at the top level; MatMuls inside If/Loop subgraphs (e.g. an optimum merged decoder) are not supported'
-          : 'no MatMul with a 2-D float32/float16 initializer weight to quantize',
+        : 'no MatMul with a 2-D float32/float16 initializer weight to quantize',
     );
   }
   const scaleDtype = candidates[0].tensor.dataType === TensorType.FLOAT16 ? 'float16' : 'float32';
@@ -291,9 +296,10 @@ async function quantizeIndexed(
   const chosenByName = new Map([...chosen].map((c) => [c.tensor.name, c]));
 
   // ---- plan the output ----
+  const everyNode = index.nodes.flatMap((node) => [node, ...[...subgraphNodes(node)].map((entry) => entry.node)]);
   const taken = new Set([
     ...index.initializers.map((t) => t.name),
-    ...index.nodes.flatMap((n) => [...n.inputs, ...n.outputs]),
+    ...everyNode.flatMap((n) => [...n.inputs, ...n.outputs]),
   ]);
   const nBlocksOf = (c: Candidate): number => Math.ceil(c.K / options.blockSize);
   const names = new Map<Candidate, { q: string; scales: string; zp: string | null }>();
@@ -417,9 +423,11 @@ async function quantizeIndexed(
     return { prefix, body: t.header, payloadPrefix, length: prefix.length + messageLength };
   };
 
-  const nodePieces: (Span | Uint8Array)[] = index.nodes.map((node, position) => {
-    const weight = node.opType === 'MatMul' ? chosenByName.get(node.inputs[1] ?? '') : undefined;
-    if (!weight) return node.span;
+  let position = 0;
+  const replacement: NodeReplacement = (node, hidden) => {
+    const weightName = node.inputs[1] ?? '';
+    const weight = node.opType === 'MatMul' && !hidden.has(weightName) ? chosenByName.get(weightName) : undefined;
+    if (!weight || !weight.nodes.includes(node)) return null;
     const n = names.get(weight)!;
     return nodeField({
       name: `${node.name || `MatMul_${position}`}_Q4`,
@@ -435,7 +443,20 @@ async function quantizeIndexed(
         accuracy_level: options.accuracyLevel,
       },
     });
-  });
+  };
+  const nodePieces: (Span | Uint8Array)[] = [];
+  for (const node of index.nodes) {
+    const replaced = replacement(node, new Set());
+    if (replaced) nodePieces.push(replaced);
+    else if (node.subgraphs.length && bodiesChange(node, replacement)) {
+      try {
+        nodePieces.push(await rewriteControlFlowNode(source, node, replacement));
+      } catch (error) {
+        throw new QuantizeError((error as Error).message);
+      }
+    } else nodePieces.push(node.span);
+    position++;
+  }
   const pieceLength = (piece: Span | Uint8Array): number => (piece instanceof Uint8Array ? piece.length : piece.length);
   let graphLength = 0;
   for (const piece of nodePieces) graphLength += pieceLength(piece);

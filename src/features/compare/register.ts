@@ -8,7 +8,8 @@ import { basename, dirname } from 'node:path';
 import { writeFileAtomic } from '../../core/fs/atomic-write';
 import { DEVICE_PROFILES } from '../../core/devices/profiles';
 import { describePrecision, inspectModelFolder, verdictWords, type ModelInfo } from '../../core/models';
-import { inspectorFrom, type FolderInspector } from '../../core/pairing';
+import { modelRefusal } from '../../core/drift/model-folder';
+import { inspectorFrom, pairRefusalMessage, type FolderInspector } from '../../core/pairing';
 import type { HostToWebview, WebviewToHost } from '../../protocol/webview';
 import { get, Setting, targetDevice } from '../common/config';
 import type { ExtensionContextHolder } from '../common/context';
@@ -116,7 +117,7 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
   holder.own(new vscode.Disposable(() => runner.dispose()));
 
   let panels: ComparePanels;
-  const showPair = (pair: ChosenPair): boolean => {
+  const showPair = async (pair: ChosenPair): Promise<boolean> => {
     const controller = panels.show();
     if (controller.isRunning) {
       void vscode.window.showWarningMessage(
@@ -128,7 +129,13 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       base: modelFacts(inspected.get(pair.base.path)),
       quant: modelFacts(inspected.get(pair.quant.path)),
     };
-    controller.setPair(pairView(pair, engineSettings(), vscode.workspace.isTrusted, facts));
+    // Layouts the runner refuses (EPContext, static shapes, pipelines...) are named before any run, from headers.
+    const [baseRefusal, quantRefusal] = await Promise.all([
+      modelRefusal(pair.base.path),
+      modelRefusal(pair.quant.path),
+    ]);
+    const refusal = pairRefusalMessage(baseRefusal, quantRefusal);
+    controller.setPair(pairView(pair, engineSettings(), vscode.workspace.isTrusted, facts, refusal));
     return true;
   };
 
@@ -191,7 +198,7 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       if (!current) return;
       const self = await inspect(side === 'base' ? current.quant.path : current.base.path);
       const pair = await browseForTwin(self, inspect, side === 'base' ? 'quant' : 'base');
-      if (pair) showPair(pair);
+      if (pair) await showPair(pair);
     },
     makeTwin: async () => {
       const base = panels.controller?.snapshot.pair?.base.path;
@@ -219,9 +226,9 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       if (!folder) return false;
       try {
         if (twin instanceof vscode.Uri)
-          return showPair({ base: await inspect(folder), quant: await inspect(twin.fsPath) });
+          return await showPair({ base: await inspect(folder), quant: await inspect(twin.fsPath) });
         const choice = await choosePair(folder, inspect);
-        if (choice.kind === 'pair') return showPair(choice.pair);
+        if (choice.kind === 'pair') return await showPair(choice.pair);
         if (choice.kind === 'make-twin')
           await vscode.commands.executeCommand('quantDrift.quantizeModel', vscode.Uri.file(choice.base.path));
       } catch (error) {
@@ -242,7 +249,7 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
         });
         if (!result) return;
         log().info(`INT4 twin written to ${result.outDir} in ${result.seconds.toFixed(1)} s`);
-        showPair({ base: await inspect(folder), quant: await inspect(result.outDir) });
+        await showPair({ base: await inspect(folder), quant: await inspect(result.outDir) });
         announceTwin(result, folder, target);
       } catch (error) {
         if (error instanceof Error && /abort|cancel/i.test(error.message)) return;

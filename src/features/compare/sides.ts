@@ -31,12 +31,16 @@ export function sideView(info: FolderPrecision, extraFacts: readonly string[] = 
   };
 }
 
-/** The header for a pair; `blocked` says why it cannot run here (format, trust). */
+/**
+ * The header for a pair; `blocked` says why it cannot run here (format, trust, or a layout the runner refuses:
+ * `refusal`, from pairRefusalMessage).
+ */
 export function pairView(
   pair: ChosenPair,
   settings: RunSettings,
   trusted: boolean,
   facts?: { base: string[]; quant: string[] },
+  refusal: string | null = null,
 ): PairView {
   const untrusted = trusted ? null : UNTRUSTED_PAIR_MESSAGE;
   return {
@@ -46,6 +50,6 @@ export function pairView(
     accuracyLevel: pair.quant.accuracyLevel,
     threads: settings.threads,
     maxNewTokens: settings.maxNewTokens,
-    blocked: untrusted ?? runnablePairMessage(pair.base, pair.quant),
+    blocked: untrusted ?? runnablePairMessage(pair.base, pair.quant) ?? refusal,
   };
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { FolderPrecision } from '../../../src/core/pairing';
+import { pairRefusalMessage, type FolderPrecision } from '../../../src/core/pairing';
 import { pairView } from '../../../src/features/compare/sides';
 
 const side = (path: string, format: FolderPrecision['format'], bits: number | null): FolderPrecision => ({
@@ -38,4 +38,18 @@ test('an untrusted workspace or an OpenVINO IR pair is blocked with the reason',
   );
   assert.match(ir.blocked ?? '', /OpenVINO runtime/);
   assert.equal(ir.quant.precision, 'int4 sym g128', 'inspection facts still shown');
+});
+
+test('a layout the runner refuses blocks the pair with its reason, naming the side', () => {
+  const refusal = pairRefusalMessage(null, 'model.onnx is compiled for QNNExecutionProvider (EPContext nodes ...)');
+  const view = pairView(
+    { base: side('/m/fp16', 'onnx', null), quant: side('/m/qnn', 'onnx', 4) },
+    settings,
+    true,
+    undefined,
+    refusal,
+  );
+  assert.match(view.blocked ?? '', /^The quantized model is refused: model\.onnx is compiled for QNN/);
+  assert.equal(pairRefusalMessage(null, null), null);
+  assert.match(pairRefusalMessage('a.', 'b.') ?? '', /^Both models are refused\. Base: a\. Quantized: b\./);
 });

@@ -20,7 +20,7 @@ describe('model folders', () => {
     assert.deepEqual(layout.eosTokenIds, [2]);
     assert.equal(layout.weights, 'fp32');
     assert.equal(layout.accuracyLevel, null);
-    assert.equal(layout.names.pastKey[1], 'past_key_values.1.key');
+    assert.equal(layout.io.kv[1].pastKey, 'past_key_values.1.key');
     const half = await loadModelLayout(pair.fp16);
     assert.equal(half.ioDtype, 'float16');
     assert.equal(half.weights, 'fp16');
