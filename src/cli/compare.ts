@@ -15,7 +15,8 @@ import type { CliIo } from './io';
 
 const HELP = `Usage: quant-drift compare BASE QUANT [options]
 
-Runs both model folders (ONNX, optimum or ORT GenAI layout) on the same prompts and reports how far QUANT
+Runs both models (ONNX folders in the optimum or ORT GenAI layout, or .onnx files such as an onnx-community
+repo's onnx/model_fp16.onnx and onnx/model_q4f16.onnx) on the same prompts and reports how far QUANT
 drifted from BASE: greedy outputs, first divergence, KL(base||quant), same top-1, delta-p, perplexity ratio,
 JSON validity. Exit code 1 when the verdict is fail.
 

@@ -7,6 +7,7 @@
  */
 import * as path from 'node:path';
 import { DEVICE_PROFILE_IDS } from '../core/devices/profiles';
+import { readdir } from 'node:fs/promises';
 import {
   configErrors,
   describePrecision,
@@ -15,6 +16,7 @@ import {
   isModelFolder,
   type ModelInfo,
 } from '../core/models';
+import { variantPathsOf } from '../core/models/variants';
 import { formatParams, formatSize } from '../core/models/format';
 import type { CliIo } from './io';
 
@@ -98,8 +100,14 @@ export async function runInspect(argv: string[], io: CliIo): Promise<number> {
   const infos: ModelInfo[] = [];
   for (const given of paths) {
     const target = path.resolve(io.cwd, given);
-    if ((await isModelFolder(target)) || /\.(gguf|onnx|xml)$/i.test(target)) {
+    if (/\.(gguf|onnx|xml)$/i.test(target)) {
       infos.push(await inspectModelFolder(target));
+      continue;
+    }
+    if (await isModelFolder(target)) {
+      // onnx/ of an onnx-community repo: each variant is a model; any other model folder is one.
+      const variants = variantPathsOf(target, await readdir(target).catch(() => [] as string[]));
+      for (const model of variants.length > 0 ? variants : [target]) infos.push(await inspectModelFolder(model));
       continue;
     }
     const found = await discoverModels([target]);

@@ -12,9 +12,10 @@ import type { CliIo } from './io';
 
 const HELP = `Usage: quant-drift quantize IN OUT [options]
 
-IN is a model folder (model.onnx, or its only .onnx file) or an .onnx file; OUT is the folder to write: new,
-empty, or a twin quant-drift wrote before (replaced as a whole). Any other folder, or one that is or holds IN,
-is refused.
+IN is a model folder (model.onnx, or its only .onnx file; also in its onnx/) or an .onnx file (a variant such
+as onnx/model_fp16.onnx, whose configs and tokenizer come from the folder above). OUT is the folder to write, a
+complete runnable twin with the tokenizer and configs: new, empty, or a twin quant-drift wrote before (replaced
+as a whole). Any other folder, or one that is or holds IN, is refused.
 Every MatMul with a float weight becomes an INT4 MatMulNBits (round-to-nearest, weight-only).
 
   --sym | --asym          symmetric (no zero points; what Intel NPUs accept, default) or asymmetric

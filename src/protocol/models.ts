@@ -32,6 +32,16 @@ export interface WeightsInfo {
   accuracyLevel?: number | null;
   /** Where the precision was read from: `rt_info`, `MatMulNBits`, `QDQ`, `openvino_config.json`, ... */
   source?: string;
+  /** ONNX: weight MatMuls in all and how many are quantized (any format). */
+  matMuls?: { total: number; quantized: number } | null;
+  /** ONNX mixed-bit graphs: the MatMuls at a second precision ("int8 on 12 of 169 MatMuls"). */
+  secondary?: { dtype: string; bits: number | null; groupSize: number | null; count: number } | null;
+  /** ONNX: float type of what is not quantized (embeddings, norms, activations), e.g. `fp16` for a q4f16 file. */
+  activations?: string | null;
+  /** MatMulNBits with g_idx (act-order GPTQ groups). */
+  actOrder?: boolean;
+  /** The quantized MatMuls sit inside If/Loop bodies (a merged decoder). */
+  inSubgraphs?: boolean;
 }
 
 export interface ModelFiles {

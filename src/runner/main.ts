@@ -34,7 +34,7 @@ async function handle(message: Exclude<HostMessage, { type: 'cancel' }>): Promis
       const lm = await LanguageModel.load(layout, message.request);
       await lm.release();
       return {
-        path: layout.folder,
+        path: layout.source,
         weights: layout.weights,
         accuracyLevel: layout.accuracyLevel,
         numLayers: layout.numLayers,
@@ -46,7 +46,8 @@ async function handle(message: Exclude<HostMessage, { type: 'cancel' }>): Promis
     }
     case 'generate': {
       const { modelPath, prompt, maxNewTokens } = message.request;
-      const [layout, tokenizer] = await Promise.all([loadModelLayout(modelPath), loadTokenizer(modelPath)]);
+      const layout = await loadModelLayout(modelPath);
+      const tokenizer = await loadTokenizer(layout.folder);
       const lm = await LanguageModel.load(layout, message.request);
       try {
         const eos = layout.eosTokenIds.length ? layout.eosTokenIds : tokenizer.eosTokenIds;

@@ -120,8 +120,8 @@ export async function runCompare(request: CompareRequest, hooks: RunHooks): Prom
     await quantLm?.release();
   }
   return {
-    base: { path: pair.base.folder, weights: pair.base.weights },
-    quant: { path: pair.quant.folder, weights: pair.quant.weights },
+    base: { path: pair.base.source, weights: pair.base.weights },
+    quant: { path: pair.quant.source, weights: pair.quant.weights },
     settings: {
       maxNewTokens: request.maxNewTokens,
       executionProvider: request.executionProvider,

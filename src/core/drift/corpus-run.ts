@@ -108,8 +108,8 @@ export async function runCorpus(request: CorpusRequest, hooks: RunHooks): Promis
   };
   const { verdict, reasons } = decideVerdict(s, { base: null, quant: null }, thresholds);
   return {
-    base: { path: pair.base.folder, weights: pair.base.weights },
-    quant: { path: pair.quant.folder, weights: pair.quant.weights },
+    base: { path: pair.base.source, weights: pair.base.weights },
+    quant: { path: pair.quant.source, weights: pair.quant.weights },
     settings: {
       maxNewTokens: 0,
       executionProvider: request.executionProvider,

@@ -1,7 +1,6 @@
 /**
  * Reads what the drift engine needs from an ONNX file without loading it: graph input/output names, their
- * element types and shapes, the MatMulNBits attributes (accuracy_level, bits, block_size, zero points), the op
- * types present (EPContext, GroupQueryAttention...) and the attention attributes that decide whether the runner
+ * element types and shapes, the op types present (EPContext, GroupQueryAttention...) and the attention attributes that decide whether the runner
  * can drive the graph. Nodes inside control-flow subgraphs (the `If` of an optimum merged decoder, `Loop`,
  * `Scan`) are read too, to a bounded depth. Walks the protobuf wire format and skips every tensor payload, so a
  * multi-GB model costs kilobytes of reads. A truncated or corrupt file fails here, with the byte offset, before
@@ -17,16 +16,6 @@ export interface ValueInfo {
   readonly shape: readonly (number | string)[];
 }
 
-export interface MatMulNBitsSummary {
-  readonly count: number;
-  /** Distinct accuracy_level values seen (0 when the attribute is absent). */
-  readonly accuracyLevels: readonly number[];
-  readonly bits: readonly number[];
-  readonly blockSizes: readonly number[];
-  /** Nodes that carry a zero_points input (asymmetric). */
-  readonly withZeroPoints: number;
-}
-
 /** Attributes of the fused attention ops (GroupQueryAttention, PagedAttention) that change how the KV cache is fed. */
 export interface AttentionSummary {
   /** Distinct local_window_size values (sliding-window attention; -1 or absent means none). */
@@ -40,7 +29,6 @@ export interface AttentionSummary {
 export interface GraphScan {
   readonly inputs: readonly ValueInfo[];
   readonly outputs: readonly ValueInfo[];
-  readonly matMulNBits: MatMulNBitsSummary;
   /** Node count per op type, subgraphs included. */
   readonly opCounts: ReadonlyMap<string, number>;
   /** Nodes that live inside control-flow subgraphs (If/Loop/Scan bodies). */
@@ -48,8 +36,6 @@ export interface GraphScan {
   readonly attention: AttentionSummary;
   /** The `source` attribute of EPContext nodes (e.g. QNNExecutionProvider, OpenVINOExecutionProvider). */
   readonly epContextSources: readonly string[];
-  /** Element type of the largest float initializers seen (1 float, 10 float16), null when none. */
-  readonly floatWeightType: number | null;
   /** Tensors stored in external data files (name of the file). */
   readonly externalDataFiles: readonly string[];
 }
@@ -105,12 +91,6 @@ export async function scanOnnxGraph(path: string): Promise<GraphScan> {
 
 /** What one walk over a graph and its subgraphs accumulates. */
 class ScanState {
-  readonly levels = new Set<number>();
-  readonly bits = new Set<number>();
-  readonly blocks = new Set<number>();
-  count = 0;
-  withZeroPoints = 0;
-  readonly floatBytes = new Map<number, number>();
   readonly external = new Set<string>();
   readonly opCounts = new Map<string, number>();
   subgraphNodes = 0;
@@ -122,14 +102,7 @@ class ScanState {
   addNode(node: NodeInfo, depth: number): void {
     this.opCounts.set(node.opType, (this.opCounts.get(node.opType) ?? 0) + 1);
     if (depth > 0) this.subgraphNodes++;
-    if (node.opType === 'MatMulNBits') {
-      this.count++;
-      this.levels.add(node.ints.get('accuracy_level') ?? 0);
-      this.bits.add(node.ints.get('bits') ?? 4);
-      const block = node.ints.get('block_size');
-      if (block !== undefined) this.blocks.add(block);
-      if ((node.inputs[3] ?? '') !== '') this.withZeroPoints++;
-    } else if (node.opType === 'GroupQueryAttention' || node.opType === 'PagedAttention') {
+    if (node.opType === 'GroupQueryAttention' || node.opType === 'PagedAttention') {
       const window = node.ints.get('local_window_size');
       if (window !== undefined && window > 0) this.windows.add(window);
       if (node.ints.get('sliding_window_cache') === 1) this.slidingWindowCache++;
@@ -152,25 +125,10 @@ async function scanGraph(graph: MessageReader): Promise<GraphScan> {
     else if (field.field === GRAPH_OUTPUT) outputs.push(await readValueInfo(graph.sub(field)));
     else await scanGraphField(graph, field, state, 0);
   }
-  let floatWeightType: number | null = null;
-  let most = 0;
-  for (const [type, elements] of state.floatBytes) {
-    if (elements > most) {
-      most = elements;
-      floatWeightType = type;
-    }
-  }
   const sorted = (values: Set<number>): number[] => [...values].sort((a, b) => a - b);
   return {
     inputs,
     outputs,
-    matMulNBits: {
-      count: state.count,
-      accuracyLevels: sorted(state.levels),
-      bits: sorted(state.bits),
-      blockSizes: sorted(state.blocks),
-      withZeroPoints: state.withZeroPoints,
-    },
     opCounts: state.opCounts,
     subgraphNodes: state.subgraphNodes,
     attention: {
@@ -179,7 +137,6 @@ async function scanGraph(graph: MessageReader): Promise<GraphScan> {
       quantizedCache: state.quantizedCache,
     },
     epContextSources: [...state.epContextSources],
-    floatWeightType,
     externalDataFiles: [...state.external],
   };
 }
@@ -196,9 +153,6 @@ async function scanGraphField(
     state.addNode(node, depth);
   } else if (field.field === GRAPH_INITIALIZER) {
     const init = await readInitializer(graph.sub(field));
-    if (init.dataType === ONNX_FLOAT || init.dataType === ONNX_FLOAT16) {
-      state.floatBytes.set(init.dataType, (state.floatBytes.get(init.dataType) ?? 0) + init.elements);
-    }
     if (init.externalFile) state.external.add(init.externalFile);
   }
 }

@@ -7,14 +7,20 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { describePrecision, onnxPrecision } from '../models/precision';
+import { resolveModelRef, type ModelRef } from '../models/variants';
+import { inspectOnnxFile } from '../onnx/inspect';
 import { genaiRefusal, graphRefusal } from '../pairing/runnable';
 import { checkPrefillGraph, DecoderIoError, readDecoderIo, type DecoderIo, type IoDtype } from './decoder-io';
-import { GraphScan, ONNX_FLOAT16, scanOnnxGraph } from './graph-scan';
+import { GraphScan, scanOnnxGraph } from './graph-scan';
 
 export type { IoDtype } from './decoder-io';
 
 export interface ModelLayout {
+  /** The folder config.json and the tokenizer come from (an onnx-community repo's root for its onnx/ files). */
   readonly folder: string;
+  /** The path the model was given as: a folder, or one .onnx file of a repo's variants. Reports show it. */
+  readonly source: string;
   readonly onnxPath: string;
   /**
    * `decoder_model.onnx` of an unmerged optimum export (next to `decoder_with_past_model.onnx`, which is
@@ -119,6 +125,13 @@ async function findOnnxFile(folder: string, genai: Json | null): Promise<OnnxFil
   );
 }
 
+/** A .onnx file the user chose; optimum's unmerged with-past decoder brings its prefill sibling along. */
+async function filesOfChosenOnnx(onnxPath: string): Promise<OnnxFiles> {
+  const prefill = path.join(path.dirname(onnxPath), UNMERGED_PREFILL);
+  if (path.basename(onnxPath) === UNMERGED_WITH_PAST && (await exists(prefill))) return { main: onnxPath, prefill };
+  return { main: onnxPath, prefill: null };
+}
+
 async function exists(file: string): Promise<boolean> {
   try {
     await fs.access(file);
@@ -153,13 +166,21 @@ function decoderIo(scan: GraphScan, genaiDecoder: Json | null, where: string): D
 }
 
 export async function loadModelLayout(folder: string): Promise<ModelLayout> {
-  const dir = path.resolve(folder);
+  // A model is a (folder, ONNX file) pair: `folder` may be a .onnx file or an onnx-community repo (configs at the
+  // root, variants in onnx/); configs and tokenizer come from the nearest folder above the file that has them.
+  let ref: ModelRef;
+  try {
+    ref = await resolveModelRef(folder);
+  } catch (error) {
+    throw new ModelFolderError((error as Error).message);
+  }
+  const dir = ref.configDir;
   const config = await readJson(path.join(dir, 'config.json'));
   const generation = await readJson(path.join(dir, 'generation_config.json'));
   const genai = await readJson(path.join(dir, 'genai_config.json'));
   const pipelineRefusal = genaiRefusal(genai, dir);
   if (pipelineRefusal) throw new ModelRefusedError(pipelineRefusal);
-  const files = await findOnnxFile(dir, genai);
+  const files = ref.onnxPath ? await filesOfChosenOnnx(ref.onnxPath) : await findOnnxFile(ref.modelDir, genai);
   const onnxPath = files.main;
   const scan = await scanOrFail(onnxPath);
   const genaiModel = (genai?.model ?? null) as Json | null;
@@ -221,9 +242,12 @@ export async function loadModelLayout(folder: string): Promise<ModelLayout> {
 
   // Both graphs of an unmerged pair are loaded, so both count towards the memory plan.
   const sizeBytes = (await modelBytes(onnxPath, scan)) + prefillBytes;
-  const accuracyLevel = scan.matMulNBits.count ? Math.max(...scan.matMulNBits.accuracyLevels) : null;
+  // The precision label comes from the same reading as inspect, the model tree and pairing.
+  const weights = onnxPrecision(await inspectOnnxFile(onnxPath));
+  const accuracyLevel = weights.source === 'MatMulNBits' ? (weights.accuracyLevel ?? 0) : null;
   return {
     folder: dir,
+    source: ref.input,
     onnxPath,
     prefillOnnxPath: files.prefill,
     numLayers,
@@ -234,7 +258,7 @@ export async function loadModelLayout(folder: string): Promise<ModelLayout> {
     eosTokenIds: eos,
     bosTokenId: bos,
     io,
-    weights: describeWeights(scan),
+    weights: describePrecision({ weights }),
     accuracyLevel,
     sizeBytes,
     maxPositions: num(config?.max_position_embeddings) ?? num(genaiModel?.context_length),
@@ -253,16 +277,6 @@ async function modelBytes(onnxPath: string, scan: GraphScan): Promise<number> {
     }
   }
   return sizeBytes;
-}
-
-export function describeWeights(scan: GraphScan): string {
-  const float = scan.floatWeightType === ONNX_FLOAT16 ? 'fp16' : 'fp32';
-  const q = scan.matMulNBits;
-  if (!q.count) return float;
-  const sym = q.withZeroPoints === 0 ? 'sym' : q.withZeroPoints === q.count ? 'asym' : 'mixed sym/asym';
-  const blocks = q.blockSizes.length ? ` g${q.blockSizes.join('/')}` : '';
-  const level = q.accuracyLevels.some((l) => l > 0) ? ` al${q.accuracyLevels.join('/')}` : '';
-  return `int${q.bits.join('/')} ${sym}${blocks}${level} (${float} activations)`;
 }
 
 /**

@@ -26,7 +26,7 @@ export function planPairMemory(baseBytes: number, quantBytes: number, freeBytes:
 
 export async function openPair(basePath: string, quantPath: string): Promise<PairInfo> {
   const [base, quant] = await Promise.all([loadModelLayout(basePath), loadModelLayout(quantPath)]);
-  const [baseTok, quantTok] = await Promise.all([loadTokenizer(basePath), loadTokenizer(quantPath)]);
+  const [baseTok, quantTok] = await Promise.all([loadTokenizer(base.folder), loadTokenizer(quant.folder)]);
   assertSameVocabulary(baseTok, quantTok);
   if (base.vocabSize !== quant.vocabSize) {
     throw new TokenizerError(

@@ -7,6 +7,7 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { recogniseModelFiles } from './recognise';
+import { variantPathsOf } from './variants';
 
 export interface DiscoverOptions {
   signal?: AbortSignal;
@@ -74,10 +75,13 @@ export async function discoverModels(roots: readonly string[], opts: DiscoverOpt
           const recognised = recogniseModelFiles(names);
           if (recognised && !found.has(real)) {
             found.add(real);
-            // Several GGUF files in one folder are several models (one per quantization).
+            // Several GGUF files in one folder are several models (one per quantization), and so are the
+            // precision variants of an onnx-community repo's onnx/ (model_fp16.onnx, model_q4f16.onnx, ...).
+            const variants = recognised.format === 'onnx' ? variantPathsOf(dir, names) : [];
             if (recognised.format === 'gguf' && recognised.modelFiles.length > 1) {
               for (const file of recognised.modelFiles) result.folders.push(path.join(dir, file));
-            } else result.folders.push(dir);
+            } else if (variants.length > 0) result.folders.push(...variants);
+            else result.folders.push(dir);
           }
           if (depth >= maxDepth) return;
           for (const entry of entries) {

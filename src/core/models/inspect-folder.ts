@@ -16,6 +16,7 @@ import {
   hfQuantizationPrecision,
 } from './precision';
 import { expectedTokenizerFiles, recogniseModelFiles } from './recognise';
+import { configFolderOf } from './variants';
 import { recipeFromModel } from './recipe';
 import { evaluateModelRecipe, type EvaluateRecipe } from './rules';
 import { inspectSafetensors } from './safetensors';
@@ -109,10 +110,17 @@ export async function inspectModelFolder(target: string, opts: InspectOptions = 
     info.files.model = recognised.format === 'safetensors' ? recognised.modelFiles : [main];
 
     const allNames = stat.isDirectory() ? names : await fs.readdir(folder).catch(() => names);
+    // An ONNX variant (onnx-community's onnx/model_q4.onnx) takes its configs and tokenizer from the nearest
+    // folder above that has them.
+    const configDir = recognised.format === 'onnx' ? await configFolderOf(folder) : folder;
+    // A variant file is named by its repo and its path there: `tiny-llama-ONNX/onnx/model_q4f16.onnx`.
+    if (!stat.isDirectory() && configDir !== folder)
+      info.name = `${info.hub?.repo ?? path.basename(configDir)}/${path.relative(configDir, target)}`;
+    const configListing = configDir === folder ? allNames : await fs.readdir(configDir).catch(() => [] as string[]);
     const configs: Record<string, unknown> = {};
     const configErrors: string[] = [];
-    const configNames = CONFIG_FILES.filter((file) => allNames.includes(file));
-    const parsed = await Promise.all(configNames.map((name) => readJson(path.join(folder, name), budget)));
+    const configNames = CONFIG_FILES.filter((file) => configListing.includes(file));
+    const parsed = await Promise.all(configNames.map((name) => readJson(path.join(configDir, name), budget)));
     configNames.forEach((name, index) => {
       const { value, error } = parsed[index]!;
       info.files.configs.push(name);
@@ -121,7 +129,7 @@ export async function inspectModelFolder(target: string, opts: InspectOptions = 
     });
     if (configErrors.length > 0) info.details.configErrors = configErrors;
     for (const anyOf of expectedTokenizerFiles(recognised.format)) {
-      const found = anyOf.find((file) => allNames.includes(file));
+      const found = anyOf.find((file) => configListing.includes(file));
       if (found) info.files.tokenizer.present.push(found);
       else info.files.tokenizer.missing.push(anyOf.join(' or '));
     }
@@ -227,7 +235,8 @@ export async function inspectModelFolder(target: string, opts: InspectOptions = 
       if (declared) info.details.declaredQuantization = declared;
     }
     budget.check();
-    info.sizeBytes = await folderSize(folder, stat.isDirectory() ? allNames : [path.basename(target)], opts.signal);
+    const counted = stat.isDirectory() ? allNames : [path.basename(target), ...info.files.externalData];
+    info.sizeBytes = await folderSize(folder, counted, opts.signal);
   } catch (error) {
     if (opts.signal?.aborted) throw opts.signal.reason ?? error;
     info.error = message(error);

@@ -3,7 +3,7 @@
  * attributes and zero points, QDQ initializer types, GGUF file type, safetensors dtypes and the
  * `quantization_config` of openvino_config.json / config.json (DOMAIN-REFERENCE.md §1.4, §3.1, §3.2, §5).
  */
-import type { OnnxSummary } from '../onnx/inspect';
+import type { OnnxSummary, WeightMatMul } from '../onnx/inspect';
 import type { IrSummary } from './openvino';
 import type { SafetensorsSummary } from './safetensors';
 import { safetensorsDtypeName } from './safetensors';
@@ -23,7 +23,7 @@ function mostCommon<T>(values: readonly T[]): T | undefined {
 function dominant(elements: Readonly<Record<string, number>>, among: readonly string[]): string | undefined {
   let best: string | undefined;
   for (const dtype of among)
-    if ((elements[dtype] ?? 0) > 0 && (best === undefined || elements[dtype]! > elements[best]!)) best = dtype;
+    if ((elements[dtype] ?? 0) > 0 && (best === undefined || elements[dtype] > elements[best])) best = dtype;
   return best;
 }
 
@@ -45,20 +45,69 @@ function recordedChannelWise(summary: OnnxSummary): boolean {
   }
 }
 
+const FLOAT_DTYPES = ['float32', 'float16', 'bfloat16', 'float64'];
+
+/** How many MatMuls of each (dtype, group) kind; the largest group is the model's precision. */
+function groupsOf(matMuls: readonly WeightMatMul[]): { key: string; members: WeightMatMul[] }[] {
+  const groups = new Map<string, WeightMatMul[]>();
+  for (const m of matMuls) {
+    const key = `${m.dtype}|${m.groupSize}`;
+    const members = groups.get(key) ?? [];
+    members.push(m);
+    groups.set(key, members);
+  }
+  return [...groups].map(([key, members]) => ({ key, members })).sort((a, b) => b.members.length - a.members.length);
+}
+
+function agreedSym(matMuls: readonly WeightMatMul[]): boolean | null {
+  // One asymmetric node is enough to hit the NPU compiler failure, so "mixed" counts as asymmetric.
+  if (matMuls.some((m) => m.sym === false)) return false;
+  return matMuls.every((m) => m.sym === true) ? true : null;
+}
+
+/**
+ * The precision of an ONNX file from its weight MatMuls (MatMulNBits 2/4/8-bit, QDQ blocked/per-channel,
+ * MatMulBnb4, MatMulInteger, float), top-level and inside If/Loop bodies alike. The one reading used by
+ * inspect, the model tree, pairing and the drift report (describePrecision turns it into their label).
+ */
 export function onnxPrecision(summary: OnnxSummary): WeightsInfo {
-  if (summary.matMulNBits.length > 0) {
-    const bits = mostCommon(summary.matMulNBits.map((node) => node.bits)) ?? 4;
-    const blockSize = mostCommon(summary.matMulNBits.map((node) => node.blockSize)) ?? null;
+  const matMuls = summary.weightMatMuls;
+  const quantized = matMuls.filter((m) => m.kind !== 'float');
+  const floatType = dominant(summary.elementsByDtype, FLOAT_DTYPES);
+  const activations = floatType ? FLOAT_NAMES[floatType] : null;
+  const counts = { total: matMuls.length, quantized: quantized.length };
+  if (quantized.length > 0) {
+    const groups = groupsOf(quantized);
+    const primary = groups[0].members;
+    const first = primary[0];
+    const secondary = groups.find((group) => group.members[0].dtype !== first.dtype);
+    const sameDtype = quantized.filter((m) => m.dtype === first.dtype);
+    const levels = sameDtype.map((m) => m.accuracyLevel).filter((level): level is number => level !== null);
+    // Channel-wise when every node's one block spans its K (a block size that only covers a narrow layer's K is
+    // still a block size), or when our quantizer recorded it (it stores channel-wise as 256-wide blocks).
+    const nbits = sameDtype.filter((m) => m.kind === 'MatMulNBits');
     const channelWise =
-      summary.matMulNBits.every((node) => node.blockSize >= node.K && node.K > 0) || recordedChannelWise(summary);
+      first.groupSize === -1 ||
+      (nbits.length > 0 && (nbits.every((m) => m.wholeK) || recordedChannelWise(summary)));
     return {
-      dtype: `int${bits}`,
-      bits,
-      // One asymmetric node is enough to hit the NPU compiler failure, so "mixed" counts as asymmetric.
-      sym: !summary.matMulNBits.some((node) => node.hasZeroPoints),
-      groupSize: channelWise ? -1 : blockSize,
-      accuracyLevel: mostCommon(summary.matMulNBits.map((node) => node.accuracyLevel)) ?? null,
-      source: 'MatMulNBits',
+      dtype: first.dtype,
+      bits: first.bits,
+      sym: first.kind === 'MatMulBnb4' ? null : agreedSym(sameDtype),
+      groupSize: channelWise ? -1 : first.groupSize,
+      accuracyLevel: levels.length > 0 ? (mostCommon(levels) ?? null) : null,
+      source: first.kind,
+      matMuls: counts,
+      secondary: secondary
+        ? {
+            dtype: secondary.members[0].dtype,
+            bits: secondary.members[0].bits,
+            groupSize: secondary.members[0].groupSize,
+            count: secondary.members.length,
+          }
+        : null,
+      activations,
+      ...(quantized.some((m) => m.gIdx) ? { actOrder: true } : {}),
+      ...(quantized.some((m) => m.inSubgraph) ? { inSubgraphs: true } : {}),
     };
   }
   const { qdq } = summary;
@@ -72,15 +121,14 @@ export function onnxPrecision(summary: OnnxSummary): WeightsInfo {
       source: 'QDQ',
     };
   }
-  const float = dominant(summary.elementsByDtype, Object.keys(FLOAT_NAMES));
-  if (!float) return { ...UNKNOWN, source: 'initializers' };
-  const dtype = FLOAT_NAMES[float]!;
+  if (!floatType) return { ...UNKNOWN, source: 'initializers' };
   return {
-    dtype,
-    bits: dtype === 'fp32' ? 32 : dtype === 'fp64' ? 64 : 16,
+    dtype: activations!,
+    bits: activations === 'fp32' ? 32 : activations === 'fp64' ? 64 : 16,
     sym: null,
     groupSize: null,
     source: 'initializers',
+    matMuls: counts,
   };
 }
 
@@ -126,7 +174,7 @@ export function irPrecision(summary: IrSummary): WeightsInfo {
     u8: { dtype: 'int8', bits: 8, sym: false, groupSize: -1 },
     i8: { dtype: 'int8', bits: 8, sym: true, groupSize: -1 },
   };
-  return { ...names[top]!, source: 'element types' };
+  return { ...names[top], source: 'element types' };
 }
 
 type Json = Record<string, unknown>;
@@ -188,16 +236,37 @@ export function safetensorsPrecision(summary: SafetensorsSummary, config: unknow
   return { dtype, bits: bits ? Number(bits[1]) : null, sym: null, groupSize: null, source: 'safetensors header' };
 }
 
-/** "fp16", "int4 sym g128", "int4 asym channel-wise", "Q4_K_M", "int4 (symmetry unknown)". */
+function groupLabel(groupSize: number | null): string | null {
+  if (groupSize === null) return null;
+  return groupSize === -1 ? 'channel-wise' : groupSize === 0 ? 'per-tensor' : `g${groupSize}`;
+}
+
+/**
+ * The precision label every surface shows (inspect, the model tree, the pairing quick pick, the drift report):
+ * "fp16", "int4 sym g128", "int4 asym channel-wise", "int4 sym g32 al4 (fp16 activations)", "nf4 g64",
+ * "int8 sym per-tensor dynamic", "int4 sym g128 + int8 on 12 of 169 MatMuls", "Q4_K_M", "int4 (symmetry unknown)".
+ */
 export function describePrecision(info: Pick<ModelInfo, 'weights' | 'error'>): string {
   const { weights } = info;
   if (weights.dtype === 'unknown') return info.error ? 'unreadable' : 'unknown precision';
   const parts = [weights.dtype];
-  const quantized = /^(u?int|nf|mxfp|cb|bnb-)/.test(weights.dtype);
+  const quantized = /^(u?int|nf|fp4|mxfp|cb|bnb-)/.test(weights.dtype);
   if (quantized && weights.dtype.startsWith('int'))
     parts.push(weights.sym === null ? '(symmetry unknown)' : weights.sym ? 'sym' : 'asym');
-  if (quantized && weights.groupSize !== null)
-    parts.push(weights.groupSize === -1 ? 'channel-wise' : `g${weights.groupSize}`);
+  const group = quantized ? groupLabel(weights.groupSize) : null;
+  if (group) parts.push(group);
+  if (weights.actOrder) parts.push('act-order');
+  if (quantized && weights.accuracyLevel) parts.push(`al${weights.accuracyLevel}`);
+  if (weights.source === 'MatMulInteger') parts.push('dynamic');
   if (weights.ratio !== undefined && weights.ratio !== null && weights.ratio < 1) parts.push(`ratio ${weights.ratio}`);
+  const { secondary, matMuls } = weights;
+  if (secondary && matMuls) {
+    const other = [secondary.dtype, groupLabel(secondary.groupSize)].filter(Boolean).join(' ');
+    parts.push(`+ ${other} on ${secondary.count} of ${matMuls.total} MatMuls`);
+  } else if (quantized && matMuls && matMuls.quantized < matMuls.total) {
+    parts.push(`on ${matMuls.quantized} of ${matMuls.total} MatMuls`);
+  }
+  if (quantized && weights.activations && weights.activations !== 'fp32')
+    parts.push(`(${weights.activations} activations)`);
   return parts.join(' ');
 }

@@ -60,6 +60,36 @@ export interface MatMulNBitsInfo {
   readonly inputs: readonly string[];
 }
 
+/**
+ * One MatMul-like node with a constant weight, and how that weight is stored. Every weight format the inspector
+ * knows ends up here, so precision (src/core/models/precision.ts) is decided from one list:
+ * - `MatMulNBits` (com.microsoft): `bits` 2/4/8, `block_size`, zero points as input 3, `g_idx` as input 4.
+ * - `QDQ`: a DequantizeLinear of an int4/uint4/int8/uint8 initializer feeding the MatMul; `block_size` set means
+ *   blocked (opset 21), a 1-D scale means per-channel, a scalar scale per-tensor.
+ * - `MatMulBnb4` (com.microsoft): `quant_type` 0 FP4, 1 NF4 (onnxruntime
+ *   onnxruntime/python/tools/quantization/matmul_bnb4_quantizer.py), `block_size`.
+ * - `MatMulInteger`: int8/uint8 weights with activations quantized at run time by DynamicQuantizeLinear
+ *   (onnxruntime's quantize_dynamic, the transformers.js `_quantized`/`_int8`/`_uint8` files).
+ * - `float`: a MatMul or Gemm whose B is a float initializer.
+ */
+export interface WeightMatMul {
+  readonly kind: 'float' | 'MatMulNBits' | 'QDQ' | 'MatMulBnb4' | 'MatMulInteger';
+  /** `fp32`, `fp16`, `bf16`, `int2`, `int4`, `int8`, `nf4`, `fp4`. */
+  readonly dtype: string;
+  readonly bits: number;
+  /** Block size; -1 per-channel (one scale per output column); 0 per-tensor; null for float weights. */
+  readonly groupSize: number | null;
+  /** null where it does not apply (float, bnb4) or cannot be told. */
+  readonly sym: boolean | null;
+  readonly accuracyLevel: number | null;
+  /** One block spans all of K (MatMulNBits block_size >= K): per-column scales for this node. */
+  readonly wholeK?: boolean;
+  /** MatMulNBits with a g_idx input (act-order GPTQ): groups are not contiguous along K. */
+  readonly gIdx: boolean;
+  /** Inside an If/Loop/Scan body (a merged decoder's branches), not the top-level graph. */
+  readonly inSubgraph: boolean;
+}
+
 export interface ValueInfo {
   readonly name: string;
   readonly dtype: string | null;
@@ -82,6 +112,8 @@ export interface OnnxSummary {
     readonly signedTypes: number;
   };
   readonly initializers: readonly OnnxInitializer[];
+  /** Every MatMul with a constant weight, top-level graph and If/Loop bodies alike. */
+  readonly weightMatMuls: readonly WeightMatMul[];
   readonly inputs: readonly ValueInfo[];
   readonly outputs: readonly ValueInfo[];
   readonly externalDataFiles: readonly string[];
@@ -100,8 +132,20 @@ interface RawNode {
   domain: string;
   name: string;
   inputs: string[];
+  outputs: string[];
   ints: ReadonlyMap<string, number>;
+  inSubgraph: boolean;
 }
+
+interface GraphSink {
+  nodes: RawNode[];
+  initializers: OnnxInitializer[];
+  inputs: ValueInfo[];
+  outputs: ValueInfo[];
+}
+
+/** If/Loop bodies nest; a hostile file could nest them without end. Real merged decoders use one level. */
+const MAX_SUBGRAPH_DEPTH = 8;
 
 /** Messages below this size are read in one go and walked in memory: fewer awaits, same bytes. */
 const SMALL_MESSAGE = 64 * 1024;
@@ -202,15 +246,16 @@ async function small(parent: MessageReader, field: FieldHeader): Promise<Message
 
 async function readGraph(
   graph: MessageReader,
-  out: { nodes: RawNode[]; initializers: OnnxInitializer[]; inputs: ValueInfo[]; outputs: ValueInfo[] },
+  out: GraphSink,
   signal: AbortSignal | undefined,
+  depth = 0,
 ): Promise<void> {
   for (let field = await graph.next(); field; field = await graph.next()) {
     signal?.throwIfAborted();
     if (field.wireType !== WireType.LengthDelimited) continue;
     if (field.field === 1) {
       if (out.nodes.length >= ONNX_LIMITS.nodes) throw tooMany('nodes', ONNX_LIMITS.nodes, field.valueOffset);
-      out.nodes.push(await readNode(await small(graph, field)));
+      out.nodes.push(await readNode(await small(graph, field), out, signal, depth));
     } else if (field.field === 5) {
       if (out.initializers.length >= ONNX_LIMITS.initializers)
         throw tooMany('initializers', ONNX_LIMITS.initializers, field.valueOffset);
@@ -227,25 +272,46 @@ async function readGraph(
 /** Shared by the nodes without integer attributes (most of a graph): one Map less per node. */
 const NO_INTS: ReadonlyMap<string, number> = new Map();
 
-async function readNode(node: MessageReader): Promise<RawNode> {
-  const raw: RawNode = { opType: '', domain: '', name: '', inputs: [], ints: NO_INTS };
+async function readNode(
+  node: MessageReader,
+  graph: GraphSink,
+  signal: AbortSignal | undefined,
+  depth: number,
+): Promise<RawNode> {
+  const raw: RawNode = {
+    opType: '',
+    domain: '',
+    name: '',
+    inputs: [],
+    outputs: [],
+    ints: NO_INTS,
+    inSubgraph: depth > 0,
+  };
   let entries = 0;
   for (let field = await node.next(); field; field = await node.next()) {
     if (field.wireType !== WireType.LengthDelimited) continue;
     if (++entries > ONNX_LIMITS.perNode)
       throw tooMany('inputs and attributes in one node', ONNX_LIMITS.perNode, field.valueOffset);
     if (field.field === 1) raw.inputs.push(await node.string(field));
+    else if (field.field === 2) raw.outputs.push(await node.string(field));
     else if (field.field === 3) raw.name = await node.string(field);
     else if (field.field === 4) raw.opType = await node.string(field);
     else if (field.field === 7) raw.domain = await node.string(field);
     else if (field.field === 5) {
-      // AttributeProto: name = 1, i = 3. Only integer attributes matter here (bits, block_size, K, N, ...).
+      // AttributeProto: name = 1, i = 3, g = 6, graphs = 11. Integer attributes (bits, block_size, K, N, ...)
+      // and the bodies of If/Loop/Scan, whose nodes and initializers join the graph's (merged decoders keep
+      // their MatMuls in the If branches).
       const attribute = node.sub(field);
       let name = '';
       let value: number | undefined;
       for (let f = await attribute.next(); f; f = await attribute.next()) {
         if (f.field === 1 && f.wireType === WireType.LengthDelimited) name = await attribute.string(f);
         else if (f.field === 3 && f.wireType === WireType.Varint) value = f.varint ?? 0;
+        else if ((f.field === 6 || f.field === 11) && f.wireType === WireType.LengthDelimited) {
+          if (depth + 1 > MAX_SUBGRAPH_DEPTH) throw new Error(`subgraphs nested deeper than ${MAX_SUBGRAPH_DEPTH}`);
+          const body: GraphSink = { nodes: graph.nodes, initializers: graph.initializers, inputs: [], outputs: [] };
+          await readGraph(attribute.sub(f), body, signal, depth + 1);
+        }
       }
       if (name && value !== undefined) {
         const ints = raw.ints === NO_INTS ? new Map<string, number>() : (raw.ints as Map<string, number>);
@@ -411,6 +477,7 @@ async function summarise(
     }
   }
 
+  const weightMatMuls = await weightMatMulsOf(parts.nodes, byName, source);
   const elementsByDtype = new Tally();
   const externalDataFiles = new Set<string>();
   let anyExternal = false;
@@ -431,6 +498,7 @@ async function summarise(
     matMulNBits,
     qdq,
     initializers: parts.initializers,
+    weightMatMuls,
     inputs: parts.inputs,
     outputs: parts.outputs,
     externalDataFiles: [...externalDataFiles],
@@ -440,6 +508,103 @@ async function summarise(
     fileSize: source.size,
     metadata: parts.metadata,
   };
+}
+
+const FLOAT_NAMES: Readonly<Record<string, string>> = { float32: 'fp32', float16: 'fp16', bfloat16: 'bf16' };
+/** Ops a DequantizeLinear output may pass through on its way to the MatMul (QNN/Olive QDQ graphs). */
+const PASS_THROUGH = new Set(['Transpose', 'Reshape', 'Cast', 'Identity']);
+
+async function weightMatMulsOf(
+  nodes: readonly RawNode[],
+  byName: ReadonlyMap<string, OnnxInitializer>,
+  source: ByteSource,
+): Promise<WeightMatMul[]> {
+  const producer = new Map<string, RawNode>();
+  for (const node of nodes) for (const output of node.outputs) producer.set(output, node);
+  const dequantizerOf = (name: string): RawNode | undefined => {
+    let node = producer.get(name);
+    for (let hops = 0; node && PASS_THROUGH.has(node.opType) && hops < 3; hops++)
+      node = producer.get(node.inputs[0] ?? '');
+    return node?.opType === 'DequantizeLinear' ? node : undefined;
+  };
+  const zeroPointSym = async (zeroPointName: string | undefined, signed: boolean): Promise<boolean | null> => {
+    if (!zeroPointName) return signed ? true : null;
+    const zeroPoint = byName.get(zeroPointName);
+    if (!zeroPoint) return false;
+    return signed && (await allZero(zeroPoint, source));
+  };
+  const common = (node: RawNode) => ({ accuracyLevel: null, gIdx: false, inSubgraph: node.inSubgraph });
+  const found: WeightMatMul[] = [];
+  for (const node of nodes) {
+    if (node.opType === 'MatMulNBits') {
+      const bits = node.ints.get('bits') ?? 4;
+      const K = node.ints.get('K') ?? 0;
+      const blockSize = node.ints.get('block_size') ?? 0;
+      found.push({
+        kind: 'MatMulNBits',
+        dtype: `int${bits}`,
+        bits,
+        groupSize: blockSize,
+        wholeK: K > 0 && blockSize >= K,
+        sym: !node.inputs[3],
+        accuracyLevel: node.ints.get('accuracy_level') ?? 0,
+        gIdx: Boolean(node.inputs[4]),
+        inSubgraph: node.inSubgraph,
+      });
+    } else if (node.opType === 'MatMulBnb4') {
+      found.push({
+        ...common(node),
+        kind: 'MatMulBnb4',
+        dtype: node.ints.get('quant_type') === 0 ? 'fp4' : 'nf4',
+        bits: 4,
+        groupSize: node.ints.get('block_size') ?? null,
+        sym: null,
+      });
+    } else if (node.opType === 'MatMulInteger') {
+      const weight = byName.get(node.inputs[1] ?? '');
+      if (!weight) continue;
+      const signed = weight.dtype === 'int8';
+      const zeroPoint = byName.get(node.inputs[3] ?? '');
+      found.push({
+        ...common(node),
+        kind: 'MatMulInteger',
+        dtype: 'int8',
+        bits: 8,
+        groupSize: zeroPoint && zeroPoint.elements > 1 ? -1 : 0,
+        sym: await zeroPointSym(node.inputs[3], signed),
+      });
+    } else if (node.opType === 'MatMul' || node.opType === 'Gemm') {
+      const weightName = node.inputs[1] ?? '';
+      const float = byName.get(weightName);
+      if (float && FLOAT_NAMES[float.dtype] && float.dims.length === 2) {
+        const dtype = FLOAT_NAMES[float.dtype];
+        found.push({
+          ...common(node),
+          kind: 'float',
+          dtype,
+          bits: dtype === 'fp32' ? 32 : 16,
+          groupSize: null,
+          sym: null,
+        });
+        continue;
+      }
+      const dq = dequantizerOf(weightName);
+      const quantized = dq && byName.get(dq.inputs[0] ?? '');
+      if (!dq || !quantized || !QUANT_TYPES.has(quantized.dtype)) continue;
+      const bits = quantized.dtype.endsWith('4') ? 4 : 8;
+      const scale = byName.get(dq.inputs[1] ?? '');
+      const blockSize = dq.ints.get('block_size');
+      found.push({
+        ...common(node),
+        kind: 'QDQ',
+        dtype: `int${bits}`,
+        bits,
+        groupSize: blockSize ? blockSize : scale && scale.elements > 1 ? -1 : 0,
+        sym: await zeroPointSym(dq.inputs[2], quantized.dtype.startsWith('int')),
+      });
+    }
+  }
+  return found;
 }
 
 /**
@@ -460,5 +625,5 @@ export function pastKeyValuesLayout(
     (input) => /^past_key_values\.\d+\.key$/.test(input.name) || /^past\.\d+\.key$/.test(input.name),
   );
   if (keys.length === 0) return null;
-  return { layers: keys.length, shape: keys[0]!.shape };
+  return { layers: keys.length, shape: keys[0].shape };
 }

@@ -8,8 +8,17 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { listCachedRepos, repoIdOfPath } from './hf-cache';
 import { looksLikeModelListing, quickInspect, type FolderInspector, type FolderPrecision } from './inspect';
 import { nameStem, stemMatch } from './names';
+import { genaiCousins, variantFiles } from './variants';
 
-export type Relation = 'sibling' | 'hf-cache';
+/** Publishers whose repos re-host a model in another format under the same name (twins in the HF cache). */
+const REHOSTING_OWNERS = new Set(['onnx-community', 'xenova', 'microsoft', 'openvino', 'intel']);
+
+/** A repo name without the format tag publishers append: `Qwen2.5-0.5B-Instruct-ONNX` -> `Qwen2.5-0.5B-Instruct`. */
+export function repoStem(name: string): string {
+  return nameStem(name.replace(/([-_.](onnx|ov|openvino|onnx-web|genai|cpu|gpu|cuda|dml|directml))+$/i, ''));
+}
+
+export type Relation = 'sibling' | 'hf-cache' | 'variant' | 'cousin';
 export type Role = 'base' | 'quant';
 
 export interface PairCandidate {
@@ -62,6 +71,11 @@ async function childModelFolders(parent: string, skip: string): Promise<string[]
 
 /** Names the model goes by: its folder, its parent when the folder is only a precision (`llama/FP16`), its repo id. */
 export function modelNames(path: string): string[] {
+  if (/\.onnx$/i.test(path)) {
+    // A variant file goes by its repo's name (`tiny-llama-ONNX/onnx/model_q4.onnx` -> tiny-llama-ONNX).
+    const dir = dirname(path);
+    return modelNames(basename(dir) === 'onnx' ? dirname(dir) : dir);
+  }
   const names = [basename(path)];
   if (nameStem(basename(path)) === '') names.push(basename(dirname(path)));
   const repoId = repoIdOfPath(path);
@@ -95,7 +109,13 @@ function rank(
   if (!precision) return null;
   const reasons = [precision.reason];
   let score = precision.score;
-  if (relation === 'sibling') {
+  if (relation === 'variant') {
+    score += 45;
+    reasons.push('variant in the same repo');
+  } else if (relation === 'cousin') {
+    score += 35;
+    reasons.push('same ONNX Runtime GenAI tree');
+  } else if (relation === 'sibling') {
     score += nameScore === 2 ? 40 : 25;
     reasons.push(nameScore === 2 ? 'sibling folder, same model name' : 'sibling folder');
   } else {
@@ -121,6 +141,21 @@ export async function findTwins(folder: string, opts: FindTwinsOptions = {}): Pr
   const candidates: PairCandidate[] = [];
   const seen = new Set<string>([path]);
 
+  // A repo's own variants (onnx/model_fp16.onnx next to onnx/model_q4f16.onnx) and a GenAI tree's cousins.
+  const inRepo = path.toLowerCase().endsWith('.onnx') ? await variantFiles(dirname(path)) : [];
+  for (const [others, relation] of [
+    [inRepo, 'variant'],
+    [await genaiCousins(path), 'cousin'],
+  ] as const) {
+    for (const other of others) {
+      opts.signal?.throwIfAborted();
+      if (seen.has(other)) continue;
+      seen.add(other);
+      const ranked = rank(self, role, await inspect(other), relation, 2);
+      if (ranked) candidates.push(ranked);
+    }
+  }
+
   for (const sibling of await childModelFolders(dirname(path), path)) {
     opts.signal?.throwIfAborted();
     const score = Math.max(0, ...[basename(path), ...names].map((name) => stemMatch(name, basename(sibling))));
@@ -130,14 +165,28 @@ export async function findTwins(folder: string, opts: FindTwinsOptions = {}): Pr
     if (ranked) candidates.push(ranked);
   }
 
-  const stems = new Set(names.map(nameStem));
+  const stems = new Set(names.map(repoStem));
   if (stems.size > 0 && opts.hfCacheDirs?.length) {
     for (const repo of await listCachedRepos(opts.hfCacheDirs)) {
       opts.signal?.throwIfAborted();
-      if (seen.has(repo.snapshot) || !stems.has(nameStem(repo.repoId.split('/').pop()!))) continue;
+      const [owner = '', name = ''] = repo.repoId.split('/');
+      if (seen.has(repo.snapshot) || path.startsWith(repo.snapshot) || !stems.has(repoStem(name))) continue;
       seen.add(repo.snapshot);
-      const ranked = rank(self, role, await inspect(repo.snapshot), 'hf-cache', 1);
-      if (ranked) candidates.push({ ...ranked, reasons: [...ranked.reasons, repo.repoId] });
+      // An onnx-community repo is several models (its variants); any other repo is one.
+      const variants = await variantFiles(repo.snapshot);
+      for (const model of variants.length > 0 ? variants : [repo.snapshot]) {
+        const ranked = rank(self, role, await inspect(model), 'hf-cache', 1);
+        if (!ranked) continue;
+        const publisher = REHOSTING_OWNERS.has(owner.toLowerCase());
+        candidates.push({
+          ...ranked,
+          score: ranked.score + (publisher ? 3 : 0),
+          reasons: [
+            ...ranked.reasons,
+            publisher ? `${repo.repoId} (same model re-published by ${owner})` : repo.repoId,
+          ],
+        });
+      }
     }
   }
 

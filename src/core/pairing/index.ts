@@ -2,6 +2,7 @@ export {
   findTwins,
   isRunnableFormat,
   modelNames,
+  repoStem,
   type FindTwinsOptions,
   type PairCandidate,
   type Relation,
@@ -22,3 +23,4 @@ export {
 export { nameStem, precisionFromName, stemMatch } from './names';
 export { folderPrecisionOf, inspectorFrom, type InspectedModel } from './model-info';
 export { pairRefusalMessage, runnablePairMessage } from './runnable';
+export { genaiCousins, variantFiles, variantPairs, type VariantPair } from './variants';

@@ -4,10 +4,12 @@
  * say it cheaply (quantization_recipe.json from our quantizer, openvino_config.json, config.json's
  * quantization_config, file names), so pairing works on its own and stays fast over many siblings.
  */
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { readTextBounded } from '../models/bounds';
 import { basename, join } from 'node:path';
+import { variantName } from '../models/variants';
 import { precisionFromName } from './names';
+import { DTYPE_BITS } from './variants';
 
 export type ModelFormat = 'openvino-ir' | 'onnx' | 'onnx-genai' | 'gguf' | 'safetensors' | 'unknown';
 export type PrecisionClass = 'base' | 'int4' | 'int8';
@@ -144,6 +146,7 @@ function dtypeFromConfig(config: Record<string, unknown> | null, name: string): 
 /** Reads the cheap facts of one folder. */
 export const quickInspect: FolderInspector = async (path) => {
   const name = basename(path);
+  if (/\.onnx$/i.test(name)) return quickInspectVariant(path);
   let names: string[];
   try {
     names = await readdir(path);
@@ -205,3 +208,29 @@ export const quickInspect: FolderInspector = async (path) => {
     source: facts?.source ?? (dtype.startsWith('fp (') ? 'no quantization found' : 'folder name or config.json'),
   };
 };
+
+/**
+ * A variant file read by its name alone (transformers.js' dtype suffix: `model_q4f16.onnx` is 4-bit, `model_fp16`
+ * fp16); the full inspector reads its graph when it can.
+ */
+async function quickInspectVariant(path: string): Promise<FolderPrecision> {
+  const dtype = variantName(path).dtype ?? 'fp32';
+  const bits = DTYPE_BITS[dtype] ?? null;
+  const exists = await stat(path).then(
+    (info) => info.isFile(),
+    () => false,
+  );
+  const float = dtype === 'fp16' ? 'fp16' : 'fp32';
+  return {
+    path,
+    format: 'onnx',
+    bits,
+    sym: null,
+    groupSize: null,
+    accuracyLevel: null,
+    precision: describeFacts(bits, null, null, float),
+    precisionClass: classOf(bits),
+    source: 'file name (transformers.js dtype suffix)',
+    ...(exists ? {} : { error: `${path}: no such file` }),
+  };
+}

@@ -17,6 +17,7 @@
 import { constants } from 'node:fs';
 import { copyFile, readdir, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
+import { resolveModelRef, type ModelRef } from '../models/variants';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { isValidBlockSize, SUPPORTED_BLOCK_SIZES } from './int4';
 import {
@@ -98,18 +99,33 @@ const WEIGHT_EXTENSIONS = new Set([
   '.ckpt',
 ]);
 const MAX_COPIED_FILE_BYTES = 64 * 1024 * 1024;
+/** Other variants' external data: `model_fp16.onnx_data_1` (transformers.js chunks) has no extension in the set. */
+const EXTERNAL_DATA = /\.onnx(_data(_\d+)?|\.data)$/i;
 
-/** The ONNX file of a folder: model.onnx, else the only .onnx file; a path to an .onnx file is taken as is. */
-export async function findModelFile(input: string): Promise<string> {
+/**
+ * The ONNX file to quantize and the folder its configs and tokenizer come from: a path to an .onnx file is taken
+ * as is (configs from the nearest folder above that has them); a folder's model.onnx or only .onnx file, also in
+ * its onnx/ (an onnx-community repo root); a folder of transformers.js variants is refused with their list.
+ */
+export async function findModelFile(input: string): Promise<{ model: string; configDir: string }> {
   const info = await stat(input).catch(() => null);
   if (!info) throw new QuantizeError(`${input} does not exist`);
-  if (info.isFile()) {
-    if (extname(input).toLowerCase() !== '.onnx') throw new QuantizeError(`${input} is not an .onnx file`);
-    return input;
+  if (info.isFile() && extname(input).toLowerCase() !== '.onnx')
+    throw new QuantizeError(`${input} is not an .onnx file`);
+  let ref: ModelRef;
+  try {
+    ref = await resolveModelRef(input);
+  } catch (error) {
+    throw new QuantizeError((error as Error).message);
   }
-  const onnxFiles = (await readdir(input)).filter((name) => name.toLowerCase().endsWith('.onnx'));
-  if (onnxFiles.includes('model.onnx')) return join(input, 'model.onnx');
-  if (onnxFiles.length === 1) return join(input, onnxFiles[0]);
+  if (ref.onnxPath) return { model: ref.onnxPath, configDir: ref.configDir };
+  const onnxFiles = (await readdir(ref.modelDir)).filter((name) => name.toLowerCase().endsWith('.onnx'));
+  const pick = (name: string): { model: string; configDir: string } => ({
+    model: join(ref.modelDir, name),
+    configDir: ref.configDir,
+  });
+  if (onnxFiles.includes('model.onnx')) return pick('model.onnx');
+  if (onnxFiles.length === 1) return pick(onnxFiles[0]);
   if (onnxFiles.length === 0) throw new QuantizeError(`no .onnx model in ${input}`);
   throw new QuantizeError(`${input} holds several .onnx files (${onnxFiles.join(', ')}); pass the one to quantize`);
 }
@@ -120,9 +136,10 @@ export async function findModelFile(input: string): Promise<string> {
  * holds files we did not write). The editor asks before replacing a twin; the CLI replaces it.
  */
 export async function checkTwinOutput(inDir: string, outDir: string): Promise<OutputState['kind']> {
-  const inputModel = await findModelFile(inDir);
+  const { model: inputModel, configDir } = await findModelFile(inDir);
   const sourceDir = dirname(inputModel);
-  const target = await inspectOutput(outDir, sourceDir, await sideFilesOf(sourceDir, basename(inputModel)));
+  const sideFiles = await sideFilesOf([configDir, sourceDir], basename(inputModel));
+  const target = await inspectOutput(outDir, sourceDir, [...sideFiles.keys()]);
   return target.state.kind;
 }
 
@@ -140,10 +157,13 @@ export async function quantizeModelFolder(
   if (![0, 1, 2, 3, 4].includes(opts.accuracyLevel)) {
     throw new QuantizeError(`accuracy level must be 0-4 (got ${opts.accuracyLevel})`);
   }
-  const inputModel = await findModelFile(inDir);
+  const { model: inputModel, configDir } = await findModelFile(inDir);
   const sourceDir = dirname(inputModel);
   const modelName = basename(inputModel);
-  const sideFiles = await sideFilesOf(sourceDir, modelName);
+  // A complete, runnable twin whatever the input was: the configs and tokenizer come from where the model's are
+  // (an onnx-community repo's root for onnx/model_fp16.onnx), and from the model's own folder when it has any.
+  const sideFilePaths = await sideFilesOf([configDir, sourceDir], modelName);
+  const sideFiles = [...sideFilePaths.keys()];
   const target = await inspectOutput(outDir, sourceDir, sideFiles, true);
   const leftovers = await leftoverStaging(target);
   const staging = await createStaging(target);
@@ -169,7 +189,7 @@ export async function quantizeModelFolder(
         }),
       },
     });
-    for (const name of sideFiles) await copyFile(join(sourceDir, name), join(staging, name), constants.COPYFILE_EXCL);
+    for (const [name, from] of sideFilePaths) await copyFile(from, join(staging, name), constants.COPYFILE_EXCL);
     const recipe: QuantizationRecipe = {
       tool: 'quant-drift',
       toolVersion: QUANTIZER_VERSION,
@@ -198,7 +218,7 @@ export async function quantizeModelFolder(
     const keptAside = await commitStaging(staging, target, [
       inputModel,
       ...report.inputFiles,
-      ...sideFiles.map((name) => join(sourceDir, name)),
+      ...sideFilePaths.values(),
     ]);
     return {
       outDir,
@@ -222,13 +242,16 @@ export async function quantizeModelFolder(
  * Links are followed (a Hugging Face snapshot links every file to its blob), but only to regular files: a link to
  * a device or a FIFO is skipped, never opened.
  */
-async function sideFilesOf(sourceDir: string, modelName: string): Promise<string[]> {
-  const names: string[] = [];
-  for (const entry of await readdir(sourceDir, { withFileTypes: true })) {
-    if (!(entry.isFile() || entry.isSymbolicLink()) || entry.name === RECIPE_FILE) continue;
-    if (entry.name.startsWith(modelName) || WEIGHT_EXTENSIONS.has(extname(entry.name).toLowerCase())) continue;
-    const stats = await stat(join(sourceDir, entry.name)).catch(() => null);
-    if (stats?.isFile() && stats.size <= MAX_COPIED_FILE_BYTES) names.push(entry.name);
+async function sideFilesOf(dirs: readonly string[], modelName: string): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  for (const dir of [...new Set(dirs.map((d) => resolve(d)))]) {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      if (!(entry.isFile() || entry.isSymbolicLink()) || entry.name === RECIPE_FILE || files.has(entry.name)) continue;
+      if (entry.name.startsWith(modelName) || WEIGHT_EXTENSIONS.has(extname(entry.name).toLowerCase())) continue;
+      if (EXTERNAL_DATA.test(entry.name)) continue;
+      const stats = await stat(join(dir, entry.name)).catch(() => null);
+      if (stats?.isFile() && stats.size <= MAX_COPIED_FILE_BYTES) files.set(entry.name, join(dir, entry.name));
+    }
   }
-  return names.sort();
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -4,7 +4,7 @@
  * (`explorerResourceIsFolder && resourcePath in quantDrift.modelFolders`). One findFiles over the workspace
  * (the search service, not our own walk), refreshed when model files appear or go.
  */
-import { dirname } from 'node:path';
+import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
 import type { ExtensionContextHolder } from '../common/context';
 import { log } from '../common/log';
@@ -16,7 +16,10 @@ const MAX_FILES = 5000;
 
 async function scan(): Promise<string[]> {
   const files = await vscode.workspace.findFiles(MODEL_FILES, EXCLUDE, MAX_FILES);
-  return [...new Set(files.map((file) => dirname(file.fsPath)))].sort();
+  const folders = new Set(files.map((file) => dirname(file.fsPath)));
+  // An onnx-community repo's root offers its variants' pairs too (transformers.js keeps them in onnx/).
+  for (const folder of [...folders]) if (basename(folder) === 'onnx') folders.add(dirname(folder));
+  return [...folders].sort();
 }
 
 export function watchModelFolders(holder: ExtensionContextHolder): void {

@@ -85,8 +85,9 @@ async function trustedFolder(arg: unknown, openLabel: string, trustMessage: stri
     folder = picked?.[0]?.fsPath;
     if (!folder) return undefined;
   }
-  // The model tree may hand over a single-file model (a .gguf): its folder is what pairs.
-  if (existsSync(folder) && statSync(folder).isFile()) folder = dirname(folder);
+  // The model tree may hand over a single-file model: a .onnx variant is a model of its own; a .gguf pairs by
+  // its folder.
+  if (existsSync(folder) && statSync(folder).isFile() && !/\.onnx$/i.test(folder)) folder = dirname(folder);
   if (!vscode.workspace.isTrusted) {
     const choice = await vscode.window.showWarningMessage(trustMessage, 'Manage Workspace Trust');
     if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
@@ -197,7 +198,9 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       const current = panels.controller?.snapshot.pair;
       if (!current) return;
       const self = await inspect(side === 'base' ? current.quant.path : current.base.path);
-      const pair = await browseForTwin(self, inspect, side === 'base' ? 'quant' : 'base');
+      // A side that is a variant file is replaced by picking a file (another variant), a folder by a folder.
+      const replacingFile = /\.onnx$/i.test(side === 'base' ? current.base.path : current.quant.path);
+      const pair = await browseForTwin(self, inspect, side === 'base' ? 'quant' : 'base', replacingFile);
       if (pair) await showPair(pair);
     },
     makeTwin: async () => {

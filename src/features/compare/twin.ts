@@ -8,6 +8,7 @@ import { DEVICE_PROFILES, type DeviceProfileId } from '../../core/devices/profil
 import { deviceVerdicts, recipeFromModel, verdictWords, type DeviceVerdict, type WeightsInfo } from '../../core/models';
 import { evaluateModelRecipe } from '../../core/models/rules';
 import { checkTwinOutput, quantizeModelFolder, RECIPE_FILE, type QuantizeResult } from '../../core/quantize';
+import { configFolderOf } from '../../core/models/variants';
 import { nameStem } from '../../core/pairing';
 
 export interface TwinRecipe {
@@ -41,6 +42,17 @@ export function twinVerdict(recipe: TwinRecipe, target: DeviceProfileId): Device
   };
   const subject = { format: 'onnx' as const, weights, isLlm: true, matMulNBits: true };
   return deviceVerdicts(subject, recipeFromModel(weights, 'onnx', true), evaluateModelRecipe)[target];
+}
+
+/**
+ * Where the twin goes: beside the model folder, or for a variant file (onnx-community's onnx/model_fp16.onnx)
+ * beside its repo, named after both (`SmolLM2-ONNX-model_fp16-int4-sym-g128`), never inside the repo's onnx/.
+ */
+export async function twinLocation(input: string, recipe: TwinRecipe): Promise<string> {
+  if (!/\.onnx$/i.test(input)) return join(dirname(input), twinFolderName(input, recipe));
+  const repo = await configFolderOf(dirname(input));
+  const tail = twinFolderName('model', recipe).replace(/^model-/, '');
+  return join(dirname(repo), `${basename(repo)}-${basename(input).replace(/\.onnx$/i, '')}-${tail}`);
 }
 
 interface RecipeItem extends vscode.QuickPickItem {
@@ -112,7 +124,7 @@ export async function makeInt4Twin(
     placeHolder: `Recipe (accuracy_level ${settings.accuracyLevel}, from the quantDrift.quantize.accuracyLevel setting; the demo twins use 0)`,
   });
   if (!picked) return undefined;
-  let outDir = join(dirname(baseFolder), twinFolderName(baseFolder, picked.recipe));
+  let outDir = await twinLocation(baseFolder, picked.recipe);
   // Refuses (throws) a folder that is the base, holds it, or holds files we did not write; asks before a twin.
   if ((await checkTwinOutput(baseFolder, outDir)) === 'twin') {
     const choice = await vscode.window.showWarningMessage(

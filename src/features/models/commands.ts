@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DEVICE_PROFILES, type DeviceProfileId } from '../../core/devices/profiles';
 import { inspectModelFolder, verdictWords, type ModelInfo } from '../../core/models';
+import { configFolderOf } from '../../core/models/variants';
 import { RECIPE_FILE } from '../../core/quantize';
 import { lintText } from '../../core/recipe/index';
 import { targetDevice } from '../common/config';
@@ -31,7 +32,9 @@ export function modelPathOf(arg: unknown): string | undefined {
 
 async function folderOf(modelPath: string): Promise<string> {
   const stat = await fs.stat(modelPath).catch(() => null);
-  return stat?.isDirectory() ? modelPath : path.dirname(modelPath);
+  if (stat?.isDirectory()) return modelPath;
+  // A variant file (onnx/model_q4.onnx) has its configs in the repo root above.
+  return /\.onnx$/i.test(modelPath) ? configFolderOf(path.dirname(modelPath)) : path.dirname(modelPath);
 }
 
 async function configsOf(modelPath: string): Promise<string[]> {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { dirname, basename } from 'node:path';
 import { describe, test } from 'node:test';
 import { LanguageModel } from '../../../src/core/drift/lm';
 import { loadModelLayout } from '../../../src/core/drift/model-folder';
 import { argmax } from '../../../src/core/drift/metrics';
+import { transformersJsGreedy } from '../model-builder/transformers-js-generate';
 import { TINY, useTinyPair } from './fixtures';
 
 const prompt = [1, 40, 80, 120, 7, 250, 33, 99];
@@ -77,30 +77,14 @@ describe('LM runtime over onnxruntime-node', () => {
   });
 
   test('greedy tokens agree with @huggingface/transformers generate() on the same folder', async (t) => {
-    let transformers: typeof import('@huggingface/transformers');
+    let theirs: number[];
     try {
-      transformers = await import('@huggingface/transformers');
-    } catch {
+      theirs = await transformersJsGreedy(pair.fp32, { dtype: 'fp32', subfolder: '' }, prompt, 20);
+    } catch (error) {
+      if (!/MODULE_NOT_FOUND/.test((error as { code?: string }).code ?? '')) throw error;
       t.skip('@huggingface/transformers is not installed');
       return;
     }
-    transformers.env.allowRemoteModels = false;
-    transformers.env.localModelPath = `${dirname(pair.fp32)}/`;
-    const model = await transformers.AutoModelForCausalLM.from_pretrained(basename(pair.fp32), {
-      subfolder: '',
-      dtype: 'fp32',
-      session_options: { intraOpNumThreads: 1 },
-    });
-    const ids = new transformers.Tensor('int64', BigInt64Array.from(prompt, BigInt), [1, prompt.length]);
-    const mask = new transformers.Tensor('int64', new BigInt64Array(prompt.length).fill(1n), [1, prompt.length]);
-    const output = (await model.generate({
-      input_ids: ids,
-      attention_mask: mask,
-      max_new_tokens: 20,
-      do_sample: false,
-    })) as { data: BigInt64Array };
-    await model.dispose();
-    const theirs = Array.from(output.data, Number).slice(prompt.length);
     const lm = await LanguageModel.load(await loadModelLayout(pair.fp32), options);
     try {
       const ours = await lm.generate(prompt, 20);

@@ -153,10 +153,10 @@ describe('inspectModelFolder and verdicts', () => {
   const expectations: [string, string, string, Record<string, 'ok' | 'warn' | 'no'>][] = [
     ['onnx-fp32', 'onnx', 'fp32', { cpu: 'ok', 'apple-ane': 'no', 'qualcomm-htp': 'warn' }],
     ['onnx-fp16', 'onnx', 'fp16', { cpu: 'ok', 'intel-npu-lnl': 'warn' }],
-    ['onnx-int4-sym', 'onnx', 'int4 sym g32', { cpu: 'ok', 'intel-npu-lnl': 'warn', 'qualcomm-htp': 'warn' }],
-    ['onnx-int4-asym', 'onnx', 'int4 asym g32', { cpu: 'ok', 'intel-npu-lnl': 'no', 'intel-npu-mtl': 'no' }],
+    ['onnx-int4-sym', 'onnx', 'int4 sym g32 al4', { cpu: 'ok', 'intel-npu-lnl': 'warn', 'qualcomm-htp': 'warn' }],
+    ['onnx-int4-asym', 'onnx', 'int4 asym g32 al4', { cpu: 'ok', 'intel-npu-lnl': 'no', 'intel-npu-mtl': 'no' }],
     ['onnx-qdq-int4', 'onnx', 'int4 sym g32', { 'qualcomm-htp': 'ok' }],
-    ['genai-int4-external', 'onnx-genai', 'int4 sym g32', { cpu: 'ok' }],
+    ['genai-int4-external', 'onnx-genai', 'int4 sym g32 al4', { cpu: 'ok' }],
     [
       'ov-int4-sym-cw',
       'openvino-ir',
