@@ -91,8 +91,12 @@ for (const twin of TWINS) {
     'compare',
     base,
     path.join(models, twin.name),
+    // The held-out prompts with instruction checks on their JSON answers, and cloze multiple choice over
+    // held-out packages (tools/demo-model/make-tasks.mjs writes both from the held-out data).
     '--prompts',
-    path.join(demo, 'prompts', 'debian-heldout.jsonl'),
+    path.join(demo, 'prompts', 'debian-heldout-tasks.jsonl'),
+    '--choices',
+    path.join(demo, 'prompts', 'debian-heldout-mc.jsonl'),
   ];
   args.push('--max-new-tokens', maxNewTokens);
   // One run writes both reports: each --out takes the format its extension names.
@@ -121,6 +125,7 @@ for (const twin of TWINS) {
   });
 }
 printSummaries(summaries);
+printTaskDeltas(summaries);
 process.stdout.write(`\nReports: ${reports}/*.html\n`);
 
 if (open) await openVsCode();
@@ -168,6 +173,21 @@ function printSummaries(rows) {
   for (const line of lines) process.stdout.write(`${fmt(line)}\n`);
   for (const { twin, report } of rows) {
     for (const reason of report.summary.reasons) process.stdout.write(`  ${twin.name}: ${reason}\n`);
+  }
+}
+
+/** Each twin's task deltas as the CLI prints them: base, quant, Δ pp with its 95% interval, McNemar's p. */
+function printTaskDeltas(rows) {
+  heading('Task deltas (quant − base, 95% paired-bootstrap interval, McNemar exact or sign-flip p)');
+  for (const { twin, report } of rows) {
+    for (const d of report.tasks?.deltas ?? []) {
+      const sign = (v) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)}`;
+      const p = d.pValue === null ? 'p n/a' : d.pValue < 0.001 ? 'p < 0.001' : `p = ${d.pValue.toFixed(2)}`;
+      process.stdout.write(
+        `${twin.name.padEnd(14)} ${d.label.padEnd(40)} ${pct(d.base)} → ${pct(d.quant)}  ` +
+          `${sign(d.deltaPp)} pp [${sign(d.ciLowPp)}, ${sign(d.ciHighPp)}], ${p}, n = ${d.n}\n`,
+      );
+    }
   }
 }
 

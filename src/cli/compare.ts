@@ -8,7 +8,9 @@ import { formatReport, ReportFormat } from '../core/drift/format';
 import { writeFileAtomic } from '../core/fs/atomic-write';
 import { loadPromptsFile, loadSuite, PromptSpec } from '../core/drift/prompts';
 import { quantizeModelFolder } from '../core/quantize';
-import type { CompareReport, DriftThresholds } from '../protocol/report';
+import type { CompareReport, DriftThresholds, SamplingSettings, TaskThresholds } from '../protocol/report';
+import { loadChoiceFile } from '../core/tasks/choice/load';
+import { formatDelta } from '../core/tasks/deltas';
 import { modelRefusal } from '../core/drift/model-folder';
 import { RunnerClient } from '../core/drift/runner-client';
 import type { CliIo } from './io';
@@ -22,8 +24,20 @@ JSON validity. Exit code 1 when the verdict is fail.
 
 Prompts (default: --suite quick)
   --prompts FILE          JSONL, one {"prompt", "id"?, "expectsJson"?, "schema"?} per line
-  --suite NAME            a shipped suite: quick, structured-json, code, rare-tokens, long-decode, instructions
+  --suite NAME            a shipped suite: quick, structured-json, code, rare-tokens, long-decode, instructions,
+                          instruction-following
   --max-new-tokens N      greedy tokens per prompt and model (default 64)
+  --json-max-new-tokens N limit for JSON prompts, which stop at EOS before it (default: --max-new-tokens)
+Tasks (reported as base, quant and the paired delta with a 95% interval and McNemar's p)
+  --choices FILE          multiple choice by log-likelihood: MMLU CSV, the Hub's MMLU JSONL, or our JSONL
+                          ({"context", "choices", "answer", "prompt"?}); prompts may carry instruction checks
+                          (IFEval's instruction_id_list/kwargs, or "checks": [{"type": "max-words", ...}])
+  --samples K             sampling mode: K seeded samples per prompt and side, besides the greedy run
+  --temperature T         default 0.7 (with --samples)
+  --top-p P               default 0.95 (with --samples)
+  --seed N                default 1
+  --task-delta-warn PP    a task drop of PP points whose 95% interval excludes zero warns (default 2)
+  --task-delta-fail PP    ... and fails (default 5)
 Corpus mode
   --text FILE             score both models over this text instead of prompts
   --context N             window length in tokens (default 512); the second half of each window is scored
@@ -55,6 +69,7 @@ interface Options {
   context: number;
   maxWindows: number;
   maxNewTokens: number;
+  jsonMaxNewTokens?: number;
   threads: number;
   ep: string;
   oneAtATime: boolean;
@@ -65,6 +80,9 @@ interface Options {
   makeQuant?: 'sym' | 'asym';
   blockSize: number;
   accuracyLevel: 0 | 4;
+  choices?: string;
+  sampling?: SamplingSettings;
+  taskThresholds: Partial<TaskThresholds>;
 }
 
 class UsageError extends Error {}
@@ -89,6 +107,7 @@ function parseArgs(argv: string[], cwd: string): Options | 'help' {
     '--context',
     '--max-windows',
     '--max-new-tokens',
+    '--json-max-new-tokens',
     '--threads',
     '--ep',
     '--format',
@@ -99,6 +118,13 @@ function parseArgs(argv: string[], cwd: string): Options | 'help' {
     '--make-quant',
     '--block-size',
     '--accuracy-level',
+    '--choices',
+    '--samples',
+    '--temperature',
+    '--top-p',
+    '--seed',
+    '--task-delta-warn',
+    '--task-delta-fail',
   ]);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -159,7 +185,24 @@ function parseArgs(argv: string[], cwd: string): Options | 'help' {
   if (fail !== undefined) Object.assign(thresholds, { pplRatioFail: fail });
   if (kld !== undefined) Object.assign(thresholds, { meanKldWarn: kld });
   const resolve = (p: string | undefined): string | undefined => (p === undefined ? undefined : path.resolve(cwd, p));
+  const taskThresholds: Partial<TaskThresholds> = {};
+  const taskWarn = real('--task-delta-warn');
+  const taskFail = real('--task-delta-fail');
+  if (taskWarn !== undefined) Object.assign(taskThresholds, { deltaWarnPp: taskWarn });
+  if (taskFail !== undefined) Object.assign(taskThresholds, { deltaFailPp: taskFail });
+  const topP = real('--top-p') ?? 0.95;
+  if (topP > 1) throw new UsageError('--top-p must be in (0, 1]');
+  const temperature = str('--temperature') === undefined ? 0.7 : Number(str('--temperature'));
+  if (!Number.isFinite(temperature) || temperature < 0) throw new UsageError('--temperature must be ≥ 0');
+  const sampling: SamplingSettings | undefined = flags.has('--samples')
+    ? { k: int('--samples', 5, 1), temperature, topP, seed: int('--seed', 1, 0) }
+    : undefined;
+  if (flags.has('--text') && (flags.has('--choices') || flags.has('--samples')))
+    throw new UsageError('--choices and --samples work with prompts, not --text');
   return {
+    ...(str('--choices') ? { choices: resolve(str('--choices')) } : {}),
+    ...(sampling ? { sampling } : {}),
+    taskThresholds,
     base: resolve(positional[0])!,
     quant: resolve(positional[1])!,
     ...(str('--prompts') ? { prompts: resolve(str('--prompts')) } : {}),
@@ -168,6 +211,7 @@ function parseArgs(argv: string[], cwd: string): Options | 'help' {
     context: int('--context', 512, 4),
     maxWindows: int('--max-windows', 0, 0),
     maxNewTokens: int('--max-new-tokens', 64, 1),
+    ...(flags.has('--json-max-new-tokens') ? { jsonMaxNewTokens: int('--json-max-new-tokens', 0, 1) } : {}),
     threads: int('--threads', 0, 0),
     ep: str('--ep') ?? 'cpu',
     oneAtATime: flags.has('--one-at-a-time'),
@@ -272,16 +316,21 @@ export async function runCompare(argv: string[], io: CliIo): Promise<number> {
       const prompts: PromptSpec[] = options.prompts
         ? await loadPromptsFile(options.prompts)
         : await loadSuite(options.suite ?? 'quick');
+      const choiceItems = options.choices ? await loadChoiceFile(options.choices) : undefined;
       report = await client.compare(
         {
           basePath: options.base,
           quantPath: options.quant,
           prompts,
           maxNewTokens: options.maxNewTokens,
+          ...(options.jsonMaxNewTokens === undefined ? {} : { jsonMaxNewTokens: options.jsonMaxNewTokens }),
           executionProvider: options.ep,
           threads: options.threads,
           thresholds: options.thresholds,
           oneAtATime: options.oneAtATime,
+          ...(choiceItems ? { choiceItems, choiceFile: options.choices } : {}),
+          ...(options.sampling ? { sampling: options.sampling } : {}),
+          taskThresholds: options.taskThresholds,
         },
         (e) => {
           progress(e);
@@ -302,6 +351,7 @@ export async function runCompare(argv: string[], io: CliIo): Promise<number> {
     process.removeListener('SIGINT', onSignal);
     client.dispose();
   }
+  for (const delta of report.tasks?.deltas ?? []) io.err(`  ${formatDelta(delta)}`);
   if (options.outs.length === 0) io.out(formatReport(report, options.format));
   for (const out of options.outs) {
     await writeFileAtomic(out.path, formatReport(report, out.format));

@@ -21,6 +21,8 @@ export interface JsonValidity {
   readonly schemaErrors: readonly string[];
   /** True when a schema was given and the extracted value satisfies it. */
   readonly schemaValid?: boolean;
+  /** True when the output opens a JSON object or array that never closes (an unterminated answer). */
+  readonly incomplete?: boolean;
 }
 
 export interface GenerationSide {
@@ -107,10 +109,100 @@ export interface PromptResult {
   readonly teacherForced: TeacherForced;
   /** Top-k of each side at the divergence point. */
   readonly topKAtDivergence?: { readonly base: readonly TopKCandidate[]; readonly quant: readonly TopKCandidate[] };
+  /** The prompt's instruction ids, and which of them each side's greedy output followed. */
+  readonly instructionIds?: readonly string[];
+  readonly instructions?: { readonly base: InstructionOutcome; readonly quant: InstructionOutcome };
+  /** Sampling mode: rates over k seeded samples per side. */
+  readonly samples?: { readonly base: SampleRates; readonly quant: SampleRates };
+}
+
+/** Which instructions a response followed, one entry per instruction of the prompt, strict and loose. */
+export interface InstructionOutcome {
+  readonly strict: readonly boolean[];
+  readonly loose: readonly boolean[];
+}
+
+/** Per-prompt rates over k samples of one side (null when the prompt has nothing of that kind to check). */
+export interface SampleRates {
+  readonly k: number;
+  /** Share of samples whose whole output parses as JSON (prompts that expect JSON). */
+  readonly jsonValid: number | null;
+  /** Share of samples that follow all instructions (strict). */
+  readonly instructionsStrict: number | null;
+  /** Share of samples that follow all instructions (loose). */
+  readonly instructionsLoose: number | null;
+}
+
+export interface SamplingSettings {
+  readonly k: number;
+  readonly temperature: number;
+  readonly topP: number;
+  readonly seed: number;
+}
+
+/** Task-level thresholds: a drop in percentage points counts only when its 95% interval excludes zero. */
+export interface TaskThresholds {
+  readonly deltaWarnPp: number;
+  readonly deltaFailPp: number;
+}
+
+/**
+ * A task metric on both sides and their paired difference: "IFEval prompt-level strict -3.0 pp [-6.2, +0.1],
+ * p = 0.08, n = 200". Rates are 0..1, the delta and its interval in percentage points (quant - base).
+ */
+export interface TaskDelta {
+  readonly metric: string;
+  readonly label: string;
+  readonly n: number;
+  readonly base: number;
+  readonly quant: number;
+  readonly deltaPp: number;
+  readonly ciLowPp: number;
+  readonly ciHighPp: number;
+  /**
+   * Two-sided p-value of the paired difference: McNemar's exact test when each item is a pass or a fail, a paired
+   * sign-flip test for rates and per-prompt shares (`test` says which); null when it could not be computed.
+   */
+  readonly pValue: number | null;
+  readonly test?: 'mcnemar-exact' | 'sign-flip';
+  /** Items only base passed / only quant passed (binary outcomes). */
+  readonly discordant?: { readonly baseOnly: number; readonly quantOnly: number };
+}
+
+/** One side's scores of a multiple-choice item. */
+export interface ChoiceScores {
+  /** Summed log-probability of each choice's tokens given the context. */
+  readonly loglikelihoods: readonly number[];
+  /** softmax of the log-likelihoods over the choices. */
+  readonly probs: readonly number[];
+  /** argmax of the log-likelihoods (acc) and of log-likelihood / choice length in characters (acc_norm). */
+  readonly pred: number;
+  readonly predNorm: number;
+}
+
+export interface ChoiceItemResult {
+  readonly id: string;
+  readonly subject?: string;
+  readonly context: string;
+  readonly choices: readonly string[];
+  readonly answer: number;
+  readonly base: ChoiceScores;
+  readonly quant: ChoiceScores;
+}
+
+export interface TaskReport {
+  /** Every task metric with its paired delta, in a stable order. */
+  readonly deltas: readonly TaskDelta[];
+  readonly thresholds: TaskThresholds;
+  readonly multipleChoice?: { readonly file?: string; readonly items: readonly ChoiceItemResult[] };
+  readonly sampling?: SamplingSettings;
 }
 
 export interface CompareSettings {
+  /** New-token limit of prompts that do not expect JSON (and of all prompts when jsonMaxNewTokens is absent). */
   readonly maxNewTokens: number;
+  /** New-token limit of JSON-expecting prompts, which generate until EOS up to it. */
+  readonly jsonMaxNewTokens?: number;
   readonly executionProvider: string;
   readonly accuracyLevel: number | null;
   readonly threads: number;
@@ -150,6 +242,16 @@ export interface CompareSummary {
   /** Share of prompts with a schema whose output satisfies it. */
   readonly schemaValidBase?: number | null;
   readonly schemaValidQuant?: number | null;
+  /** JSON-expecting prompts (the denominator of the counts below). */
+  readonly jsonPrompts?: number;
+  /** JSON answers cut off at the new-token limit before they were valid: not judged, counted apart from invalid. */
+  readonly jsonTruncatedBase?: number;
+  readonly jsonTruncatedQuant?: number;
+  /** Share of JSON answers that ended (not truncated) whose output is valid (strict parse); null if none ended. */
+  readonly jsonValidFinishedBase?: number | null;
+  readonly jsonValidFinishedQuant?: number | null;
+  /** True when the summary covers only the prompts a cancelled run finished. */
+  readonly partial?: boolean;
 }
 
 export interface CompareReport {
@@ -162,4 +264,6 @@ export interface CompareReport {
   readonly corpus?: CorpusResult;
   /** Wall time of the run. */
   readonly durationMs?: number;
+  /** Task-level evaluation (instruction checks, multiple choice, sampling): present when the run had tasks. */
+  readonly tasks?: TaskReport;
 }

@@ -3,9 +3,26 @@
  * Discriminated unions with runtime guards: both sides check what arrives, since a message crosses a process
  * boundary and a malformed one must become a clear error, not an exception deep in a handler.
  */
-import type { PromptSpec } from './prompts';
-import type { CompareReport, DriftThresholds, GenerationSide, ModelSide, PromptResult } from './report';
-import { arrayOf, isInteger, isNumber as isAnyNumber, isString as isAnyString, object, type Guard } from './guards';
+import type { ChoiceItemSpec, PromptSpec } from './prompts';
+import type {
+  CompareReport,
+  DriftThresholds,
+  GenerationSide,
+  ModelSide,
+  PromptResult,
+  SamplingSettings,
+  TaskThresholds,
+} from './report';
+import {
+  arrayOf,
+  isInteger,
+  isNumber as isAnyNumber,
+  isString as isAnyString,
+  object,
+  optional,
+  type Guard,
+} from './guards';
+import { isTaskReport } from './task-guards';
 import { isGenerationSide, isPromptResult, isSettings, isSummary } from './webview';
 
 export type { PromptSpec };
@@ -15,11 +32,19 @@ export interface CompareRequest {
   readonly quantPath: string;
   readonly prompts: readonly PromptSpec[];
   readonly maxNewTokens: number;
+  /** Limit for JSON-expecting prompts (they generate until EOS up to it); maxNewTokens when absent. */
+  readonly jsonMaxNewTokens?: number;
   readonly executionProvider: string;
   readonly threads: number;
   readonly thresholds?: Partial<DriftThresholds>;
   /** Force one model in memory at a time (otherwise decided from free memory). */
   readonly oneAtATime?: boolean;
+  /** Multiple-choice items scored by log-likelihood on both models, and the file they came from. */
+  readonly choiceItems?: readonly ChoiceItemSpec[];
+  readonly choiceFile?: string;
+  /** Sampling mode: k seeded samples per prompt and side besides the greedy run. */
+  readonly sampling?: SamplingSettings;
+  readonly taskThresholds?: Partial<TaskThresholds>;
 }
 
 /** Corpus mode: score both models over a text in windows of `context` tokens. */
@@ -86,15 +111,47 @@ const isObject = (value: unknown): value is Record<string, unknown> => typeof va
 const isString = (value: unknown): value is string => typeof value === 'string';
 const isNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 
+const isInstructionSpec = (value: unknown): boolean => isObject(value) && isString(value.id) && isObject(value.kwargs);
+
 export function isPromptSpec(value: unknown): value is PromptSpec {
   return (
     isObject(value) &&
     isString(value.id) &&
     isString(value.prompt) &&
     (value.expectsJson === undefined || typeof value.expectsJson === 'boolean') &&
-    (value.schema === undefined || isObject(value.schema))
+    (value.schema === undefined || isObject(value.schema)) &&
+    (value.instructions === undefined ||
+      (Array.isArray(value.instructions) && value.instructions.every(isInstructionSpec)))
   );
 }
+
+export function isChoiceItemSpec(value: unknown): value is ChoiceItemSpec {
+  return (
+    isObject(value) &&
+    isString(value.id) &&
+    isString(value.context) &&
+    Array.isArray(value.choices) &&
+    value.choices.length >= 2 &&
+    value.choices.every(isString) &&
+    isNumber(value.answer) &&
+    Number.isInteger(value.answer) &&
+    value.answer >= 0 &&
+    value.answer < value.choices.length &&
+    (value.prompt === undefined || isString(value.prompt))
+  );
+}
+
+const isSampling = (value: unknown): boolean =>
+  isObject(value) &&
+  isNumber(value.k) &&
+  Number.isInteger(value.k) &&
+  value.k >= 1 &&
+  isNumber(value.temperature) &&
+  value.temperature >= 0 &&
+  isNumber(value.topP) &&
+  value.topP > 0 &&
+  value.topP <= 1 &&
+  isNumber(value.seed);
 
 const hasRuntime = (r: Record<string, unknown>): boolean =>
   isString(r.executionProvider) && isNumber(r.threads) && r.threads >= 0;
@@ -108,7 +165,11 @@ export function isCompareRequest(value: unknown): value is CompareRequest {
     value.prompts.every(isPromptSpec) &&
     isNumber(value.maxNewTokens) &&
     value.maxNewTokens >= 1 &&
-    hasRuntime(value)
+    (value.jsonMaxNewTokens === undefined || (isNumber(value.jsonMaxNewTokens) && value.jsonMaxNewTokens >= 1)) &&
+    hasRuntime(value) &&
+    (value.choiceItems === undefined ||
+      (Array.isArray(value.choiceItems) && value.choiceItems.every(isChoiceItemSpec))) &&
+    (value.sampling === undefined || isSampling(value.sampling))
   );
 }
 
@@ -184,6 +245,7 @@ export const isCompareReport: Guard<CompareReport> = object<CompareReport>({
   settings: isSettings,
   prompts: arrayOf(isPromptResult),
   summary: isSummary,
+  tasks: optional(isTaskReport),
 });
 
 export const isLoadedModelInfo: Guard<LoadedModelInfo> = object<LoadedModelInfo>({

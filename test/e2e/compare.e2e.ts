@@ -9,36 +9,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
 import { generate, JSON_BASE_FOLDER, JSON_MODELS_DIR } from '../fixtures/generate/compare';
+import { explorerRow, openContextMenu, panelFrame } from './compare-helpers';
 import { openWorkbench, waitFor, type Workbench } from './workbench';
 
 const PROMPT = 'Describe user 42 as a JSON object with an integer id.';
-
-function panelFrame(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').first().frameLocator('#active-frame');
-}
-
-async function explorerRow(page: Page, name: string) {
-  return page.locator(`.explorer-folders-view .monaco-list-row[aria-label="${name}"]`).first();
-}
-
-/** Right-clicks the folder until our item shows (the model-folder context key arrives after activation). */
-async function openContextMenu(page: Page, folder: string) {
-  const item = page.locator('.context-view .monaco-menu .action-item', { hasText: 'Compare Quantized' }).first();
-  await waitFor(
-    'the "Compare Quantized" item in the folder context menu',
-    async () => {
-      await page.keyboard.press('Escape');
-      await (await explorerRow(page, folder)).click({ button: 'right' });
-      await page.locator('.context-view .monaco-menu').first().waitFor({ state: 'visible', timeout: 5_000 });
-      return item.isVisible();
-    },
-    240_000,
-    1_000,
-  );
-  return item;
-}
 
 /** Picks a colour theme through "Preferences: Color Theme" (its own quick pick follows the palette's). */
 async function setTheme(wb: Workbench, theme: string, bodyClass: string): Promise<void> {

@@ -15,6 +15,7 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { toFloat16Array } from '../../src/core/quantize/float16';
+import { mulberry32 } from '../../src/core/tasks/stats';
 import {
   bytesOf,
   DataType,
@@ -108,17 +109,8 @@ function validateConfig(cfg: LlamaConfig): void {
   }
 }
 
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** mulberry32: small, fast, deterministic (one definition, shared with the task statistics). */
+const prng = mulberry32;
 
 function gaussianFill(data: Float32Array, random: () => number, std: number, mean = 0): Float32Array {
   for (let index = 0; index < data.length; index += 2) {

@@ -1,5 +1,5 @@
 /** Per-token KL(base||quant) as an inline SVG bar chart, the divergence point marked. No remote scripts. */
-import { formatNumber, svg } from './dom';
+import { formatNumber, h, svg } from './dom';
 
 const WIDTH = 640;
 const HEIGHT = 120;
@@ -65,4 +65,20 @@ export function klChart(kld: readonly number[], divergence: number | null, label
     );
   }
   return chart;
+}
+
+/** What the chart's marks mean, as text beside it (the colours follow the theme, so they are named by role). */
+export function chartLegend(diverged: boolean): HTMLElement {
+  return h(
+    'div',
+    { class: 'chart-legend', 'aria-label': 'chart legend' },
+    h(
+      'span',
+      {},
+      h('span', { class: 'swatch bar' }),
+      ' KL(base‖quant) at each token of the base answer (taller = more drift)',
+    ),
+    diverged ? h('span', {}, h('span', { class: 'swatch after' }), ' after the answers diverge') : null,
+    diverged ? h('span', {}, h('span', { class: 'swatch divergence' }), ' first divergent token') : null,
+  );
 }

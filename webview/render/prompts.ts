@@ -1,5 +1,5 @@
 /** The prompt list: suite picker, import, add/edit/remove. Changes go to the host as a whole list. */
-import type { PanelPrompt } from '../../src/protocol/webview';
+import type { PanelPrompt, SuiteOption } from '../../src/protocol/webview';
 import { h, on } from './dom';
 
 export interface PromptEditorActions {
@@ -22,22 +22,50 @@ function nextId(prompts: readonly PanelPrompt[]): string {
   return `custom-${n}`;
 }
 
+/**
+ * The suite dropdown: the workspace's prompt files first, then the shipped suites, the loaded one selected (its value
+ * is set again once the toolkit element is upgraded, which otherwise shows its first option). "custom prompts" is
+ * listed only while the prompts are the user's own.
+ */
+function suiteDropdown(
+  suites: readonly SuiteOption[],
+  suite: string | null,
+  disabled: boolean,
+  load: (id: string) => void,
+): HTMLElement {
+  const dropdown = h('vscode-dropdown', { id: 'suite', 'aria-label': 'Prompt suite', disabled }) as ValueElement;
+  if (suite === null) dropdown.append(h('vscode-option', { value: '', selected: true }, 'custom prompts'));
+  for (const option of suites) {
+    dropdown.append(
+      h(
+        'vscode-option',
+        { value: option.id, selected: option.id === suite, title: option.detail, 'data-source': option.source },
+        option.source === 'workspace' ? `${option.label} (workspace)` : option.label,
+      ),
+    );
+  }
+  const selected = suite ?? '';
+  void customElements.whenDefined('vscode-dropdown').then(() => {
+    requestAnimationFrame(() => {
+      if (dropdown.value !== selected) dropdown.value = selected;
+    });
+  });
+  on(dropdown, 'change', () => {
+    if (dropdown.value && dropdown.value !== selected) load(dropdown.value);
+  });
+  return dropdown;
+}
+
 export function promptEditor(
   prompts: readonly PanelPrompt[],
-  suites: readonly string[],
+  suites: readonly SuiteOption[],
   suite: string | null,
   disabled: boolean,
   actions: PromptEditorActions,
+  expanded = true,
 ): HTMLElement {
   let editing: number | null = null;
-  const dropdown = h('vscode-dropdown', { id: 'suite', 'aria-label': 'Prompt suite', disabled }) as ValueElement;
-  dropdown.append(
-    h('vscode-option', { value: '', selected: suite === null }, suite === null ? 'custom prompts' : 'choose a suite…'),
-  );
-  for (const name of suites) dropdown.append(h('vscode-option', { value: name, selected: name === suite }, name));
-  on(dropdown, 'change', () => {
-    if (dropdown.value) actions.loadSuite(dropdown.value);
-  });
+  const dropdown = suiteDropdown(suites, suite, disabled, (id) => actions.loadSuite(id));
 
   const text = h('vscode-text-area', {
     id: 'prompt-text',
@@ -95,20 +123,27 @@ export function promptEditor(
     actions.setPrompts(next);
   });
 
+  const count = `${prompts.length} prompt${prompts.length === 1 ? '' : 's'}`;
+  const source = suites.find((option) => option.id === suite);
   return h(
     'section',
     { class: 'prompts', 'aria-label': 'prompts' },
     h(
       'div',
       { class: 'toolbar' },
-      h('label', { for: 'suite' }, 'Suite'),
+      h('label', { for: 'suite' }, 'Prompts'),
       dropdown,
       on(h('vscode-button', { appearance: 'secondary', disabled }, 'Import JSONL…'), 'click', () =>
         actions.importPrompts(),
       ),
-      h('span', { class: 'muted' }, `${prompts.length} prompt${prompts.length === 1 ? '' : 's'}`),
+      h('span', { class: 'muted', id: 'prompt-count', title: source?.detail }, count),
     ),
-    list,
-    h('div', { class: 'prompt-form' }, text, h('div', { class: 'toolbar' }, expectsJson, save)),
+    h(
+      'details',
+      { class: 'prompts-box', open: expanded },
+      h('summary', {}, `Edit the ${count}`),
+      list,
+      h('div', { class: 'prompt-form' }, text, h('div', { class: 'toolbar' }, expectsJson, save)),
+    ),
   );
 }

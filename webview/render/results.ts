@@ -1,7 +1,9 @@
 /** One prompt's result: both outputs side by side, the divergence highlighted, JSON badges, KL chart, top-k. */
+import { JSON_OUTCOME_TEXT, jsonOutcome, type JsonOutcome } from '../../src/protocol/json-outcome';
 import type { GenerationSide, PromptResult, TopKCandidate } from '../../src/protocol/report';
-import { klChart } from './chart';
+import { chartLegend, klChart } from './chart';
 import { formatNumber, h, percent, type Child } from './dom';
+import { METRIC_HELP, type MetricKey } from './help';
 
 /** Visible form of a token: whitespace and control characters shown, never interpreted. */
 export function showToken(token: string): string {
@@ -32,29 +34,45 @@ export function outputText(side: GenerationSide, divergence: number | null): HTM
   return pre;
 }
 
+const BADGE_KIND: { readonly [K in JsonOutcome]: string } = {
+  valid: 'ok',
+  extracted: 'warn',
+  schema: 'fail',
+  invalid: 'fail',
+  incomplete: 'fail',
+  truncated: 'neutral',
+};
+
 export function jsonBadge(side: GenerationSide): HTMLElement | null {
-  const validity = side.jsonValid;
-  if (!validity) return null;
-  const schemaFailed = validity.schemaErrors.length > 0 || validity.schemaValid === false;
-  let text: string;
-  let kind: string;
-  if (validity.strict && !schemaFailed) [text, kind] = ['JSON valid (strict)', 'ok'];
-  else if (validity.extracted && !schemaFailed) [text, kind] = ['JSON valid (extracted)', 'warn'];
-  else if (validity.extracted || validity.strict) [text, kind] = ['JSON schema errors', 'fail'];
-  else [text, kind] = ['JSON invalid', 'fail'];
-  const badge = h('span', { class: `badge json ${kind}`, role: 'status' }, text);
-  if (!schemaFailed) return badge;
+  const outcome = jsonOutcome(side);
+  if (!outcome || !side.jsonValid) return null;
+  const text = outcome === 'truncated' ? `truncated at ${side.tokens} tokens (not judged)` : JSON_OUTCOME_TEXT[outcome];
+  const badge = h(
+    'span',
+    {
+      class: `badge json ${BADGE_KIND[outcome]}`,
+      role: 'status',
+      title: outcome === 'truncated' ? METRIC_HELP.truncated : undefined,
+    },
+    text,
+  );
+  // Schema errors are listed only for an answer that ended with a value to check.
+  const errors = outcome === 'schema' || outcome === 'invalid' ? side.jsonValid.schemaErrors : [];
+  if (errors.length === 0) return badge;
   return h(
     'div',
     { class: 'json-block' },
     badge,
-    h(
-      'ul',
-      { class: 'schema-errors', 'aria-label': 'schema errors' },
-      ...validity.schemaErrors.map((error) => h('li', {}, error)),
-    ),
+    h('ul', { class: 'schema-errors', 'aria-label': 'schema errors' }, ...errors.map((error) => h('li', {}, error))),
   );
 }
+
+const FINISH_TEXT: { readonly [K in GenerationSide['finishReason']]: string } = {
+  eos: 'ended',
+  length: 'hit the token limit',
+  cancelled: 'cancelled',
+  error: 'error',
+};
 
 function sideColumn(title: string, side: GenerationSide, divergence: number | null, precision: string): HTMLElement {
   return h(
@@ -65,7 +83,7 @@ function sideColumn(title: string, side: GenerationSide, divergence: number | nu
       { class: 'side-head' },
       h('strong', {}, title),
       h('span', { class: 'muted' }, precision),
-      h('span', { class: 'muted' }, `${side.tokens} tokens · ${side.finishReason}`),
+      h('span', { class: 'muted' }, `${side.tokens} tokens · ${FINISH_TEXT[side.finishReason]}`),
     ),
     jsonBadge(side),
     outputText(side, divergence),
@@ -88,10 +106,10 @@ function topKTable(title: string, candidates: readonly TopKCandidate[]): HTMLEle
   );
 }
 
-function metric(label: string, value: string, title?: string): HTMLElement {
+function metric(label: string, value: string, help: MetricKey): HTMLElement {
   return h(
     'span',
-    { class: 'metric', title },
+    { class: 'metric', title: METRIC_HELP[help] },
     h('span', { class: 'label' }, label),
     ' ',
     h('span', { class: 'value' }, value),
@@ -102,6 +120,7 @@ export function resultCard(
   result: PromptResult,
   index: number,
   precisions: { base: string; quant: string },
+  open = true,
 ): HTMLElement {
   const tf = result.teacherForced;
   const divergence = result.firstDivergence;
@@ -116,26 +135,20 @@ export function resultCard(
         { class: identical ? 'badge ok' : 'badge warn' },
         identical ? 'identical' : `diverges at token ${divergence}`,
       ),
-      metric('mean KL', formatNumber(tf.meanKld)),
-      metric('same top-1', percent(tf.sameTop1)),
+      metric('mean KL', formatNumber(tf.meanKld), 'meanKld'),
+      metric('same top-1', percent(tf.sameTop1), 'sameTop1'),
     ),
     h('p', { class: 'prompt-text' }, result.prompt),
     h(
       'div',
       { class: 'metrics' },
-      metric('mean KL', formatNumber(tf.meanKld)),
-      metric('max KL', formatNumber(tf.maxKld)),
-      metric('same top-1', percent(tf.sameTop1)),
-      metric('Δp RMS', formatNumber(tf.deltaPRms)),
-      metric(
-        'ppl',
-        `${formatNumber(tf.pplBase, 3)} → ${formatNumber(tf.pplQuant, 3)}`,
-        'perplexity of base → quantized on the base continuation',
-      ),
-      tf.kldGrowth !== undefined
-        ? metric('KL growth', `${formatNumber(tf.kldGrowth, 2)}×`, 'last quarter over first quarter')
-        : null,
-      metric('length', `${result.base.tokens} → ${result.quant.tokens}`),
+      metric('mean KL', formatNumber(tf.meanKld), 'meanKld'),
+      metric('max KL', formatNumber(tf.maxKld), 'maxKld'),
+      metric('same top-1', percent(tf.sameTop1), 'sameTop1'),
+      metric('Δp RMS', percent(tf.deltaPRms), 'deltaPRms'),
+      metric('ppl base → quant', `${formatNumber(tf.pplBase, 3)} → ${formatNumber(tf.pplQuant, 3)}`, 'pplRatio'),
+      tf.kldGrowth !== undefined ? metric('KL growth', `${formatNumber(tf.kldGrowth, 2)}×`, 'kldGrowth') : null,
+      metric('length', `${result.base.tokens} → ${result.quant.tokens}`, 'length'),
     ),
     h(
       'div',
@@ -144,7 +157,9 @@ export function resultCard(
       sideColumn('Quantized', result.quant, divergence, precisions.quant),
     ),
   ];
-  if (tf.kldPerToken && tf.kldPerToken.length > 0) children.push(klChart(tf.kldPerToken, divergence, result.id));
+  if (tf.kldPerToken && tf.kldPerToken.length > 0) {
+    children.push(klChart(tf.kldPerToken, divergence, result.id), chartLegend(divergence !== null));
+  }
   const topK = result.topKAtDivergence;
   if (topK && divergence !== null) {
     children.push(
@@ -156,5 +171,5 @@ export function resultCard(
       ),
     );
   }
-  return h('details', { class: 'result', open: true, 'data-result': result.id }, ...children);
+  return h('details', { class: 'result', open, 'data-result': result.id, 'data-index': index }, ...children);
 }

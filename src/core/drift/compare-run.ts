@@ -11,14 +11,17 @@ import { PositionStats, comparePositions, firstDivergence, topK } from './metric
 import { PairInfo, PairMode, openPair, planPairMemory } from './pair';
 import type { PromptSpec } from './prompts';
 import type {
+  ChoiceScores,
   CompareReport,
   DriftThresholds,
   GenerationSide,
   PromptResult,
+  SampleRates,
   TopKCandidate,
 } from '../../protocol/report';
 import { DEFAULT_THRESHOLDS, buildSummary, teacherForcedBlock } from './summary';
 import { tokenPieces } from './tokenizer';
+import { CancelledTask, TaskRun } from '../tasks/run';
 
 export class CancelledError extends Error {
   constructor() {
@@ -39,10 +42,25 @@ interface SideRun {
   readonly gen: GenerateResult;
   /** Logits rows of the teacher-forced pass over the base sequence. */
   readonly logits: Float32Array;
+  /** Sampling mode: rates over this side's k samples. */
+  readonly samples?: SampleRates;
 }
 
 export function thresholdsOf(partial?: Partial<DriftThresholds>): DriftThresholds {
   return { ...DEFAULT_THRESHOLDS, ...(partial ?? {}) };
+}
+
+const expectsJson = (spec: PromptSpec): boolean => spec.expectsJson ?? spec.schema !== undefined;
+
+/**
+ * A JSON answer is judged only whole, so JSON prompts get their own (generous) limit and stop at EOS before it;
+ * other prompts keep maxNewTokens. The model's context bounds both (LanguageModel.generate).
+ */
+export function newTokenLimit(
+  request: Pick<CompareRequest, 'maxNewTokens' | 'jsonMaxNewTokens'>,
+  spec: PromptSpec,
+): number {
+  return expectsJson(spec) && request.jsonMaxNewTokens !== undefined ? request.jsonMaxNewTokens : request.maxNewTokens;
 }
 
 /** The generated sequence as compared and scored: the EOS id is part of it when generation ended on EOS. */
@@ -60,6 +78,9 @@ export async function runCompare(request: CompareRequest, hooks: RunHooks): Prom
     ? 'one-at-a-time'
     : planPairMemory(pair.base.sizeBytes, pair.quant.sizeBytes, free);
   const options: LmOptions = { executionProvider: request.executionProvider, threads: request.threads };
+  const tasks = new TaskRun(request, pair.tokenizer);
+  let baseChoices: ChoiceScores[] = [];
+  let quantChoices: ChoiceScores[] = [];
   const total = prompts.length;
   const progress = (promptIndex: number, phase: string): void => {
     if (hooks.cancelled()) throw new CancelledError();
@@ -72,20 +93,26 @@ export async function runCompare(request: CompareRequest, hooks: RunHooks): Prom
     side: string,
   ): Promise<SideRun> => {
     progress(index, `${side}: generating`);
-    const gen = await lm.generate(encoded[index], request.maxNewTokens, hooks.cancelled, pair.eosIds);
+    const gen = await lm.generate(encoded[index], newTokenLimit(request, prompts[index]), hooks.cancelled, pair.eosIds);
     if (gen.finishReason === 'cancelled') throw new CancelledError();
     progress(index, `${side}: scoring`);
     const sequence = baseTokens ?? withEos(gen);
     const logits = sequence.length
       ? await lm.score([...encoded[index], ...sequence], encoded[index].length)
       : new Float32Array(0);
-    return { gen, logits };
+    if (request.sampling) progress(index, `${side}: sampling ${request.sampling.k}`);
+    const samples = await tasks.sample(lm, index, encoded[index], pair.eosIds, hooks.cancelled);
+    return { gen, logits, samples };
   };
+  const scoreChoices = (lm: LanguageModel, side: string): Promise<ChoiceScores[]> =>
+    tasks.scoreChoices(lm, (i, n) => progress(0, `${side}: multiple choice ${i + 1}/${n}`));
 
   const results: PromptResult[] = [];
   const positions: PositionStats[] = [];
   const finish = (index: number, base: SideRun, quant: SideRun): void => {
-    const { result, stats } = promptResult(prompts[index], pair, base, quant);
+    const scored = promptResult(prompts[index], pair, base, quant);
+    const stats = scored.stats;
+    const result = tasks.decorate(scored.result, index, { base: base.samples, quant: quant.samples });
     results.push(result);
     positions.push(stats);
     hooks.emit({ type: 'prompt-result', result });
@@ -103,27 +130,37 @@ export async function runCompare(request: CompareRequest, hooks: RunHooks): Prom
         const quant = await runSide(quantLm, i, withEos(base.gen), 'quant');
         finish(i, base, quant);
       }
+      baseChoices = await scoreChoices(baseLm, 'base');
+      quantChoices = await scoreChoices(quantLm, 'quant');
     } else {
       progress(0, 'loading base model (one model at a time: both do not fit in free memory)');
       baseLm = await LanguageModel.load(pair.base, options);
       const baseRuns: SideRun[] = [];
       for (let i = 0; i < total; i++) baseRuns.push(await runSide(baseLm, i, null, 'base'));
+      baseChoices = await scoreChoices(baseLm, 'base');
       await baseLm.release();
       baseLm = null;
       progress(0, 'loading quantized model');
       quantLm = await LanguageModel.load(pair.quant, options);
       for (let i = 0; i < total; i++)
         finish(i, baseRuns[i], await runSide(quantLm, i, withEos(baseRuns[i].gen), 'quant'));
+      quantChoices = await scoreChoices(quantLm, 'quant');
     }
+  } catch (error) {
+    throw error instanceof CancelledTask ? new CancelledError() : error;
   } finally {
     await baseLm?.release();
     await quantLm?.release();
   }
+  const summary = buildSummary(results, positions, thresholds);
+  // Task deltas join the verdict (and the report gains its task section) only when the run had tasks.
+  const withTasks = tasks.finish(results, summary, baseChoices, quantChoices);
   return {
     base: { path: pair.base.source, weights: pair.base.weights },
     quant: { path: pair.quant.source, weights: pair.quant.weights },
     settings: {
       maxNewTokens: request.maxNewTokens,
+      ...(request.jsonMaxNewTokens === undefined ? {} : { jsonMaxNewTokens: request.jsonMaxNewTokens }),
       executionProvider: request.executionProvider,
       accuracyLevel: pair.quant.accuracyLevel,
       threads: request.threads,
@@ -131,21 +168,21 @@ export async function runCompare(request: CompareRequest, hooks: RunHooks): Prom
       thresholds,
     },
     prompts: results,
-    summary: buildSummary(results, positions, thresholds),
+    summary: withTasks?.summary ?? summary,
+    ...(withTasks ? { tasks: withTasks.tasks } : {}),
     durationMs: Math.round(performance.now() - started),
   };
 }
 
 function generationSide(pair: PairInfo, spec: PromptSpec, gen: GenerateResult): GenerationSide {
   const text = pair.tokenizer.decode(gen.tokens);
-  const expectsJson = spec.expectsJson ?? spec.schema !== undefined;
   return {
     text,
     tokens: gen.tokens.length,
     tokenIds: gen.tokens,
     tokenTexts: tokenPieces(pair.tokenizer, gen.tokens),
     finishReason: gen.finishReason,
-    jsonValid: expectsJson ? checkJson(text, spec.schema) : null,
+    jsonValid: expectsJson(spec) ? checkJson(text, spec.schema) : null,
   };
 }
 
@@ -171,7 +208,7 @@ function promptResult(
     result: {
       id: spec.id,
       prompt: spec.prompt,
-      expectsJson: spec.expectsJson ?? spec.schema !== undefined,
+      expectsJson: expectsJson(spec),
       base: generationSide(pair, spec, base.gen),
       quant: generationSide(pair, spec, quant.gen),
       firstDivergence: divergence,

@@ -2,7 +2,9 @@
  * The compare report as json (the shape scripts rely on), Markdown, and a self-contained HTML page
  * (inline CSS and SVG, no scripts, every piece of model text escaped).
  */
+import { jsonOutcome } from '../../protocol/json-outcome';
 import type { CompareReport, GenerationSide, PercentileSet, PromptResult, TopKCandidate } from '../../protocol/report';
+import { taskTables } from '../tasks/tables';
 
 export type ReportFormat = 'json' | 'md' | 'html';
 
@@ -28,6 +30,10 @@ const kl = (value: number | null | undefined): string => fixed(value, 4);
 function jsonCell(side: GenerationSide): string {
   const v = side.jsonValid;
   if (!v) return '';
+  const outcome = jsonOutcome(side);
+  // Cut off at the limit or never closed: neither is judged against the schema.
+  if (outcome === 'truncated') return `truncated at ${side.tokens} tokens (not judged)`;
+  if (outcome === 'incomplete') return 'incomplete JSON ✗';
   const parts = [v.strict ? 'strict ✓' : v.extracted ? 'extracted only' : 'invalid ✗'];
   if (v.schemaValid !== undefined) parts.push(v.schemaValid ? 'schema ✓' : 'schema ✗');
   return parts.join(', ');
@@ -63,6 +69,16 @@ function summaryRows(report: CompareReport): Row[] {
         label: 'JSON valid, strict (base / quant)',
         value: `${percent(s.jsonValidBase)} / ${percent(s.jsonValidQuant)}`,
       });
+      if (s.jsonPrompts !== undefined && s.jsonValidFinishedBase !== undefined) {
+        rows.push({
+          label: 'JSON truncated at the token limit (base / quant)',
+          value: `${s.jsonTruncatedBase ?? 0} / ${s.jsonTruncatedQuant ?? 0} of ${s.jsonPrompts}`,
+        });
+        rows.push({
+          label: 'JSON valid among answers that ended (base / quant)',
+          value: `${percent(s.jsonValidFinishedBase)} / ${percent(s.jsonValidFinishedQuant)}`,
+        });
+      }
       rows.push({
         label: 'JSON found, extracted (base / quant)',
         value: `${percent(s.jsonExtractedBase)} / ${percent(s.jsonExtractedQuant)}`,
@@ -103,7 +119,14 @@ function settingsLine(report: CompareReport): string {
     `threads ${st.threads || 'auto'}`,
     `accuracy_level ${st.accuracyLevel ?? 'n/a'}`,
   ];
-  if (!report.corpus) parts.unshift(`max new tokens ${st.maxNewTokens}`);
+  if (!report.corpus) {
+    parts.unshift(
+      st.jsonMaxNewTokens === undefined
+        ? `max new tokens ${st.maxNewTokens}`
+        : `max new tokens ${st.maxNewTokens} (JSON prompts: until EOS, up to ${st.jsonMaxNewTokens})`,
+    );
+  }
+  if (report.summary.partial) parts.push('partial: cancelled');
   if (st.pairMode) parts.push(st.pairMode === 'together' ? 'both models in memory' : 'one model at a time');
   if (report.durationMs !== undefined) parts.push(`${(report.durationMs / 1000).toFixed(1)} s`);
   return parts.join(' · ');
@@ -201,6 +224,19 @@ export function formatMarkdown(report: CompareReport): string {
   );
   if (s.kldPercentiles) {
     out.push('', '### Percentiles', '', mdTable(...percentileTable(s)));
+  }
+  for (const table of taskTables(report)) {
+    out.push(
+      '',
+      `## ${table.title}`,
+      '',
+      table.note,
+      '',
+      mdTable(
+        [...table.headers],
+        table.rows.map((r) => [...r]),
+      ),
+    );
   }
   if (report.corpus) {
     const c = report.corpus;
@@ -369,6 +405,16 @@ export function formatHtml(report: CompareReport): string {
   parts.push('<h2>Summary</h2>', `<div class="cards">${cards}</div>`);
   if (s.kldPercentiles) {
     parts.push(htmlTable(...percentileTable(s)));
+  }
+  for (const table of taskTables(report)) {
+    parts.push(
+      `<h2>${escapeHtml(table.title)}</h2>`,
+      `<p class="muted">${escapeHtml(table.note)}</p>`,
+      htmlTable(
+        [...table.headers],
+        table.rows.map((r) => r.map(escapeHtml)),
+      ),
+    );
   }
   if (report.corpus) {
     const c = report.corpus;

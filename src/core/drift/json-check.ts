@@ -16,7 +16,13 @@ function tryParse(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-/** End index (exclusive) of the balanced bracket group that opens at `start`, or -1. Strings are skipped. */
+/** balancedEnd's answer when the text ends inside the group (an unterminated value), as opposed to a mismatch. */
+const UNCLOSED = -2;
+
+/**
+ * End index (exclusive) of the balanced bracket group that opens at `start`; -1 on a mismatched bracket, UNCLOSED
+ * when the text ends first. Strings are skipped.
+ */
 function balancedEnd(text: string, start: number): number {
   const stack: string[] = [];
   let inString = false;
@@ -35,7 +41,13 @@ function balancedEnd(text: string, start: number): number {
       if (stack.length === 0) return i + 1;
     }
   }
-  return -1;
+  return UNCLOSED;
+}
+
+/** The answer's first `{` or `[` opens a value the text never closes: the answer stopped mid-JSON. */
+export function isUnterminatedJson(text: string): boolean {
+  const start = text.search(/[[{]/);
+  return start >= 0 && balancedEnd(text, start) === UNCLOSED;
 }
 
 /** The JSON value a forgiving parser would find in `text`, or undefined. */
@@ -82,8 +94,15 @@ export function assertUsableSchema(schema: object, where: string): void {
 export function checkJson(text: string, schema?: object): JsonValidity {
   const strict = tryParse(text).ok;
   const extracted = extractJson(text);
-  if (!schema) return { strict, extracted: extracted.found, schemaErrors: [] };
-  if (!extracted.found) return { strict, extracted: false, schemaErrors: ['no JSON value found'], schemaValid: false };
+  // An unterminated answer is "incomplete JSON"; schema errors about the value it never finished say nothing more.
+  const incomplete = !extracted.found && isUnterminatedJson(text);
+  const unfinished = incomplete ? { incomplete: true } : {};
+  if (!schema) return { strict, extracted: extracted.found, schemaErrors: [], ...unfinished };
+  if (!extracted.found) {
+    return incomplete
+      ? { strict, extracted: false, schemaErrors: [], schemaValid: false, incomplete: true }
+      : { strict, extracted: false, schemaErrors: ['no JSON value found'], schemaValid: false };
+  }
   const validate = validator(schema);
   const valid = validate(extracted.value);
   const schemaErrors = valid

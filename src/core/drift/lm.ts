@@ -16,7 +16,7 @@
  * transformers' generate() sets it (huggingface/transformers: src/transformers/generation/utils.py).
  */
 import * as ort from 'onnxruntime-node';
-import { argmax } from './metrics';
+import { argmax, logSoftmax } from './metrics';
 import type { StateTensor } from './decoder-io';
 import type { ModelLayout } from './model-folder';
 
@@ -68,6 +68,9 @@ function initialState(state: StateTensor): ort.Tensor {
 /** How many trailing positions' logits a pass asks for (when the graph takes logits_to_keep): 0 means all. */
 type KeepLogits = 0 | 1;
 
+/** Continuations per batched pass: bounds the replicated past (batch x the context's KV cache). */
+const CONTINUATION_BATCH = 8;
+
 export class LanguageModel {
   private kv: { key: [KvArray, KvArray]; value: [KvArray, KvArray] }[] = [];
   /** Recurrent state other than the KV cache, by past input name: what the next pass is fed. */
@@ -90,6 +93,8 @@ export class LanguageModel {
   private readonly dtype: 'float32' | 'float16';
   /** Preallocated outputs work on the CPU EP; other EPs get ORT-allocated outputs. */
   private readonly preallocate: boolean;
+  /** Multiple choice scores continuations in one batched pass until the graph refuses a batch > 1. */
+  private batchContinuations = true;
 
   private constructor(
     readonly layout: ModelLayout,
@@ -231,12 +236,16 @@ export class LanguageModel {
     return this.rowFloat;
   }
 
-  /** Greedy decoding with the KV cache. `shouldStop` is checked between steps (cancel). */
+  /**
+   * Decoding with the KV cache: greedy, unless `choose` picks the next id from each logits row (sampling mode).
+   * `shouldStop` is checked between steps (cancel).
+   */
   async generate(
     promptIds: readonly number[],
     maxNewTokens: number,
     shouldStop: () => boolean = () => false,
     eosIds: readonly number[] = this.layout.eosTokenIds,
+    choose: (logits: Float32Array) => number = argmax,
   ): Promise<GenerateResult> {
     if (!promptIds.length) throw new Error('empty prompt: nothing to condition on');
     const promptLength = promptIds.length;
@@ -256,7 +265,7 @@ export class LanguageModel {
     // Prefill: ORT allocates the [1, n, vocab] logits once; only the last row is read.
     const prefill = await this.forward(ids, positions, 0, 0, null, 1);
     let side: 0 | 1 = 1;
-    let next = argmax(this.lastLogitsRow(prefill[this.layout.io.logits]));
+    let next = choose(this.lastLogitsRow(prefill[this.layout.io.logits]));
     const prefillMs = performance.now() - started;
     let finishReason: StopReason = 'length';
     let eosToken: number | null = null;
@@ -279,7 +288,7 @@ export class LanguageModel {
       side = side === 0 ? 1 : 0;
       past++;
       const data = this.preallocate ? this.logitsRow : (out[this.layout.io.logits].data as KvArray);
-      next = argmax(this.logitsRowAt(data, 0));
+      next = choose(this.logitsRowAt(data, 0));
     }
     return { tokens, finishReason, eosToken, prefillMs, decodeMs: performance.now() - started - prefillMs };
   }
@@ -308,6 +317,122 @@ export class LanguageModel {
     const offset = (from - 1) * vocab;
     for (let i = 0; i < result.length; i++) result[i] = table[data[offset + i]]!;
     return result;
+  }
+
+  /**
+   * Log-probability of every token of each continuation after a shared context (multiple choice). The context
+   * runs once; its last logits row scores each continuation's first token, and its KV cache (left in buffer side
+   * 1) is the past of one batched pass over the continuations' remaining tokens: batch row b holds continuation b
+   * (right-padded to the longest; causal attention keeps padding from reaching real positions), each row's past
+   * a copy of the context's cache. One batched pass instead of one pass per choice matters on the CPU EP: a pass
+   * over a few dozen tokens costs about one read of all the weights, whatever its length. Graphs that take no
+   * batch > 1, or carry recurrent state besides the KV cache, get one pass per continuation over the same cache
+   * (and the context's state). Returns per-token log-probs per continuation.
+   */
+  async continuationLogProbs(
+    context: readonly number[],
+    continuations: readonly (readonly number[])[],
+  ): Promise<Float64Array[]> {
+    if (!context.length) throw new Error('continuationLogProbs: empty context');
+    if (continuations.some((c) => !c.length)) throw new Error('continuationLogProbs: empty continuation');
+    const longest = Math.max(...continuations.map((c) => c.length));
+    const limit = this.layout.maxPositions;
+    if (limit !== null && context.length + longest - 1 > limit) {
+      throw new Error(`cannot score ${context.length + longest - 1} tokens: the model's context is ${limit} positions`);
+    }
+    this.ensureCapacity(context.length + longest);
+    const logProbs = new Float64Array(this.layout.vocabSize);
+    const ids = BigInt64Array.from(context, (id) => BigInt(id));
+    const positions = BigInt64Array.from(context, (_, i) => BigInt(i));
+    const prefill = await this.forward(ids, positions, 0, 0, null, 1);
+    logSoftmax(this.lastLogitsRow(prefill[this.layout.io.logits]), logProbs);
+    const contextState = new Map(this.state);
+    const results = continuations.map((c) => {
+      const out = new Float64Array(c.length);
+      out[0] = logProbs[c[0]];
+      return out;
+    });
+    const rest = continuations.map((_, k) => k).filter((k) => continuations[k].length > 1);
+    const canBatch = this.layout.io.state.length === 0;
+    for (let start = 0; start < rest.length; start += CONTINUATION_BATCH) {
+      const chunk = rest.slice(start, start + CONTINUATION_BATCH);
+      if (this.batchContinuations && canBatch) {
+        try {
+          await this.scoreBatch(context.length, chunk, continuations, results);
+          continue;
+        } catch {
+          this.batchContinuations = false; // a graph with a fixed batch of 1: one pass per continuation from now on
+        }
+      }
+      for (const k of chunk) {
+        this.state = new Map(contextState);
+        await this.scoreOne(context.length, continuations[k], results[k]);
+      }
+    }
+    return results;
+  }
+
+  /** One pass over continuation[0..n-2] with the context cache (side 1) as past; presents go to side 0. */
+  private async scoreOne(past: number, tokens: readonly number[], out: Float64Array): Promise<void> {
+    const logProbs = new Float64Array(this.layout.vocabSize);
+    const feed = BigInt64Array.from(tokens.slice(0, -1), (id) => BigInt(id));
+    const feedPositions = BigInt64Array.from(feed, (_, i) => BigInt(past + i));
+    const result = await this.forward(feed, feedPositions, past, 1, null, 0);
+    const data = result[this.layout.io.logits].data as KvArray;
+    for (let r = 0; r < feed.length; r++) {
+      logSoftmax(this.logitsRowAt(data, r), logProbs);
+      out[r + 1] = logProbs[tokens[r + 1]];
+    }
+  }
+
+  /** One batched pass over the continuations `chunk`, each row's past a copy of the context cache (side 1). */
+  private async scoreBatch(
+    past: number,
+    chunk: readonly number[],
+    continuations: readonly (readonly number[])[],
+    results: Float64Array[],
+  ): Promise<void> {
+    const { io, numKvHeads, headSize, vocabSize } = this.layout;
+    const batch = chunk.length;
+    const n = Math.max(...chunk.map((k) => continuations[k].length)) - 1;
+    const ids = new BigInt64Array(batch * n);
+    const positions = new BigInt64Array(batch * n);
+    chunk.forEach((k, b) => {
+      const tokens = continuations[k];
+      for (let i = 0; i < n; i++) {
+        ids[b * n + i] = BigInt(tokens[Math.min(i, tokens.length - 2)]);
+        positions[b * n + i] = BigInt(past + i);
+      }
+    });
+    const feeds: Record<string, ort.Tensor> = { [io.inputIds]: new ort.Tensor('int64', ids, [batch, n]) };
+    if (io.attentionMask)
+      feeds[io.attentionMask] = new ort.Tensor('int64', new BigInt64Array(batch * (past + n)).fill(1n), [
+        batch,
+        past + n,
+      ]);
+    if (io.positionIds) feeds[io.positionIds] = new ort.Tensor('int64', positions, [batch, n]);
+    if (io.useCacheBranch) feeds[io.useCacheBranch] = this.branch.cached;
+    if (io.logitsToKeep) feeds[io.logitsToKeep] = this.keep[0];
+    const size = numKvHeads * past * headSize;
+    const replicate = (source: KvArray): ort.Tensor => {
+      const data = this.dtype === 'float16' ? new Uint16Array(batch * size) : new Float32Array(batch * size);
+      for (let b = 0; b < batch; b++) data.set(source.subarray(0, size), b * size);
+      return new ort.Tensor(this.dtype, data, [batch, numKvHeads, past, headSize]);
+    };
+    for (let slot = 0; slot < this.kv.length; slot++) {
+      feeds[io.kv[slot].pastKey] = replicate(this.kv[slot].key[1]);
+      feeds[io.kv[slot].pastValue] = replicate(this.kv[slot].value[1]);
+    }
+    const output = await this.session.run(feeds, [io.logits]);
+    const data = output[io.logits].data as KvArray;
+    const logProbs = new Float64Array(vocabSize);
+    chunk.forEach((k, b) => {
+      const tokens = continuations[k];
+      for (let r = 0; r < tokens.length - 1; r++) {
+        logSoftmax(this.logitsRowAt(data, b * n + r), logProbs);
+        results[k][r + 1] = logProbs[tokens[r + 1]];
+      }
+    });
   }
 
   /** Logits of every position of `sequence` computed step by step through the KV cache (for tests). */

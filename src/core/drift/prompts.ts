@@ -7,6 +7,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { PromptSpec, SuiteInfo } from '../../protocol/prompts';
 import { assertUsableSchema } from './json-check';
+import { INSTRUCTION_KEYS, instructionsOfRecord } from '../tasks/ifeval/parse';
 
 export type { PromptSpec, SuiteInfo };
 
@@ -17,7 +18,7 @@ export class PromptFileError extends Error {
   }
 }
 
-const KNOWN_KEYS = new Set(['id', 'prompt', 'expectsJson', 'schema']);
+const KNOWN_KEYS = new Set(['id', 'prompt', 'expectsJson', 'schema', ...INSTRUCTION_KEYS]);
 
 export interface ParsedPrompts {
   readonly prompts: PromptSpec[];
@@ -54,7 +55,7 @@ export function parsePromptsJsonl(text: string, sourceName = 'prompts.jsonl'): P
     const unknown = keys.filter((k) => !KNOWN_KEYS.has(k));
     if (unknown.length) {
       throw new PromptFileError(
-        `${where}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: prompt, id, expectsJson, schema)`,
+        `${where}: unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: prompt, id, expectsJson, schema, checks, and IFEval's key, instruction_id_list, kwargs)`,
       );
     }
     if (typeof record.prompt !== 'string' || !record.prompt.trim())
@@ -70,7 +71,9 @@ export function parsePromptsJsonl(text: string, sourceName = 'prompts.jsonl'): P
     }
     if (record.id !== undefined && (typeof record.id !== 'string' || !record.id))
       throw new PromptFileError(`${where}: "id" must be a non-empty string`);
-    const id = record.id ?? `${stem}-${prompts.length + 1}`;
+    // IFEval's input_data.jsonl numbers its prompts with "key".
+    const ifevalKey = typeof record.key === 'number' || typeof record.key === 'string' ? `${stem}-${record.key}` : null;
+    const id = record.id ?? ifevalKey ?? `${stem}-${prompts.length + 1}`;
     if (ids.has(id)) throw new PromptFileError(`${where}: duplicate id "${id}"`);
     ids.add(id);
     const schema = record.schema;
@@ -82,11 +85,18 @@ export function parsePromptsJsonl(text: string, sourceName = 'prompts.jsonl'): P
       }
     }
     const expectsJson = record.expectsJson ?? (schema ? true : undefined);
+    let instructions;
+    try {
+      instructions = instructionsOfRecord(record, record.prompt);
+    } catch (error) {
+      throw new PromptFileError(`${where}: ${(error as Error).message}`);
+    }
     prompts.push({
       id,
       prompt: record.prompt,
       ...(expectsJson === undefined ? {} : { expectsJson }),
       ...(schema ? { schema } : {}),
+      ...(instructions ? { instructions } : {}),
     });
   });
   if (!prompts.length)

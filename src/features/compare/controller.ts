@@ -4,19 +4,24 @@
  * whole state again when it says it is ready. No `vscode` import: dialogs and the runner come in as deps,
  * which keeps this testable and the glue thin.
  */
-import type { CompareReport, PromptResult } from '../../protocol/report';
+import { partialSummary } from '../../core/drift/summary';
+import type { CompareReport, CompareSettings, DriftThresholds, PromptResult } from '../../protocol/report';
 import {
   EMPTY_RUN,
   describeRejected,
   isWebviewToHost,
   type ExportFormat,
+  type HistoryEntry,
   type HostToWebview,
   type PairView,
   type PanelPrompt,
   type PanelState,
   type RunView,
+  type SavedRun,
+  type SuiteOption,
   type WebviewToHost,
 } from '../../protocol/webview';
+import type { RunHistory } from './history';
 
 export interface CompareEventLike {
   readonly type: string;
@@ -30,6 +35,25 @@ export interface CompareRunRequest {
   readonly basePath: string;
   readonly quantPath: string;
   readonly prompts: readonly PanelPrompt[];
+  /** The limits the header showed when Run was pressed. */
+  readonly maxNewTokens: number;
+  readonly jsonMaxNewTokens: number;
+}
+
+/** The settings in force for the next run, read when the page asks, before a run and when they change. */
+export interface RunSettings {
+  readonly executionProvider: string;
+  readonly threads: number;
+  readonly maxNewTokens: number;
+  readonly jsonMaxNewTokens: number;
+  readonly thresholds: DriftThresholds;
+}
+
+export interface SuiteCatalog {
+  /** Workspace prompt files first, then the shipped suites. */
+  readonly suites: SuiteOption[];
+  /** The prompt file nearest the base model, preselected for a new pair; null when there is none. */
+  readonly preferred: string | null;
 }
 
 /** Runs a pair; the runner adapter implements it over the drift engine's RunnerClient. */
@@ -41,8 +65,14 @@ export type RunPair = (
 
 export interface ControllerDeps {
   readonly runPair: RunPair;
-  readonly listSuites: () => Promise<string[]>;
-  readonly loadSuite: (name: string) => Promise<PanelPrompt[]>;
+  readonly listSuites: (basePath: string | null) => Promise<SuiteCatalog>;
+  readonly loadSuite: (id: string) => Promise<PanelPrompt[]>;
+  readonly settings: () => RunSettings;
+  readonly history: RunHistory;
+  /** Opens a saved run in a new panel (this one is busy running). */
+  readonly openRunElsewhere: (id: string) => Promise<void>;
+  /** A run was saved to the history (the other panels list it too). */
+  readonly onSaved?: () => void;
   /** Asks for a JSONL file and parses it; null when the user cancels. Throws with a readable message. */
   readonly importPrompts: () => Promise<PanelPrompt[] | null>;
   readonly exportReport: (report: CompareReport, format: ExportFormat) => Promise<void>;
@@ -81,6 +111,37 @@ export function emptyPanelState(): PanelState {
     results: [],
     summary: null,
     settings: null,
+    history: [],
+    runId: null,
+  };
+}
+
+/** The header's settings line follows the settings (and this panel's raised JSON limit, if any). */
+export function withSettings(pair: PairView, settings: RunSettings, raisedJsonLimit: number | null): PairView {
+  return {
+    ...pair,
+    executionProvider: settings.executionProvider,
+    threads: settings.threads,
+    maxNewTokens: settings.maxNewTokens,
+    jsonMaxNewTokens: raisedJsonLimit ?? settings.jsonMaxNewTokens,
+    jsonLimitRaised: raisedJsonLimit !== null,
+  };
+}
+
+/** A history entry for a report. */
+function entryOf(report: CompareReport, status: HistoryEntry['status'], total: number, suite: string | null) {
+  return {
+    savedAt: new Date().toISOString(),
+    status,
+    basePath: report.base.path,
+    quantPath: report.quant.path,
+    basePrecision: report.base.weights,
+    quantPrecision: report.quant.weights,
+    done: report.prompts.length,
+    total,
+    suite,
+    summary: report.summary,
+    settings: report.settings,
   };
 }
 
@@ -102,6 +163,10 @@ export class CompareController {
   private view: PanelView | null = null;
   private running: AbortController | null = null;
   private finished: Promise<void> = Promise.resolve();
+  /** Counts suite listings, so only the latest one applies. */
+  private suiteListing = 0;
+  /** This panel's JSON limit after "rerun with a higher limit"; null: the setting. */
+  private raisedJsonLimit: number | null = null;
   /** Every message sent toward the page (delivered or not), for the test hook. */
   readonly onDidPost = new Emitter<HostToWebview>();
   /** Every valid message from the page. */
@@ -148,26 +213,100 @@ export class CompareController {
     this.view = null;
   }
 
+  /** True when the panel shows a run's results (finished, cancelled or failed part-way). */
+  get hasResults(): boolean {
+    return this.state.results.length > 0 && this.state.run.status !== 'running';
+  }
+
   setPair(pair: PairView): void {
     if (this.running) throw new Error('A run is in progress; cancel it before choosing another pair.');
     const samePair = this.state.pair?.base.path === pair.base.path && this.state.pair?.quant.path === pair.quant.path;
-    this.update(samePair ? { pair } : { pair, run: EMPTY_RUN, results: [], summary: null, settings: null });
+    const current = withSettings(pair, this.deps.settings(), this.raisedJsonLimit);
+    this.update(
+      samePair
+        ? { pair: current }
+        : { pair: current, run: EMPTY_RUN, results: [], summary: null, settings: null, tasks: null, runId: null },
+    );
     this.postState();
+    if (!samePair) void this.offerSuites();
   }
 
   async init(): Promise<void> {
+    await this.offerSuites();
+    await this.refreshHistory();
+  }
+
+  /**
+   * Lists the prompt files for this pair. The one nearest the base model is loaded when the panel has no prompts
+   * or still shows a shipped suite (never over the user's own prompts); else `quick` fills an empty panel. Only the
+   * latest listing applies: the panel's first listing and a pair chosen meanwhile may finish in either order.
+   */
+  private async offerSuites(): Promise<void> {
+    const listing = ++this.suiteListing;
     try {
-      const suites = await this.deps.listSuites();
+      const { suites, preferred } = await this.deps.listSuites(this.state.pair?.base.path ?? null);
+      if (listing !== this.suiteListing) return;
+      const empty = this.state.prompts.length === 0;
+      const shown = suites.find((s) => s.id === this.state.suite);
+      const fallback = suites.some((s) => s.id === 'quick') ? 'quick' : (suites[0]?.id ?? null);
+      const pick = preferred !== null && (empty || shown?.source === 'builtin') ? preferred : empty ? fallback : null;
       let { prompts, suite } = this.state;
-      if (prompts.length === 0 && suites.length > 0) {
-        suite = suites.includes('quick') ? 'quick' : suites[0];
-        prompts = await this.deps.loadSuite(suite);
+      if (pick !== null && pick !== suite) {
+        prompts = await this.deps.loadSuite(pick);
+        if (listing !== this.suiteListing) return;
+        suite = pick;
       }
       this.update({ suites, prompts, suite });
     } catch (error) {
       this.deps.log.error('could not load the prompt suites', error);
       this.notice('error', `Could not load the prompt suites: ${message(error)}`);
     }
+    this.postState();
+  }
+
+  /** Reads the history list again (another panel saved a run). */
+  reloadHistory(): Promise<void> {
+    return this.refreshHistory();
+  }
+
+  private async refreshHistory(): Promise<void> {
+    try {
+      this.update({ history: await this.deps.history.list() });
+    } catch (error) {
+      this.deps.log.error('could not read the run history', error);
+    }
+    this.postState();
+  }
+
+  /** The settings changed: the header shows the ones the next run will use. */
+  refreshSettings(): void {
+    if (!this.state.pair) return;
+    this.update({ pair: withSettings(this.state.pair, this.deps.settings(), this.raisedJsonLimit) });
+    this.postState();
+  }
+
+  /** Shows a saved run: its pair (with today's settings), prompts and results, as it was when it ended. */
+  showSaved(saved: SavedRun): void {
+    if (this.running) throw new Error('A run is in progress; cancel it before opening another.');
+    const { entry, report } = saved;
+    this.update({
+      // Today's settings and today's trust, whatever the run was saved with.
+      pair: withTrust(withSettings(saved.pair, this.deps.settings(), this.raisedJsonLimit), this.deps.isTrusted()),
+      prompts: saved.prompts,
+      suite: entry.suite,
+      results: report.prompts,
+      summary: report.summary,
+      settings: report.settings,
+      tasks: report.tasks ?? null,
+      runId: entry.id,
+      run: {
+        status: entry.status,
+        done: entry.done,
+        total: entry.total,
+        phase: entry.status === 'done' ? 'finished' : entry.status === 'cancelled' ? 'cancelled' : 'failed',
+        error: entry.status === 'error' ? 'the run failed part-way; these are the prompts it finished' : null,
+      },
+    });
     this.postState();
   }
 
@@ -191,6 +330,7 @@ export class CompareController {
   private async handle(msg: WebviewToHost): Promise<void> {
     switch (msg.type) {
       case 'ready':
+        this.refreshSettings();
         this.postState();
         return;
       case 'rendered':
@@ -231,19 +371,39 @@ export class CompareController {
       case 'makeTwin':
         await this.deps.makeTwin();
         return;
+      case 'openRun':
+        await this.openRun(msg.id);
+        return;
+      case 'rerun':
+        this.raisedJsonLimit = msg.jsonMaxNewTokens;
+        this.refreshSettings();
+        this.startRun();
+        return;
     }
   }
 
-  /** The full report of the last finished run, rebuilt from the state (which survives reloads). */
+  private async openRun(id: string): Promise<void> {
+    if (this.running) return this.deps.openRunElsewhere(id);
+    const saved = await this.deps.history.load(id);
+    if (!saved) {
+      this.notice('error', 'That run can no longer be read from the history (its file is missing or damaged).');
+      await this.refreshHistory();
+      return;
+    }
+    this.showSaved(saved);
+  }
+
+  /** The report of the run shown (partial when it was cancelled), rebuilt from the state (which survives reloads). */
   report(): CompareReport | null {
     const { pair, results, summary, settings } = this.state;
-    if (!pair || !summary || !settings) return null;
+    if (!pair || !summary || !settings || this.state.run.status === 'running') return null;
     return {
       base: { path: pair.base.path, weights: pair.base.precision },
       quant: { path: pair.quant.path, weights: pair.quant.precision },
       settings,
       prompts: results,
       summary,
+      ...(this.state.tasks ? { tasks: this.state.tasks } : {}),
     };
   }
 
@@ -260,10 +420,12 @@ export class CompareController {
     if (prompts.length === 0) return this.notice('error', 'Add at least one prompt.');
     const abort = new AbortController();
     this.running = abort;
-    this.update({ results: [], summary: null, settings: null });
+    const settings = this.deps.settings();
+    const current = withSettings(pair, settings, this.raisedJsonLimit);
+    this.update({ pair: current, results: [], summary: null, settings: null, tasks: null, runId: null });
     this.setRun({ status: 'running', done: 0, total: prompts.length, phase: 'starting the runner', error: null });
     this.postState();
-    this.finished = this.execute(pair, prompts, abort);
+    this.finished = this.execute(current, prompts, settings, abort);
   }
 
   cancel(): void {
@@ -272,16 +434,33 @@ export class CompareController {
     this.setRun({ ...this.state.run, phase: 'cancelling' });
   }
 
-  private async execute(pair: PairView, prompts: readonly PanelPrompt[], abort: AbortController): Promise<void> {
+  private async execute(
+    pair: PairView,
+    prompts: readonly PanelPrompt[],
+    settings: RunSettings,
+    abort: AbortController,
+  ): Promise<void> {
     const results: PromptResult[] = [];
+    const limits = {
+      maxNewTokens: settings.maxNewTokens,
+      jsonMaxNewTokens: pair.jsonMaxNewTokens ?? settings.jsonMaxNewTokens,
+    };
+    let report: CompareReport | null = null;
+    let status: HistoryEntry['status'];
     try {
-      const report = await this.deps.runPair(
-        { basePath: pair.base.path, quantPath: pair.quant.path, prompts },
+      report = await this.deps.runPair(
+        { basePath: pair.base.path, quantPath: pair.quant.path, prompts, ...limits },
         (event) => this.onRunEvent(event, results, abort),
         abort.signal,
       );
       if (abort.signal.aborted) throw new Error('cancelled');
-      this.update({ results: report.prompts, summary: report.summary, settings: report.settings });
+      status = 'done';
+      this.update({
+        results: report.prompts,
+        summary: report.summary,
+        settings: report.settings,
+        tasks: report.tasks ?? null,
+      });
       this.setRun(
         { status: 'done', done: report.prompts.length, total: prompts.length, phase: 'finished', error: null },
         false,
@@ -289,10 +468,13 @@ export class CompareController {
     } catch (error) {
       const cancelled = abort.signal.aborted;
       if (!cancelled) this.deps.log.error('compare run failed', error);
-      this.update({ results });
+      status = cancelled ? 'cancelled' : 'error';
+      // The prompts that finished still measure something: a partial summary makes them a report to keep and export.
+      report = results.length > 0 ? this.partialReport(pair, results, settings, limits) : null;
+      this.update({ results, summary: report?.summary ?? null, settings: report?.settings ?? null, tasks: null });
       this.setRun(
         {
-          status: cancelled ? 'cancelled' : 'error',
+          status,
           done: results.length,
           total: prompts.length,
           phase: cancelled ? 'cancelled' : 'failed',
@@ -302,7 +484,52 @@ export class CompareController {
       );
     } finally {
       this.running = null;
-      this.postState();
+    }
+    if (report) await this.keep(report, status, pair, prompts);
+    this.postState();
+  }
+
+  private partialReport(
+    pair: PairView,
+    results: readonly PromptResult[],
+    settings: RunSettings,
+    limits: { maxNewTokens: number; jsonMaxNewTokens: number },
+  ): CompareReport {
+    const runSettings: CompareSettings = {
+      ...limits,
+      executionProvider: settings.executionProvider,
+      accuracyLevel: pair.accuracyLevel,
+      threads: settings.threads,
+      thresholds: settings.thresholds,
+    };
+    return {
+      base: { path: pair.base.path, weights: pair.base.precision },
+      quant: { path: pair.quant.path, weights: pair.quant.precision },
+      settings: runSettings,
+      prompts: results,
+      summary: partialSummary(results, settings.thresholds),
+    };
+  }
+
+  /** Saves the run to the history; a failure to save is logged and said, never loses the run on screen. */
+  private async keep(
+    report: CompareReport,
+    status: HistoryEntry['status'],
+    pair: PairView,
+    prompts: readonly PanelPrompt[],
+  ): Promise<void> {
+    try {
+      const entry = await this.deps.history.save({
+        entry: entryOf(report, status, prompts.length, this.state.suite),
+        pair,
+        prompts,
+        report,
+      });
+      this.update({ runId: entry.id, history: await this.deps.history.list() });
+      this.deps.onSaved?.();
+    } catch (error) {
+      this.deps.log.error('could not save the run to the history', error);
+      this.notice('error', `The run could not be saved to the history: ${message(error)}`);
     }
   }
 

@@ -4,19 +4,20 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { listSuites, loadSuite, parsePromptsJsonl } from '../../core/drift/prompts';
+import { listSuites, loadSuite, parsePromptsJsonl, type SuiteInfo } from '../../core/drift/prompts';
 import { RunnerClient } from '../../core/drift/runner-client';
 import { isPanelPrompt, type PanelPrompt } from '../../protocol/webview';
-import type { RunPair } from './controller';
+import { loadChoiceFile } from '../../core/tasks/choice/load';
+import type { RunPair, RunSettings } from './controller';
+import type { TaskEngineSettings } from './task-settings';
 
-export interface EngineSettings {
-  readonly executionProvider: string;
-  readonly threads: number;
-  readonly maxNewTokens: number;
-  readonly thresholds: { pplRatioWarn: number; pplRatioFail: number; meanKldWarn: number };
-}
+/** What a run reads when it starts: the panel's runtime settings and the task-evaluation settings. */
+export type EngineSettings = RunSettings & Partial<TaskEngineSettings>;
 
-/** A RunPair over one lazily started runner; `dispose` kills it. */
+/**
+ * A RunPair over one lazily started runner; `dispose` kills it. The new-token limits come with the request (the
+ * ones the panel's header showed); the runtime settings are read when the run starts.
+ */
 export function runnerBackedRunPair(
   extensionPath: string,
   settings: () => EngineSettings,
@@ -24,16 +25,21 @@ export function runnerBackedRunPair(
   let client: RunnerClient | null = null;
   const runPair: RunPair = async (request, onEvent, signal) => {
     if (!client || !client.alive) client = RunnerClient.start({ runnerPath: join(extensionPath, 'dist', 'runner.js') });
-    const { executionProvider, threads, maxNewTokens, thresholds } = settings();
+    const { executionProvider, threads, thresholds, taskThresholds, choicesFile, sampling } = settings();
+    const choiceItems = choicesFile ? await loadChoiceFile(choicesFile) : undefined;
     return client.compare(
       {
         basePath: request.basePath,
         quantPath: request.quantPath,
         prompts: request.prompts,
-        maxNewTokens,
+        maxNewTokens: request.maxNewTokens,
+        jsonMaxNewTokens: request.jsonMaxNewTokens,
         executionProvider,
         threads,
         thresholds,
+        ...(taskThresholds ? { taskThresholds } : {}),
+        ...(choiceItems ? { choiceItems, choiceFile: choicesFile } : {}),
+        ...(sampling ? { sampling } : {}),
       },
       onEvent,
       signal,
@@ -59,8 +65,8 @@ export function suitesDir(extensionPath: string): string {
   return join(extensionPath, 'prompts');
 }
 
-export async function suiteNames(extensionPath: string): Promise<string[]> {
-  return (await listSuites(suitesDir(extensionPath))).map((suite) => suite.name);
+export async function shippedSuites(extensionPath: string): Promise<SuiteInfo[]> {
+  return listSuites(suitesDir(extensionPath));
 }
 
 export async function suitePrompts(extensionPath: string, name: string): Promise<PanelPrompt[]> {

@@ -23,10 +23,10 @@ async function openSavedReport(file: vscode.Uri): Promise<void> {
 }
 
 /** The toast after Export: Open and Reveal, as VS Code's own "saved" notifications offer (not awaited). */
-export function announceSavedReport(file: vscode.Uri): void {
+export function announceSavedReport(file: vscode.Uri, note = ''): void {
   const open = 'Open';
   const reveal = 'Reveal';
-  void vscode.window.showInformationMessage(`Saved the drift report to ${file.fsPath}`, open, reveal).then(
+  void vscode.window.showInformationMessage(`Saved the drift report to ${file.fsPath}${note}`, open, reveal).then(
     async (choice) => {
       if (choice === open) await openSavedReport(file);
       // In the Explorer when the workspace holds it, else the OS file manager.

@@ -1,16 +1,25 @@
 /**
- * The compare WebviewPanel: one at a time, restored after a window reload by its serializer. The
- * controller holds the state; this file only connects it to the page and to VS Code's dialogs.
+ * The compare WebviewPanels. Several may be open: a new pair opens beside a panel that is running or shows a
+ * finished run (which the history has kept anyway), so a result never vanishes under a new comparison. The most
+ * recently active panel is the one commands act on. Each is restored after a window reload by the serializer. The
+ * controllers hold the state; this file only connects them to their pages.
  */
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { isPanelState, type HostToWebview, type PanelState } from '../../protocol/webview';
 import { log } from '../common/log';
 import { CompareController, type ControllerDeps } from './controller';
 import { COMPARE_VIEW_TYPE, compareHtml, webviewOptions } from './html';
 
+/** "fp16 ↔ int4-sym-g128": the tab says which pair a panel holds. */
+export function panelTitle(state: PanelState): string {
+  const pair = state.pair;
+  return pair ? `Compare ${basename(pair.base.path)} ↔ ${basename(pair.quant.path)}` : 'Compare Quantized';
+}
+
 export class ComparePanels implements vscode.Disposable {
-  private panel: vscode.WebviewPanel | undefined;
-  private controllerValue: CompareController | undefined;
+  private readonly panels = new Map<vscode.WebviewPanel, CompareController>();
+  private active: vscode.WebviewPanel | undefined;
   private readonly listeners = new Set<(controller: CompareController) => void>();
 
   constructor(
@@ -18,8 +27,13 @@ export class ComparePanels implements vscode.Disposable {
     private readonly makeDeps: () => ControllerDeps,
   ) {}
 
+  /** The most recently active panel's controller. */
   get controller(): CompareController | undefined {
-    return this.controllerValue;
+    return this.active ? this.panels.get(this.active) : undefined;
+  }
+
+  get controllers(): CompareController[] {
+    return [...this.panels.values()];
   }
 
   /** Called with each new controller (the test hook re-subscribes through it). */
@@ -28,16 +42,22 @@ export class ComparePanels implements vscode.Disposable {
     return new vscode.Disposable(() => this.listeners.delete(listener));
   }
 
-  /** Shows the panel, creating it if needed, and returns its controller. */
+  /** Shows the active panel, creating one if none is open, and returns its controller. */
   show(): CompareController {
-    if (this.panel && this.controllerValue) {
-      this.panel.reveal(undefined, false);
-      return this.controllerValue;
+    const controller = this.controller;
+    if (this.active && controller) {
+      this.active.reveal(undefined, false);
+      return controller;
     }
+    return this.create(vscode.ViewColumn.Active);
+  }
+
+  /** A new panel (beside the others when asked), whatever is open. */
+  create(column: vscode.ViewColumn): CompareController {
     const panel = vscode.window.createWebviewPanel(
       COMPARE_VIEW_TYPE,
       'Compare Quantized',
-      vscode.ViewColumn.Active,
+      column,
       webviewOptions(this.extensionUri),
     );
     return this.adopt(panel, undefined);
@@ -50,30 +70,36 @@ export class ComparePanels implements vscode.Disposable {
       if (isPanelState(saved)) state = saved;
       else log().warn('compare panel: saved state was malformed and is ignored');
     }
-    this.panel?.dispose();
     panel.webview.options = webviewOptions(this.extensionUri);
     return this.adopt(panel, state);
   }
 
   private adopt(panel: vscode.WebviewPanel, state: PanelState | undefined): CompareController {
     const controller = new CompareController(this.makeDeps(), state);
-    this.panel = panel;
-    this.controllerValue = controller;
+    this.panels.set(panel, controller);
+    this.active = panel;
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'icons', 'quant-drift.svg');
+    panel.title = panelTitle(controller.snapshot);
     const post = (message: HostToWebview) => {
       // A hidden page drops messages; it asks for the whole state again when shown.
       if (panel.visible) void panel.webview.postMessage(message);
     };
     controller.attach({ post });
+    const stopTitle = controller.onDidChangeState.on((s) => {
+      const title = panelTitle(s);
+      if (panel.title !== title) panel.title = title;
+    });
     const subscriptions = [
       panel.webview.onDidReceiveMessage((message: unknown) => void controller.receive(message)),
+      panel.onDidChangeViewState(({ webviewPanel }) => {
+        if (webviewPanel.active) this.active = webviewPanel;
+      }),
       panel.onDidDispose(() => {
         controller.dispose();
+        stopTitle();
         for (const subscription of subscriptions) subscription.dispose();
-        if (this.panel === panel) {
-          this.panel = undefined;
-          this.controllerValue = undefined;
-        }
+        this.panels.delete(panel);
+        if (this.active === panel) this.active = [...this.panels.keys()].pop();
       }),
     ];
     panel.webview.html = compareHtml(panel.webview, this.extensionUri);
@@ -83,6 +109,6 @@ export class ComparePanels implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.panel?.dispose();
+    for (const panel of [...this.panels.keys()]) panel.dispose();
   }
 }

@@ -10,30 +10,48 @@ import { DEVICE_PROFILES } from '../../core/devices/profiles';
 import { describePrecision, inspectModelFolder, verdictWords, type ModelInfo } from '../../core/models';
 import { modelRefusal } from '../../core/drift/model-folder';
 import { inspectorFrom, pairRefusalMessage, type FolderInspector } from '../../core/pairing';
-import type { HostToWebview, WebviewToHost } from '../../protocol/webview';
+import type { HistoryEntry, HostToWebview, WebviewToHost } from '../../protocol/webview';
 import { get, Setting, targetDevice } from '../common/config';
 import type { ExtensionContextHolder } from '../common/context';
 import { log, showErrorWithLog } from '../common/log';
-import type { ControllerDeps } from './controller';
-import { promptsFromFile, runnerBackedRunPair, suiteNames, suitePrompts, type EngineSettings } from './engine';
+import type { CompareController, ControllerDeps, SuiteCatalog } from './controller';
+import { promptsFromFile, runnerBackedRunPair, shippedSuites, suitePrompts, type EngineSettings } from './engine';
 import { announceSavedReport, formatReportFor, EXPORT_FILTERS } from './export';
+import { HistoryStore } from './history';
 import { COMPARE_VIEW_TYPE } from './html';
 import { watchModelFolders } from './model-folders';
 import { ComparePanels } from './panel';
 import { browseForTwin, choosePair, type ChosenPair } from './pick';
 import { pairView } from './sides';
 import { announceTwin, makeInt4Twin } from './twin';
+import { taskEngineSettings } from './task-settings';
+import {
+  builtinOption,
+  nearestPromptFile,
+  readPromptFiles,
+  workspaceOption,
+  WORKSPACE_PREFIX,
+} from './workspace-suites';
 
-function engineSettings(): EngineSettings {
+/**
+ * Why 512 for JSON prompts: a JSON answer is judged only whole, and generation stops at EOS, so answers that end
+ * early cost nothing more; 512 tokens hold a few kilobytes of JSON (the demo's answers are 150-300 byte tokens,
+ * of which 91 in 100 did not fit in 64) while still bounding a model that never stops.
+ */
+export const DEFAULT_JSON_MAX_NEW_TOKENS = 512;
+
+function runSettings(): EngineSettings {
   return {
     executionProvider: get(Setting.ExecutionProvider, 'cpu'),
     threads: get(Setting.Threads, 0),
     maxNewTokens: get(Setting.MaxNewTokens, 64),
+    jsonMaxNewTokens: get(Setting.JsonMaxNewTokens, DEFAULT_JSON_MAX_NEW_TOKENS),
     thresholds: {
       pplRatioWarn: get(Setting.PplRatioWarn, 1.03),
       pplRatioFail: get(Setting.PplRatioFail, 1.05),
       meanKldWarn: get(Setting.MeanKldWarn, 0.05),
     },
+    ...taskEngineSettings(),
   };
 }
 
@@ -71,6 +89,32 @@ function modelFacts(info: ModelInfo | undefined): string[] {
 const TRUST_MESSAGE =
   'Quant Drift will not run models in an untrusted workspace: a run loads the model files into ONNX Runtime and renders their chat templates. Trust the workspace to compare.';
 
+const PROMPT_FILES = '**/*.jsonl';
+const PROMPT_FILES_EXCLUDE = '**/{node_modules,.git,.venv,out,dist,.cache}/**';
+const MAX_PROMPT_FILES = 200;
+
+/**
+ * The prompt files of the workspace (our JSONL schema) first, then the shipped suites; the file nearest the base
+ * model preselected. `listed` remembers which files were offered: the page may only ask for those.
+ */
+async function suiteCatalog(extensionPath: string, basePath: string | null, listed: Map<string, string>) {
+  const roots = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
+  const found = await vscode.workspace.findFiles(PROMPT_FILES, PROMPT_FILES_EXCLUDE, MAX_PROMPT_FILES);
+  const files = await readPromptFiles(
+    found.map((uri) => uri.fsPath),
+    roots,
+    (path, why) => log().info(`prompt files: ${path} is not offered (${why})`),
+  );
+  const options = files.map(workspaceOption);
+  for (const [index, option] of options.entries()) listed.set(option.id, files[index].path);
+  const nearest = basePath ? nearestPromptFile(basePath, files, roots) : null;
+  const catalog: SuiteCatalog = {
+    suites: [...options, ...(await shippedSuites(extensionPath)).map(builtinOption)],
+    preferred: nearest ? workspaceOption(nearest).id : null,
+  };
+  return catalog;
+}
+
 const QUANTIZE_TRUST_MESSAGE =
   'Quant Drift will not quantize models in an untrusted workspace: the quantizer reads and rewrites the model files. Trust the workspace first.';
 
@@ -96,6 +140,17 @@ async function trustedFolder(arg: unknown, openLabel: string, trustMessage: stri
   return folder;
 }
 
+function historyLabel(entry: HistoryEntry): string {
+  return `${basename(entry.basePath)} ↔ ${basename(entry.quantPath)}`;
+}
+
+function historyDescription(entry: HistoryEntry): string {
+  const verdict = entry.summary ? entry.summary.verdict.toUpperCase() : entry.status;
+  const when = entry.savedAt.replace('T', ' ').slice(0, 16);
+  const count = entry.status === 'done' ? `${entry.done} prompts` : `${entry.status}, ${entry.done}/${entry.total}`;
+  return `${verdict} · ${count} · ${when}`;
+}
+
 interface TestRecord {
   posted: HostToWebview[];
   received: WebviewToHost[];
@@ -114,18 +169,28 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
     },
     (info) => describePrecision(info),
   );
-  const runner = runnerBackedRunPair(extensionPath, engineSettings);
+  const runner = runnerBackedRunPair(extensionPath, runSettings);
   holder.own(new vscode.Disposable(() => runner.dispose()));
+  // Workspace storage (per workspace); the global one when no folder is open.
+  const storage = holder.context.storageUri ?? holder.context.globalStorageUri;
+  const history = new HistoryStore(vscode.Uri.joinPath(storage, 'compare-runs').fsPath, log());
+  const listedPromptFiles = new Map<string, string>();
 
   let panels: ComparePanels;
-  const showPair = async (pair: ChosenPair): Promise<boolean> => {
-    const controller = panels.show();
-    if (controller.isRunning) {
-      void vscode.window.showWarningMessage(
-        'A comparison is running in the panel; cancel it before choosing another pair.',
-      );
-      return false;
+  /**
+   * The panel a new pair goes to: the active one unless it is running or shows another pair's results, in which
+   * case a new panel opens beside it (that run is in the history too, and stays on screen).
+   */
+  const panelForPair = (pair: ChosenPair): CompareController => {
+    const current = panels.controller;
+    const shown = current?.snapshot.pair;
+    const samePair = shown?.base.path === pair.base.path && shown?.quant.path === pair.quant.path;
+    if (current && (current.isRunning || (current.hasResults && !samePair))) {
+      return panels.create(vscode.ViewColumn.Beside);
     }
+    return panels.show();
+  };
+  const showPair = async (pair: ChosenPair): Promise<boolean> => {
     const facts = {
       base: modelFacts(inspected.get(pair.base.path)),
       quant: modelFacts(inspected.get(pair.quant.path)),
@@ -136,26 +201,37 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       modelRefusal(pair.quant.path),
     ]);
     const refusal = pairRefusalMessage(baseRefusal, quantRefusal);
-    controller.setPair(pairView(pair, engineSettings(), vscode.workspace.isTrusted, facts, refusal));
+    panelForPair(pair).setPair(pairView(pair, runSettings(), vscode.workspace.isTrusted, facts, refusal));
     return true;
+  };
+  /** A saved run in the active panel when it is free, else in a new panel beside it. */
+  const openSaved = async (id: string, forceNew = false): Promise<void> => {
+    const saved = await history.load(id);
+    if (!saved) {
+      void vscode.window.showErrorMessage('Quant Drift: that run can no longer be read from the history.');
+      return;
+    }
+    const current = panels.controller;
+    const target =
+      !current || (!forceNew && !current.isRunning) ? panels.show() : panels.create(vscode.ViewColumn.Beside);
+    target.showSaved(saved);
   };
 
   /**
    * The shown pair read again from disk (a restored panel's folders may have changed or gone) with today's trust,
    * keeping its results; left blocked as it is when a folder cannot be read.
    */
-  const refreshPair = async (): Promise<void> => {
-    const controller = panels.controller;
-    const pair = controller?.snapshot.pair;
-    if (!controller || !pair || controller.isRunning) return;
+  const refreshPair = async (controller: CompareController): Promise<void> => {
+    const pair = controller.snapshot.pair;
+    if (!pair || controller.isRunning) return;
     try {
       const fresh = { base: await inspect(pair.base.path), quant: await inspect(pair.quant.path) };
       const facts = {
         base: modelFacts(inspected.get(fresh.base.path)),
         quant: modelFacts(inspected.get(fresh.quant.path)),
       };
-      if (panels.controller === controller && !controller.isRunning) {
-        controller.setPair(pairView(fresh, engineSettings(), vscode.workspace.isTrusted, facts));
+      if (panels.controllers.includes(controller) && !controller.isRunning) {
+        controller.setPair(pairView(fresh, runSettings(), vscode.workspace.isTrusted, facts));
       }
     } catch (error) {
       log().warn(
@@ -171,8 +247,19 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       return runner.runPair(request, onEvent, signal);
     },
     isTrusted: () => vscode.workspace.isTrusted,
-    listSuites: () => suiteNames(extensionPath),
-    loadSuite: (name) => suitePrompts(extensionPath, name),
+    listSuites: (basePath) => suiteCatalog(extensionPath, basePath, listedPromptFiles),
+    loadSuite: async (id) => {
+      if (!id.startsWith(WORKSPACE_PREFIX)) return suitePrompts(extensionPath, id);
+      const path = listedPromptFiles.get(id);
+      if (!path) throw new Error('That prompt file is not one the panel offered; choose it from the list again.');
+      return promptsFromFile(path);
+    },
+    settings: runSettings,
+    history,
+    openRunElsewhere: (id) => openSaved(id, true),
+    onSaved: () => {
+      for (const controller of panels.controllers) void controller.reloadHistory();
+    },
     importPrompts: async () => {
       const picked = await vscode.window.showOpenDialog({
         canSelectMany: false,
@@ -192,7 +279,8 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       });
       if (!target) return;
       await writeFileAtomic(target.fsPath, formatReportFor(report, format));
-      announceSavedReport(target);
+      const partial = report.summary.partial ? ` (partial: ${report.prompts.length} prompts before the cancel)` : '';
+      announceSavedReport(target, partial);
     },
     pickFolder: async (side) => {
       const current = panels.controller?.snapshot.pair;
@@ -214,11 +302,12 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
   holder.own(
     vscode.window.registerWebviewPanelSerializer(COMPARE_VIEW_TYPE, {
       deserializeWebviewPanel: async (panel, state: unknown) => {
-        panels.restore(panel, state);
-        await refreshPair();
+        await refreshPair(panels.restore(panel, state));
       },
     }),
-    vscode.workspace.onDidGrantWorkspaceTrust(() => void refreshPair()),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      for (const controller of panels.controllers) void refreshPair(controller);
+    }),
   );
 
   holder.own(
@@ -262,6 +351,24 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
     vscode.commands.registerCommand('quantDrift.openComparePanel', () => {
       panels.show();
     }),
+    vscode.commands.registerCommand('quantDrift.showRunHistory', async () => {
+      const entries = await history.list();
+      if (entries.length === 0) {
+        void vscode.window.showInformationMessage(
+          'Quant Drift: no saved runs in this workspace yet. Every finished or cancelled comparison is kept here.',
+        );
+        return;
+      }
+      const picked = await vscode.window.showQuickPick(
+        entries.map((entry) => ({ label: historyLabel(entry), description: historyDescription(entry), id: entry.id })),
+        { title: 'Compare run history', placeHolder: 'Open a saved run (newest first)', matchOnDescription: true },
+      );
+      if (picked) await openSaved(picked.id);
+    }),
+    vscode.workspace.onDidChangeConfiguration((event) => {
+      if (!event.affectsConfiguration('quantDrift')) return;
+      for (const controller of panels.controllers) controller.refreshSettings();
+    }),
   );
 
   if (holder.underTest) registerCompareTestHooks(holder, panels);
@@ -286,6 +393,7 @@ function registerCompareTestHooks(holder: ExtensionContextHolder, panels: Compar
     }),
     vscode.commands.registerCommand('quantDrift._test.compareState', () => ({
       open: panels.controller !== undefined,
+      panels: panels.controllers.length,
       running: panels.controller?.isRunning ?? false,
       state: panels.controller?.snapshot,
       posted: record.posted.map((m) => m.type),

@@ -5,6 +5,7 @@ import type { PanelPrompt, PanelState, WebviewToHost } from '../../../src/protoc
 
 interface CompareTestState {
   open: boolean;
+  panels: number;
   running: boolean;
   state?: PanelState;
   posted: string[];
@@ -104,7 +105,8 @@ suite('compare panel', function () {
       (s) => s.received.some((m) => m.type === 'ready') && s.received.some((m) => m.type === 'rendered'),
     );
     const state = await compareState();
-    assert.ok(state.state!.suites.includes('quick'), `suites: ${state.state!.suites.join(',')}`);
+    const suites = state.state!.suites.map((s) => s.id);
+    assert.ok(suites.includes('quick'), `suites: ${suites.join(',')}`);
     assert.ok(state.state!.prompts.length > 0, 'the default suite is loaded');
   });
 
@@ -139,6 +141,40 @@ suite('compare panel', function () {
     );
     assert.equal(final.posted.filter((t) => t === 'promptResult').length, 3);
     assert.ok(final.posted.includes('progress'));
+  });
+
+  test('the finished run is in the history, and reopens from it with the same numbers', async () => {
+    const state = await waitFor('the run saved to the history', (s) => (s.state?.runId ? s.state : undefined));
+    const entry = state.history?.find((e) => e.id === state.runId);
+    assert.ok(entry, 'the saved run is listed');
+    assert.equal(entry.status, 'done');
+    assert.equal(entry.done, 3);
+    assert.deepEqual(entry.summary, state.summary);
+    // Show something else (a new prompt list keeps the results), then reopen the run from the history.
+    await send({ type: 'openRun', id: state.runId });
+    const reopened = (await compareState()).state!;
+    assert.equal(reopened.runId, state.runId);
+    assert.deepEqual(reopened.summary, state.summary);
+    assert.deepEqual(
+      reopened.results.map((r) => r.teacherForced.meanKld),
+      state.results.map((r) => r.teacherForced.meanKld),
+    );
+  });
+
+  test('the header follows the settings: a changed limit shows before the next run', async () => {
+    await vscode.workspace
+      .getConfiguration()
+      .update('quantDrift.compare.jsonMaxNewTokens', 48, vscode.ConfigurationTarget.Workspace);
+    try {
+      const pair = await waitFor('the header to show the new JSON limit', (s) =>
+        s.state?.pair?.jsonMaxNewTokens === 48 ? s.state.pair : undefined,
+      );
+      assert.equal(pair.maxNewTokens, 12);
+    } finally {
+      await vscode.workspace
+        .getConfiguration()
+        .update('quantDrift.compare.jsonMaxNewTokens', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 
   test('Export saves the report where the save dialog says (the dialog accepted as offered)', async () => {
@@ -181,6 +217,10 @@ suite('compare panel', function () {
       );
       assert.equal(state.run.status, 'cancelled');
       assert.ok(state.results.length < many.length, `${state.results.length} results`);
+      // The partial run is kept and exportable.
+      const kept = await waitFor('the cancelled run in the history', (s) => (s.state?.runId ? s.state : undefined));
+      assert.equal(kept.history?.[0].status, 'cancelled');
+      assert.equal(kept.summary?.partial, true);
       console.log(
         `cancel settled in ${Date.now() - started} ms after ${state.results.length} of ${many.length} prompts`,
       );
@@ -220,6 +260,8 @@ suite('compare panel', function () {
     const copy = path.join(scratch, 'tiny-llama-fp16');
     await vscode.workspace.fs.copy(vscode.Uri.file(base()), vscode.Uri.file(copy), { overwrite: true });
     const twin = path.join(scratch, 'tiny-llama-int4-sym-g128');
+    const before = await compareState();
+    assert.ok((before.state?.results.length ?? 0) > 0, 'the panel shows a finished run');
     try {
       const quantized = vscode.commands.executeCommand('quantDrift.quantizeModel', vscode.Uri.file(copy));
       const pair = await acceptQuickInputUntil('the twin in the panel', async () => {
@@ -227,6 +269,8 @@ suite('compare panel', function () {
         return s.state?.pair?.quant.path === twin ? s.state.pair : undefined;
       });
       await quantized;
+      // The finished run stays on screen: the new pair opened in a second panel.
+      assert.equal((await compareState()).panels, before.panels + 1);
       assert.equal(pair.base.path, copy);
       assert.match(pair.quant.precision, /int4 sym g128/);
       const recipe = JSON.parse(

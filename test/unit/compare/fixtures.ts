@@ -1,5 +1,21 @@
 /** Hand-written report pieces for the compare panel tests (shapes as src/protocol/report.ts). */
 import type { CompareReport, PromptResult } from '../../../src/protocol/report';
+import type { PairView } from '../../../src/protocol/webview';
+
+const side = (path: string, precision: string) => ({ path, format: 'onnx', precision, recipe: null, facts: [] });
+
+/** The pair the controller and history tests run: /m/fp16 against /m/int4. */
+export function pairView(): PairView {
+  return {
+    base: side('/m/fp16', 'fp16'),
+    quant: side('/m/int4', 'int4 sym g128'),
+    executionProvider: 'cpu',
+    accuracyLevel: 4,
+    threads: 1,
+    maxNewTokens: 8,
+    blocked: null,
+  };
+}
 
 export function promptResult(overrides: Partial<PromptResult> = {}): PromptResult {
   return {

@@ -37,7 +37,11 @@ function loadRenderers(window: Window): Record<string, (...args: unknown[]) => u
 test('model output with <script> and <img onerror> is text, and the divergence is marked', () => {
   const window = new Window();
   const { resultCard } = loadRenderers(window);
-  const card = resultCard(promptResult(), 0, { base: 'fp16', quant: 'int4 sym g128' }) as HTMLElement;
+  const ended = promptResult();
+  const card = resultCard({ ...ended, quant: { ...ended.quant, finishReason: 'eos' } }, 0, {
+    base: 'fp16',
+    quant: 'int4 sym g128',
+  }) as HTMLElement;
   window.document.body.append(card);
   assert.equal(card.querySelectorAll('script').length, 0);
   assert.equal(card.querySelectorAll('img').length, 0);
@@ -57,6 +61,23 @@ test('model output with <script> and <img onerror> is text, and the divergence i
   assert.equal(card.querySelectorAll('svg.kl-chart rect.bar.after').length, 1);
   assert.ok(card.querySelector('svg.kl-chart line.divergence'));
   assert.ok([...card.querySelectorAll('.topk code')].some((c) => c.textContent === ' <script>'));
+});
+
+test('an answer cut off at the limit is badged truncated, without schema errors; the chart has a legend', () => {
+  const window = new Window();
+  const { resultCard } = loadRenderers(window);
+  const card = resultCard(promptResult(), 0, { base: 'fp16', quant: 'int4' }) as HTMLElement;
+  const badges = [...card.querySelectorAll('.badge.json')].map((b) => b.textContent);
+  assert.deepEqual(badges, ['JSON valid (strict)', 'truncated at 5 tokens (not judged)']);
+  assert.equal(card.querySelectorAll('.schema-errors').length, 0);
+  assert.match(card.querySelector('.side-head')?.parentElement?.textContent ?? '', /ended/);
+  assert.match(card.querySelectorAll('.side')[1].textContent ?? '', /hit the token limit/);
+  assert.match(
+    card.querySelector('.chart-legend')?.textContent ?? '',
+    /KL\(base‖quant\) at each token.*after the answers diverge.*first divergent token/,
+  );
+  for (const metric of card.querySelectorAll('.metrics .metric'))
+    assert.ok(metric.getAttribute('title'), metric.textContent ?? '');
 });
 
 test('summary strip shows the verdict with its reasons; an empty output says so', () => {
