@@ -173,7 +173,7 @@ test('walkthrough: create the demo workspace, then every step on its folders', {
     }
     await frame.locator('#run').click();
     await frame.locator('#progress.done').waitFor({ timeout: 600_000 });
-    const summary = await frame.locator('.summary').innerText();
+    const summary = await frame.locator('.summary[aria-label="summary"]').innerText();
     assert.doesNotMatch(summary, /JSON valid[^\n]*0\.0% *(->|→) *0\.0%/, summary);
     await wb.screenshot('walkthrough-6-compare-done');
 
