@@ -256,6 +256,6 @@ async function openVsCode() {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   process.stdout.write(`Open http://127.0.0.1:${port}/?folder=${encodeURIComponent(demo)} in a browser.\n`);
-  process.stdout.write('Then: Help > Get Started > "Get started with Quant Drift". Ctrl+C stops the server.\n');
+  process.stdout.write('Then: Help > Welcome > "Get started with Quant Drift". Ctrl+C stops the server.\n');
   await new Promise((resolve) => child.on('exit', resolve));
 }

@@ -12,6 +12,11 @@ export interface DeviceVerdict {
   reasons: string[];
   /** Rule ids behind the reasons, for links to docs/rules/ID.md. */
   rules?: string[];
+  /**
+   * Set when the verdict is a prediction for this recipe in another format (an ONNX INT4 twin judged for an Intel
+   * NPU: the same weights exported to OpenVINO IR with optimum-cli), and the format is all that is against it.
+   */
+  asExport?: 'openvino-ir';
 }
 
 export interface WeightsInfo {

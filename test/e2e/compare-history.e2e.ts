@@ -99,7 +99,8 @@ test(
       );
       assert.match(
         await first.locator('#suite .selected-value').innerText(),
-        /prompts\/debian-heldout\.jsonl \(workspace\)/,
+        // The held-out prompts with their instruction checks (the same 50 prompts as debian-heldout.jsonl).
+        /prompts\/debian-heldout-tasks\.jsonl \(workspace\)/,
       );
       assert.match(
         await first.locator('#run-settings').innerText(),

@@ -17,16 +17,7 @@ const PROMPT = 'Describe user 42 as a JSON object with an integer id.';
 
 /** Picks a colour theme through "Preferences: Color Theme" (its own quick pick follows the palette's). */
 async function setTheme(wb: Workbench, theme: string, bodyClass: string): Promise<void> {
-  const input = wb.page.locator('.quick-input-widget input.input');
-  await waitFor('the command palette', async () => {
-    if (!(await input.isVisible())) await wb.page.keyboard.press('F1');
-    return input.isVisible();
-  });
-  await input.fill('>Preferences: Color Theme');
-  await wb.page
-    .locator('.quick-input-widget .monaco-list-row', { hasText: /^Preferences: Color Theme/ })
-    .first()
-    .click();
+  const input = await wb.startCommand('Preferences: Color Theme');
   await waitFor('the theme picker', async () =>
     (await input.getAttribute('placeholder'))?.toLowerCase().includes('theme'),
   );

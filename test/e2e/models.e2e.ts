@@ -50,22 +50,34 @@ void describe('models view in the workbench', () => {
     const row = (text: string) => view.locator('.monaco-list-row', { hasText: text }).first();
     await waitFor('the device nodes', () => row('Lunar Lake').isVisible(), 60_000);
 
-    // Collapse the CPU node (expanded: this machine) and open Lunar Lake, a target.
-    const cpu = row('CPU');
-    if ((await cpu.getAttribute('aria-expanded')) === 'true') await cpu.click();
-    await row('Lunar Lake').click();
+    // Lunar Lake, the target device, opens first and expanded; the other devices stay collapsed.
+    const lunarLake = row('Lunar Lake');
+    assert.equal(await lunarLake.getAttribute('aria-expanded'), 'true', 'the target device is expanded');
+    assert.notEqual(await row('CPU').getAttribute('aria-expanded'), 'true', 'CPU is collapsed');
     const asym = view.locator('.monaco-list-row[aria-level="2"]', { hasText: 'ov-int4-asym' }).first();
     await waitFor('the asymmetric IR under Lunar Lake', () => asym.isVisible(), 20_000);
     assert.ok(await asym.locator('.codicon-error').count(), 'the asymmetric IR has the error icon');
     const symmetric = view.locator('.monaco-list-row[aria-level="2"]', { hasText: 'ov-int4-sym-cw' }).first();
     assert.ok(await symmetric.locator('.codicon-pass-filled').count(), 'the symmetric IR has the pass icon');
 
+    // Focus the tree (a click selects the row; models have no click command), then hover from outside it.
+    await asym.click();
+    await page.mouse.move(0, 0);
     await asym.hover();
     const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: '34450' }).first();
-    await waitFor('the tooltip with the reasons', () => hover.isVisible(), 20_000);
+    await waitFor('the tooltip with the reasons', () => hover.isVisible(), 20_000).catch(async (error: unknown) => {
+      await wb.screenshot('models-tree-failure');
+      throw error;
+    });
     const text = await hover.innerText();
     assert.match(text, /npu-asymmetric-int4/);
     assert.match(text, /int4 asym g128/);
+    // Let the hover finish fading in, so the screenshot shows it settled.
+    await waitFor(
+      'the hover to finish fading in',
+      async () =>
+        (await page.evaluate(`document.getAnimations().filter((a) => a.playState === 'running').length`)) === 0,
+    );
     const shot = await wb.screenshot('models-tree');
     assert.ok(shot.endsWith('models-tree.png'));
   });

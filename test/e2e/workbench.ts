@@ -53,6 +53,8 @@ export interface Workbench {
   waitForActivation(timeoutMs?: number): Promise<void>;
   /** Runs a command from the palette (F1), clicking the row whose label is exactly `title`. */
   runCommand(title: string): Promise<void>;
+  /** Picks the command like runCommand, without waiting for the palette to close (its own quick pick follows). */
+  startCommand(title: string): Promise<Locator>;
   /** Opens a workspace file through Quick Open. */
   openFile(relativePath: string): Promise<void>;
   /** The Problems panel's rows (their accessible labels), opening the panel if needed. */
@@ -135,7 +137,10 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
   await page.goto(workbenchUrl(server, options.workspace, payload), { timeout: 120_000 });
   await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
   // The explorer (or an empty window's welcome) shows once the workbench has restored its parts.
-  await page.locator('.part.sidebar, .part.editor').first().waitFor({ state: 'visible', timeout: 60_000 });
+  await page
+    .locator('.part.sidebar:visible, .part.editor:visible')
+    .first()
+    .waitFor({ state: 'visible', timeout: 60_000 });
   return new PlaywrightWorkbench(page, server, browser, scratch, errors);
 }
 
@@ -164,6 +169,11 @@ class PlaywrightWorkbench implements Workbench {
   }
 
   async runCommand(title: string): Promise<void> {
+    const input = await this.startCommand(title);
+    await waitFor('the command palette to close', async () => !(await input.isVisible()), 10_000);
+  }
+
+  async startCommand(title: string): Promise<Locator> {
     const input = await this.openPalette(`>${title}`);
     // Enter would pick the first match, which may be a longer title containing ours: click the exact label.
     const row = this.quickInput()
@@ -175,7 +185,7 @@ class PlaywrightWorkbench implements Workbench {
       throw new Error(`command "${title}" is not in the palette; shown: ${shown.join(' | ') || 'nothing'}`);
     });
     await row.click();
-    await waitFor('the command palette to close', async () => !(await input.isVisible()), 10_000);
+    return input;
   }
 
   async openFile(relativePath: string): Promise<void> {

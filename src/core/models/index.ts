@@ -19,3 +19,4 @@ export {
   type InventoryRoot,
   type InventoryOptions,
 } from './inventory';
+export { deviceVerdicts, verdictWords } from './verdicts';

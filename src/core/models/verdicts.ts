@@ -17,16 +17,38 @@ class VerdictBuilder {
   verdict: Verdict = 'ok';
   readonly reasons: string[] = [];
   readonly rules: string[] = [];
+  /** Set by the Intel NPU format check: the verdict predicts this recipe exported to OpenVINO IR. */
+  asExport = false;
   add(verdict: Verdict, reason: string, rule?: string): void {
     if (RANK[verdict] > RANK[this.verdict]) this.verdict = verdict;
     this.reasons.push(reason);
     if (rule && !this.rules.includes(rule)) this.rules.push(rule);
   }
   build(): DeviceVerdict {
-    return this.rules.length > 0
-      ? { verdict: this.verdict, reasons: this.reasons, rules: this.rules }
-      : { verdict: this.verdict, reasons: this.reasons };
+    const verdict: DeviceVerdict =
+      this.rules.length > 0
+        ? { verdict: this.verdict, reasons: this.reasons, rules: this.rules }
+        : { verdict: this.verdict, reasons: this.reasons };
+    // Only when the format is the one thing against it: then the warn means "fits, once exported", not a defect.
+    if (this.asExport && this.verdict === 'warn' && this.reasons.length === 1) verdict.asExport = 'openvino-ir';
+    return verdict;
   }
+}
+
+/**
+ * The words every surface uses for a device verdict (model tree, its tooltips, Make INT4 Twin's recipe picker,
+ * Lint Recipe), so they cannot disagree.
+ */
+export function verdictWords(verdict: DeviceVerdict): string {
+  if (verdict.asExport) return 'recipe fits; the NPU runs it as OpenVINO IR';
+  return { ok: 'runs', warn: 'outside the recipe', no: 'will not run' }[verdict.verdict];
+}
+
+/** The optimum-cli flags that reproduce an INT4 recipe (huggingface/optimum-intel docs/source/openvino/export.mdx). */
+function optimumFlags(weights: Subject['weights']): string {
+  const group =
+    weights.groupSize === -1 ? ' --group-size -1' : weights.groupSize ? ` --group-size ${weights.groupSize}` : '';
+  return `--weight-format int4 ${weights.sym === false ? '' : '--sym '}${group.trim()} --ratio 1.0`.replace(/ +/g, ' ');
 }
 
 const isQuantized = (dtype: string): boolean => /^(u?int\d|nf4|mxfp4|cb4|bnb-|Q\d|IQ|TQ)/i.test(dtype);
@@ -83,11 +105,20 @@ function formatCheck(format: ModelFormat, target: DeviceProfileId, subject: Subj
     return;
   }
   if (family === 'intel-npu' && format !== 'openvino-ir') {
-    out.add(
-      'warn',
-      "The Intel NPU LLM guide covers OpenVINO IR exported with optimum-cli; an ONNX model goes through OpenVINO's ONNX reader or the ORT OpenVINO EP, outside that recipe.",
-      'model-format',
-    );
+    if (subject.weights.dtype === 'int4') {
+      // An ONNX INT4 twin stands for its recipe: what it predicts is the same weights exported to IR.
+      out.asExport = true;
+      out.add(
+        'warn',
+        `A prediction for this recipe exported to OpenVINO IR (optimum-cli export openvino ${optimumFlags(subject.weights)}): the Intel NPU LLM guide runs IR, not this ONNX file, so its drift measured here stands for that export.`,
+        'model-format',
+      );
+    } else
+      out.add(
+        'warn',
+        "The Intel NPU LLM guide covers OpenVINO IR exported with optimum-cli; an ONNX model goes through OpenVINO's ONNX reader or the ORT OpenVINO EP, outside that recipe.",
+        'model-format',
+      );
   }
 }
 

@@ -6,7 +6,8 @@ import * as vscode from 'vscode';
 import { existsSync, statSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { writeFileAtomic } from '../../core/fs/atomic-write';
-import { describePrecision, inspectModelFolder, type ModelInfo } from '../../core/models';
+import { DEVICE_PROFILES } from '../../core/devices/profiles';
+import { describePrecision, inspectModelFolder, verdictWords, type ModelInfo } from '../../core/models';
 import { modelRefusal } from '../../core/drift/model-folder';
 import { inspectorFrom, pairRefusalMessage, type FolderInspector } from '../../core/pairing';
 import type { HistoryEntry, HostToWebview, WebviewToHost } from '../../protocol/webview';
@@ -15,14 +16,14 @@ import type { ExtensionContextHolder } from '../common/context';
 import { log, showErrorWithLog } from '../common/log';
 import type { CompareController, ControllerDeps, SuiteCatalog } from './controller';
 import { promptsFromFile, runnerBackedRunPair, shippedSuites, suitePrompts, type EngineSettings } from './engine';
-import { formatReportFor, EXPORT_FILTERS } from './export';
+import { announceSavedReport, formatReportFor, EXPORT_FILTERS } from './export';
 import { HistoryStore } from './history';
 import { COMPARE_VIEW_TYPE } from './html';
 import { watchModelFolders } from './model-folders';
 import { ComparePanels } from './panel';
 import { browseForTwin, choosePair, type ChosenPair } from './pick';
 import { pairView } from './sides';
-import { makeInt4Twin } from './twin';
+import { announceTwin, makeInt4Twin } from './twin';
 import { taskEngineSettings } from './task-settings';
 import {
   builtinOption,
@@ -76,7 +77,11 @@ function modelFacts(info: ModelInfo | undefined): string[] {
   if (size || params) facts.push([params, size].filter(Boolean).join(', '));
   const target = targetDevice();
   const verdict = info.devices[target];
-  if (verdict) facts.push(`${target}: ${verdict.verdict}${verdict.reasons[0] ? ` (${verdict.reasons[0]})` : ''}`);
+  // The tree's words for the target device (src/core/models/verdicts.ts), so the header and the tree agree.
+  if (verdict)
+    facts.push(
+      `${DEVICE_PROFILES[target].shortLabel}: ${verdictWords(verdict)}${verdict.reasons[0] ? ` (${verdict.reasons[0]})` : ''}`,
+    );
   if (info.files.tokenizer.missing.length > 0) facts.push(`missing: ${info.files.tokenizer.missing.join(', ')}`);
   return facts;
 }
@@ -185,7 +190,7 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
     }
     return panels.show();
   };
-  const showPair = async (pair: ChosenPair): Promise<void> => {
+  const showPair = async (pair: ChosenPair): Promise<boolean> => {
     const facts = {
       base: modelFacts(inspected.get(pair.base.path)),
       quant: modelFacts(inspected.get(pair.quant.path)),
@@ -197,6 +202,7 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
     ]);
     const refusal = pairRefusalMessage(baseRefusal, quantRefusal);
     panelForPair(pair).setPair(pairView(pair, runSettings(), vscode.workspace.isTrusted, facts, refusal));
+    return true;
   };
   /** A saved run in the active panel when it is free, else in a new panel beside it. */
   const openSaved = async (id: string, forceNew = false): Promise<void> => {
@@ -274,7 +280,7 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
       if (!target) return;
       await writeFileAtomic(target.fsPath, formatReportFor(report, format));
       const partial = report.summary.partial ? ` (partial: ${report.prompts.length} prompts before the cancel)` : '';
-      void vscode.window.showInformationMessage(`Saved the drift report to ${target.fsPath}${partial}`);
+      announceSavedReport(target, partial);
     },
     pickFolder: async (side) => {
       const current = panels.controller?.snapshot.pair;
@@ -305,24 +311,30 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
   );
 
   holder.own(
-    vscode.commands.registerCommand('quantDrift.compareQuantized', async (arg?: unknown) => {
+    // Returns whether a pair was shown (the walkthrough's compare step completes only then). A second Uri names
+    // the twin outright (walkthrough: the demo's fp16 and int4-sym-g128); the Explorer passes an array there.
+    vscode.commands.registerCommand('quantDrift.compareQuantized', async (arg?: unknown, twin?: unknown) => {
       const folder = await trustedFolder(arg, 'Compare This Model', TRUST_MESSAGE);
-      if (!folder) return;
+      if (!folder) return false;
       try {
+        if (twin instanceof vscode.Uri)
+          return await showPair({ base: await inspect(folder), quant: await inspect(twin.fsPath) });
         const choice = await choosePair(folder, inspect);
-        if (choice.kind === 'pair') await showPair(choice.pair);
-        else if (choice.kind === 'make-twin')
+        if (choice.kind === 'pair') return await showPair(choice.pair);
+        if (choice.kind === 'make-twin')
           await vscode.commands.executeCommand('quantDrift.quantizeModel', vscode.Uri.file(choice.base.path));
       } catch (error) {
         await showErrorWithLog(`Compare Quantized: ${error instanceof Error ? error.message : String(error)}`, error);
       }
+      return false;
     }),
     vscode.commands.registerCommand('quantDrift.quantizeModel', async (arg?: unknown) => {
       const folder = await trustedFolder(arg, 'Quantize This Model', QUANTIZE_TRUST_MESSAGE);
       if (!folder) return;
       try {
-        const accuracyLevel = get<number>(Setting.QuantizeAccuracyLevel, 4) === 0 ? 0 : 4;
-        const result = await makeInt4Twin(folder, targetDevice(vscode.Uri.file(folder)), {
+        const accuracyLevel = get<number>(Setting.QuantizeAccuracyLevel, 0) === 4 ? 4 : 0;
+        const target = targetDevice(vscode.Uri.file(folder));
+        const result = await makeInt4Twin(folder, target, {
           symmetric: get(Setting.QuantizeSymmetric, true),
           blockSize: get(Setting.QuantizeBlockSize, 128),
           accuracyLevel,
@@ -330,6 +342,7 @@ export function registerCompareFeatures(holder: ExtensionContextHolder): void {
         if (!result) return;
         log().info(`INT4 twin written to ${result.outDir} in ${result.seconds.toFixed(1)} s`);
         await showPair({ base: await inspect(folder), quant: await inspect(result.outDir) });
+        announceTwin(result, folder, target);
       } catch (error) {
         if (error instanceof Error && /abort|cancel/i.test(error.message)) return;
         await showErrorWithLog(`Make INT4 Twin: ${error instanceof Error ? error.message : String(error)}`, error);

@@ -5,7 +5,9 @@
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { DEVICE_PROFILES, type DeviceProfileId } from '../../core/devices/profiles';
-import { checkTwinOutput, quantizeModelFolder, type QuantizeResult } from '../../core/quantize';
+import { deviceVerdicts, recipeFromModel, verdictWords, type DeviceVerdict, type WeightsInfo } from '../../core/models';
+import { evaluateModelRecipe } from '../../core/models/rules';
+import { checkTwinOutput, quantizeModelFolder, RECIPE_FILE, type QuantizeResult } from '../../core/quantize';
 import { configFolderOf } from '../../core/models/variants';
 import { nameStem } from '../../core/pairing';
 
@@ -15,13 +17,31 @@ export interface TwinRecipe {
   readonly channelWise: boolean;
 }
 
-/** Folder name for the twin: `<model>-int4-sym-g128` beside the base (a bare `FP16` becomes `INT4-sym-g128`). */
+/**
+ * Folder name for the twin: `<model>-int4-sym-g128` beside the base; a bare `fp16` becomes `int4-sym-g128`, in
+ * lowercase like the demo's twins (scripts/demo.mjs, src/core/demo/workspace.ts).
+ */
 export function twinFolderName(baseFolder: string, recipe: TwinRecipe): string {
   const stem = nameStem(basename(baseFolder));
   const tail = `int4-${recipe.symmetric ? 'sym' : 'asym'}-${recipe.channelWise ? 'cw' : `g${recipe.blockSize}`}`;
-  return stem
-    ? `${basename(baseFolder).replace(/[-_.]?(fp16|fp32|bf16|f16|f32)$/i, '')}-${tail}`
-    : tail.replace('int4', 'INT4');
+  return stem ? `${basename(baseFolder).replace(/[-_.]?(fp16|fp32|bf16|f16|f32)$/i, '')}-${tail}` : tail;
+}
+
+/**
+ * What the model tree will say about a twin made with `recipe`, for `target`: the verdict of an ONNX MatMulNBits
+ * LLM with those weights, from the same rules and words (src/core/models/verdicts.ts), so the picker, the tree
+ * and Lint Recipe agree.
+ */
+export function twinVerdict(recipe: TwinRecipe, target: DeviceProfileId): DeviceVerdict {
+  const weights: WeightsInfo = {
+    dtype: 'int4',
+    bits: 4,
+    sym: recipe.symmetric,
+    groupSize: recipe.channelWise ? -1 : recipe.blockSize,
+    source: 'MatMulNBits',
+  };
+  const subject = { format: 'onnx' as const, weights, isLlm: true, matMulNBits: true };
+  return deviceVerdicts(subject, recipeFromModel(weights, 'onnx', true), evaluateModelRecipe)[target];
 }
 
 /**
@@ -39,37 +59,37 @@ interface RecipeItem extends vscode.QuickPickItem {
   readonly recipe: TwinRecipe;
 }
 
-/** The safe recipe first: NPUs (Intel, Qualcomm, Apple) take symmetric INT4; block 128 is optimum's default group. */
+/**
+ * The recipes, symmetric group 128 first (NPUs take symmetric INT4; 128 is optimum's default group), each described
+ * with the verdict the model tree will give its twin on the target device.
+ */
 export function recipeItems(
   target: DeviceProfileId,
   configured: { symmetric: boolean; blockSize: number },
 ): RecipeItem[] {
-  const label = DEVICE_PROFILES[target].label;
-  const npu = DEVICE_PROFILES[target].family !== 'cpu' && DEVICE_PROFILES[target].family !== 'gpu';
+  const device = DEVICE_PROFILES[target].shortLabel;
+  const describe = (recipe: TwinRecipe, what: string): Pick<RecipeItem, 'description' | 'recipe'> => ({
+    description: `${device}: ${verdictWords(twinVerdict(recipe, target))} · ${what}`,
+    recipe,
+  });
   const items: RecipeItem[] = [
     {
       label: 'INT4 symmetric, block 128',
-      description: `safe for ${label}`,
-      detail: 'No zero points; the recipe NPUs accept. Group size 128 along K.',
-      recipe: { symmetric: true, blockSize: 128, channelWise: false },
+      detail: 'No zero points, group size 128 along K: the recipe NPUs accept.',
+      ...describe({ symmetric: true, blockSize: 128, channelWise: false }, 'optimum default group'),
     },
     {
       label: 'INT4 symmetric, block 32',
-      description: 'finer groups: less drift, larger scales',
-      recipe: { symmetric: true, blockSize: 32, channelWise: false },
+      ...describe({ symmetric: true, blockSize: 32, channelWise: false }, 'finer groups: less drift'),
     },
     {
       label: 'INT4 symmetric, channel-wise',
-      description: 'one scale per output channel: the most drift',
-      recipe: { symmetric: true, blockSize: 128, channelWise: true },
+      ...describe({ symmetric: true, blockSize: 128, channelWise: true }, 'one scale per channel: the most drift'),
     },
     {
       label: 'INT4 asymmetric, block 128',
-      description: npu ? `not accepted by ${label}` : 'with zero points',
-      detail: npu
-        ? 'Measures what the asymmetric recipe would cost; the device itself needs symmetric INT4.'
-        : undefined,
-      recipe: { symmetric: false, blockSize: 128, channelWise: false },
+      detail: 'Measures what the asymmetric recipe would cost; Intel NPUs need symmetric INT4.',
+      ...describe({ symmetric: false, blockSize: 128, channelWise: false }, 'with zero points'),
     },
   ];
   const fromSettings = items.findIndex(
@@ -81,8 +101,10 @@ export function recipeItems(
   if (fromSettings < 0) {
     items.push({
       label: `INT4 ${configured.symmetric ? 'symmetric' : 'asymmetric'}, block ${configured.blockSize}`,
-      description: 'from your settings',
-      recipe: { symmetric: configured.symmetric, blockSize: configured.blockSize, channelWise: false },
+      ...describe(
+        { symmetric: configured.symmetric, blockSize: configured.blockSize, channelWise: false },
+        'from your settings',
+      ),
     });
   }
   return items;
@@ -99,7 +121,7 @@ export async function makeInt4Twin(
   }
   const picked = await vscode.window.showQuickPick(recipeItems(target, settings), {
     title: `Make an INT4 twin of ${basename(baseFolder)}`,
-    placeHolder: `Recipe (accuracy_level ${settings.accuracyLevel}, from the quantDrift.quantize.accuracyLevel setting)`,
+    placeHolder: `Recipe (accuracy_level ${settings.accuracyLevel}, from the quantDrift.quantize.accuracyLevel setting; the demo twins use 0)`,
   });
   if (!picked) return undefined;
   let outDir = await twinLocation(baseFolder, picked.recipe);
@@ -138,4 +160,28 @@ export async function makeInt4Twin(
       return result;
     },
   );
+}
+
+/** The toast after a twin is written (not awaited: it resolves only when dismissed). */
+export function announceTwin(result: QuantizeResult, baseFolder: string, target: DeviceProfileId): void {
+  const { recipe } = result;
+  const twin: TwinRecipe = {
+    symmetric: recipe.symmetric,
+    blockSize: recipe.blockSize ?? 128,
+    channelWise: recipe.channelWise,
+  };
+  const reveal = 'Reveal in Explorer';
+  const openRecipe = 'Open Recipe';
+  void vscode.window
+    .showInformationMessage(
+      `Made ${basename(result.outDir)} from ${basename(baseFolder)} in ${result.seconds.toFixed(1)} s (accuracy_level ${recipe.accuracyLevel}); ` +
+        `${DEVICE_PROFILES[target].shortLabel}: ${verdictWords(twinVerdict(twin, target))}. It is open against its base in the compare panel.`,
+      reveal,
+      openRecipe,
+    )
+    .then(async (choice) => {
+      if (choice === reveal) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(result.outDir));
+      else if (choice === openRecipe)
+        await vscode.window.showTextDocument(vscode.Uri.file(join(result.outDir, RECIPE_FILE)));
+    });
 }

@@ -2,7 +2,7 @@
  * The prompt files the panel offers: the workspace's own `*.jsonl` files in our prompt schema first, then the suites
  * shipped in the extension's prompts/ folder. A pair gets the prompt file nearest to its base model preselected:
  * from the model folder up to its workspace folder, the first level holding a `*.jsonl` file (or a `prompts/` folder
- * with one) wins. The demo does exactly that: `demo/models/fp16` finds `demo/prompts/debian-heldout.jsonl`, the
+ * with one) wins. The demo does exactly that: `demo/models/fp16` finds `demo/prompts/debian-heldout-tasks.jsonl`, the
  * prompts held apart from the model's training. No `vscode` import: the file search comes in as a list of paths.
  */
 import { promises as fs } from 'node:fs';

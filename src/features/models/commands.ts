@@ -5,7 +5,10 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { DEVICE_PROFILES, type DeviceProfileId } from '../../core/devices/profiles';
+import { inspectModelFolder, verdictWords, type ModelInfo } from '../../core/models';
 import { configFolderOf } from '../../core/models/variants';
+import { RECIPE_FILE } from '../../core/quantize';
 import { lintText } from '../../core/recipe/index';
 import { targetDevice } from '../common/config';
 import { showErrorWithLog } from '../common/log';
@@ -82,24 +85,66 @@ const SEVERITY: Record<string, vscode.DiagnosticSeverity> = {
   info: vscode.DiagnosticSeverity.Information,
 };
 
-/** Runs the recipe rules over the model's configs and shows the findings in the Problems panel. */
+/** Where a weights finding is shown: the recipe our quantizer wrote, at the key the rule is about, else the model. */
+const RECIPE_KEY_OF_RULE: Record<string, RegExp> = {
+  'npu-asymmetric-int4': /"symmetric"\s*:/,
+  'npu-group-size': /"blockSize"\s*:/,
+  'group-size-one': /"blockSize"\s*:/,
+  'npu-ratio-below-one': /"ratio"\s*:/,
+};
+
+async function weightsDiagnostics(
+  info: ModelInfo,
+  target: DeviceProfileId,
+  alreadySaid: Set<string>,
+): Promise<[vscode.Uri, vscode.Diagnostic[]] | undefined> {
+  const verdict = info.devices[target];
+  if (!verdict || verdict.verdict === 'ok' || info.error) return undefined;
+  const recipeFile = path.join(info.path, RECIPE_FILE);
+  const recipeText = await fs.readFile(recipeFile, 'utf8').catch(() => undefined);
+  const file = recipeText !== undefined ? recipeFile : path.join(info.path, info.files.model[0] ?? '');
+  const document = recipeText !== undefined ? await vscode.workspace.openTextDocument(recipeFile) : undefined;
+  const rule = verdict.rules?.find((id) => id !== 'model-format');
+  const key = rule && document ? RECIPE_KEY_OF_RULE[rule]?.exec(document.getText()) : null;
+  const range =
+    key && document ? document.lineAt(document.positionAt(key.index).line).range : new vscode.Range(0, 0, 0, 0);
+  const severity = verdict.asExport
+    ? vscode.DiagnosticSeverity.Information
+    : (SEVERITY[verdict.verdict === 'no' ? 'error' : 'warning'] ?? vscode.DiagnosticSeverity.Warning);
+  const list = verdict.reasons
+    .filter((reason) => !alreadySaid.has(reason))
+    .map((reason) => {
+      const diagnostic = new vscode.Diagnostic(range, reason, severity);
+      diagnostic.source = 'quant-drift';
+      if (rule) diagnostic.code = rule;
+      return diagnostic;
+    });
+  return list.length > 0 ? [vscode.Uri.file(file), list] : undefined;
+}
+
+/**
+ * Lint Recipe: the recipe rules over the model's configs, plus the verdict the model tree gives the folder for the
+ * target device (the same inspection: weights, quantization_recipe.json), so the two never disagree. Findings go
+ * to the Problems panel; the message says the verdict in the tree's words.
+ */
 export async function lintModelRecipe(arg: unknown, diagnostics: vscode.DiagnosticCollection): Promise<number> {
   const target = modelPathOf(arg);
   if (!target) return 0;
+  const folder = await folderOf(target);
+  const device = targetDevice(vscode.Uri.file(folder));
   const configs = await configsOf(target);
-  if (configs.length === 0) {
-    void vscode.window.showInformationMessage(
-      `Nothing to lint: no ${RECIPE_CONFIGS.slice(0, 3).join(' / ')} in ${target}.`,
-    );
-    return 0;
-  }
   let total = 0;
+  const said = new Set<string>();
+  let verdictLine = '';
+  // A previous run's weights findings, which this run may no longer have.
+  diagnostics.delete(vscode.Uri.file(path.join(folder, RECIPE_FILE)));
   try {
     for (const file of configs) {
       const uri = vscode.Uri.file(file);
       const document = await vscode.workspace.openTextDocument(uri);
-      const result = lintText(document.getText(), { fileName: file, languageId: 'json', target: targetDevice(uri) });
+      const result = lintText(document.getText(), { fileName: file, languageId: 'json', target: device });
       const list = result.findings.map((finding) => {
+        said.add(finding.message);
         const range = new vscode.Range(document.positionAt(finding.span.start), document.positionAt(finding.span.end));
         const diagnostic = new vscode.Diagnostic(
           range,
@@ -113,14 +158,24 @@ export async function lintModelRecipe(arg: unknown, diagnostics: vscode.Diagnost
       diagnostics.set(uri, list);
       total += list.length;
     }
+    const info = await inspectModelFolder(folder);
+    const verdict = info.devices[device];
+    if (verdict) verdictLine = `${DEVICE_PROFILES[device].shortLabel}: ${verdictWords(verdict)}`;
+    const weights = await weightsDiagnostics(info, device, said);
+    if (weights) {
+      diagnostics.set(weights[0], weights[1]);
+      total += weights[1].length;
+    }
   } catch (error) {
     await showErrorWithLog(`Lint recipe failed for ${target}`, error);
     return total;
   }
-  await vscode.commands.executeCommand('workbench.actions.view.problems');
-  if (total === 0)
-    void vscode.window.showInformationMessage(
-      `No recipe problems for ${targetDevice()} in ${configs.map((file) => path.basename(file)).join(', ')}.`,
-    );
+  const read = [...configs.map((file) => path.basename(file)), 'the weights'];
+  if (total > 0) await vscode.commands.executeCommand('workbench.actions.view.problems');
+  void vscode.window.showInformationMessage(
+    total === 0
+      ? `No recipe problems for ${DEVICE_PROFILES[device].shortLabel} in ${read.join(', ')}.`
+      : `${verdictLine} (${total} finding${total === 1 ? '' : 's'} from ${read.join(', ')}, in Problems).`,
+  );
   return total;
 }

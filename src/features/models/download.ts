@@ -5,11 +5,37 @@
 import * as vscode from 'vscode';
 import { downloadRepo, HubDownloadError, validateRepoId } from '../../core/hub/download';
 import { PATTERN_PRESETS } from '../../core/hub/patterns';
+import { checkReachable } from '../../core/hub/reachable';
 import { hubEndpoint, redact, resolveHubToken } from '../../core/hub/token';
 import { huggingFaceHubCache } from '../../core/models';
 import { formatSize } from '../../core/models/format';
 import { Setting, userValue } from '../common/config';
 import { log } from '../common/log';
+
+/** Offline, say so before asking anything (src/core/hub/reachable.ts). */
+async function endpointReachable(): Promise<boolean> {
+  let hubUrl: string;
+  try {
+    hubUrl = hubEndpoint(userValue<string>(Setting.HubEndpoint));
+  } catch (error) {
+    // An endpoint the client refuses fails here too, before any question.
+    void vscode.window.showErrorMessage(`Download: ${error instanceof Error ? error.message : String(error)}`);
+    return false;
+  }
+  const check = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: `Quant Drift: checking ${hubUrl}` },
+    () => checkReachable(hubUrl),
+  );
+  if (check.reachable) return true;
+  log().warn(`download: ${hubUrl} is not reachable: ${check.reason}`);
+  const settings = 'Open Settings';
+  const choice = await vscode.window.showErrorMessage(
+    `Cannot reach ${hubUrl} (${check.reason}). Check the connection or proxy, or set quantDrift.hub.endpoint (HF_ENDPOINT overrides it) to a mirror.`,
+    settings,
+  );
+  if (choice === settings) await vscode.commands.executeCommand('workbench.action.openSettings', Setting.HubEndpoint);
+  return false;
+}
 
 export async function downloadModelCommand(
   onDone: (snapshotDir: string) => Promise<void>,
@@ -19,6 +45,7 @@ export async function downloadModelCommand(
     void vscode.window.showWarningMessage('Downloading models needs a trusted workspace.');
     return;
   }
+  if (!(await endpointReachable())) return;
   const repo =
     typeof repoArg === 'string'
       ? repoArg

@@ -56,8 +56,7 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelNode> {
       const hasErrors = this.state.groups.some((group) => group.errors.length > 0);
       // Nothing at all: an empty tree lets the welcome view (package.json viewsWelcome) show its actions.
       if (models.length === 0 && !hasErrors) return [];
-      const devices = [...DEVICE_PROFILE_IDS].sort((a, b) => Number(this.isPresent(b)) - Number(this.isPresent(a)));
-      return [...devices.map((device): ModelNode => ({ kind: 'device', device })), { kind: 'all' }];
+      return [...this.deviceOrder().map((device): ModelNode => ({ kind: 'device', device })), { kind: 'all' }];
     }
     switch (node.kind) {
       case 'device':
@@ -91,6 +90,13 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelNode> {
     return undefined;
   }
 
+  /** The selected target first, then the devices found on this machine, then the rest in profile order. */
+  private deviceOrder(): DeviceProfileId[] {
+    const rank = (device: DeviceProfileId): number =>
+      device === this.state.target ? 0 : this.isPresent(device) ? 1 : 2;
+    return [...DEVICE_PROFILE_IDS].sort((a, b) => rank(a) - rank(b));
+  }
+
   private isPresent(device: DeviceProfileId): boolean {
     return this.state.host?.present.has(device) ?? device === 'cpu';
   }
@@ -99,20 +105,39 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelNode> {
     switch (node.kind) {
       case 'device': {
         const present = this.isPresent(node.device);
+        const isTarget = node.device === this.state.target;
+        const profile = DEVICE_PROFILES[node.device];
+        // Only the selected target opens; the others stay one line each.
         const item = new vscode.TreeItem(
-          DEVICE_PROFILES[node.device].label,
-          present ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
+          profile.shortLabel,
+          isTarget ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed,
         );
-        const counts = { ok: 0, warn: 0, no: 0 };
-        for (const info of this.models) if (!info.error) counts[info.devices[node.device].verdict]++;
-        item.description = `${present ? 'this machine' : 'target only'} · ${counts.ok} ok, ${counts.warn} warn, ${counts.no} no`;
+        const counts = { ok: 0, 'fits as IR': 0, warn: 0, no: 0 };
+        for (const info of this.models) {
+          if (info.error) continue;
+          const verdict = info.devices[node.device];
+          counts[verdict.asExport ? 'fits as IR' : verdict.verdict]++;
+        }
+        // Short enough for the default sidebar width. The expanded target shows its models' icons below it, so it
+        // says only that it is the target; a collapsed device names its problems ("1 warn, 1 no"), or "3 ok" when
+        // there are none (a recipe that fits once exported to IR is not a problem). The tooltip has every count.
+        const problems = (['warn', 'no'] as const)
+          .filter((verdict) => counts[verdict] > 0)
+          .map((verdict) => `${counts[verdict]} ${verdict}`);
+        const fits = counts.ok + counts['fits as IR'];
+        item.description = isTarget ? 'target' : problems.length > 0 ? problems.join(', ') : `${fits} ok`;
         const evidence = this.state.host?.evidence[node.device];
-        item.tooltip = present
-          ? `Detected on this machine${evidence ? `: ${evidence}` : ''}`
-          : 'Not detected on this machine: verdicts are for targeting it.';
-        item.iconPath = new vscode.ThemeIcon(present ? 'circuit-board' : 'target');
+        item.tooltip = [
+          `${profile.label}${isTarget ? ' — the target device (quantDrift.targetDevice)' : ''}`,
+          present
+            ? `Detected on this machine${evidence ? `: ${evidence}` : ''}`
+            : 'Not detected on this machine: verdicts are for targeting it.',
+          `${counts.ok} runs, ${counts['fits as IR']} fit the recipe as OpenVINO IR, ${counts.warn} outside the recipe, ${counts.no} will not run`,
+        ].join('\n');
+        item.iconPath = new vscode.ThemeIcon(isTarget ? 'target' : present ? 'circuit-board' : 'chip');
         item.contextValue = 'quantDrift.device';
-        item.id = `device:${node.device}`;
+        // The id carries the target so a new target opens expanded (VS Code keeps an id's expansion state).
+        item.id = `device:${node.device}${isTarget ? ':target' : ''}`;
         return item;
       }
       case 'all': {
@@ -136,7 +161,7 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelNode> {
         const item = new vscode.TreeItem(path.basename(node.path), vscode.TreeItemCollapsibleState.None);
         item.description = `cannot read: ${node.error}`;
         item.tooltip = `${node.path}\n\n${node.error}`;
-        item.iconPath = verdictIcon('no');
+        item.iconPath = verdictIcon({ verdict: 'no', reasons: [] });
         item.contextValue = 'quantDrift.folderError';
         item.id = `error:${node.path}`;
         return item;
@@ -151,15 +176,15 @@ export class ModelTreeProvider implements vscode.TreeDataProvider<ModelNode> {
     item.resourceUri = node.uri;
     if (info.error) {
       item.description = `error: ${info.error}`;
-      item.iconPath = verdictIcon('no');
+      item.iconPath = verdictIcon({ verdict: 'no', reasons: [] });
       item.contextValue = 'quantDrift.model.error';
     } else {
       const device = node.device ?? this.state.target;
       item.description = `${describePrecision(info)} · ${formatSize(info.sizeBytes)}`;
-      item.iconPath = verdictIcon(info.devices[device].verdict);
+      item.iconPath = verdictIcon(info.devices[device]);
       item.contextValue = info.files.configs.length > 0 ? 'quantDrift.model.withConfig' : 'quantDrift.model';
     }
-    item.tooltip = modelTooltip(info, node.device);
+    item.tooltip = modelTooltip(info, node.device ?? this.state.target);
     return item;
   }
 }

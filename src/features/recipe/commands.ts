@@ -4,6 +4,7 @@
 import * as vscode from 'vscode';
 import { DEVICE_PROFILES, DEVICE_PROFILE_IDS, type DeviceProfileId } from '../../core/devices/profiles';
 import { RULES } from '../../core/recipe';
+import { directiveTarget } from '../../core/recipe/lint';
 import { Setting, targetDevice } from '../common/config';
 import { showErrorWithLog } from '../common/log';
 import { ruleDocUri } from './convert';
@@ -20,37 +21,60 @@ interface TargetPick extends vscode.QuickPickItem {
 }
 
 /**
- * Quick pick of device profiles; writes quantDrift.targetDevice for the active file's folder (or the workspace).
- * Given an id (tests, walkthrough links), writes it without asking. Returns the id written, if any.
+ * Where Select Target Device writes, following VS Code's settings conventions: the workspace settings when a
+ * folder is open (a device belongs to a project: teammates get it through .vscode/settings.json), the user
+ * settings otherwise. Returned with the words the picker and the confirmation use.
+ */
+function targetScope(): { target: vscode.ConfigurationTarget; where: string } {
+  const folders = vscode.workspace.workspaceFolders?.length ?? 0;
+  if (folders === 0) return { target: vscode.ConfigurationTarget.Global, where: 'your user settings' };
+  return {
+    target: vscode.ConfigurationTarget.Workspace,
+    where: vscode.workspace.workspaceFile ? 'the workspace file' : 'this workspace (.vscode/settings.json)',
+  };
+}
+
+/**
+ * Quick pick of device profiles; writes quantDrift.targetDevice (see targetScope) and says where, and that a
+ * `quant-drift: target=` comment in the active file still wins there. Given an id (tests, walkthrough links),
+ * writes it without asking. Returns the id written, if any.
  */
 export async function selectTarget(id?: unknown): Promise<DeviceProfileId | undefined> {
-  const resource = vscode.window.activeTextEditor?.document.uri;
+  const document = vscode.window.activeTextEditor?.document;
+  const resource = document?.uri;
   const current = targetDevice(resource);
+  const scope = targetScope();
   let chosen: DeviceProfileId | undefined;
   if (typeof id === 'string' && (DEVICE_PROFILE_IDS as readonly string[]).includes(id)) {
     chosen = id as DeviceProfileId;
   } else {
     const picks: TargetPick[] = DEVICE_PROFILE_IDS.map((profileId) => ({
       id: profileId,
-      label: profileId === current ? `$(check) ${profileId}` : profileId,
-      description: DEVICE_PROFILES[profileId].label,
+      label:
+        profileId === current
+          ? `$(check) ${DEVICE_PROFILES[profileId].shortLabel}`
+          : DEVICE_PROFILES[profileId].shortLabel,
+      description: profileId,
+      detail: DEVICE_PROFILES[profileId].label,
     }));
     const pick = await vscode.window.showQuickPick(picks, {
-      title: 'Quant Drift: target device for recipe checks',
-      placeHolder: `Current: ${current}. A comment "quant-drift: target=ID" in a file overrides this.`,
+      title: `Quant Drift: target device (saved in ${scope.where})`,
+      placeHolder: `Current: ${DEVICE_PROFILES[current].shortLabel}. A "quant-drift: target=ID" comment in a file overrides it for that file.`,
       matchOnDescription: true,
+      matchOnDetail: true,
     });
     chosen = pick?.id;
   }
   if (!chosen) return undefined;
-  const hasFolder = (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
-  await vscode.workspace
-    .getConfiguration(undefined, resource)
-    .update(
-      Setting.TargetDevice,
-      chosen,
-      hasFolder ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global,
-    );
+  await vscode.workspace.getConfiguration(undefined, resource).update(Setting.TargetDevice, chosen, scope.target);
+  const directive = document ? directiveTarget(document.getText()) : undefined;
+  const note =
+    directive && directive !== chosen
+      ? ` ${vscode.workspace.asRelativePath(document!.uri)} keeps ${DEVICE_PROFILES[directive].shortLabel}: its "quant-drift: target=${directive}" comment overrides the setting.`
+      : '';
+  void vscode.window.showInformationMessage(
+    `Quant Drift: target device ${DEVICE_PROFILES[chosen].shortLabel}, saved in ${scope.where}.${note}`,
+  );
   return chosen;
 }
 

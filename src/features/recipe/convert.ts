@@ -48,10 +48,19 @@ export function ruleDocUri(extensionUri: vscode.Uri, rule: string): vscode.Uri {
   return vscode.Uri.joinPath(extensionUri, ...docPath.split('/'));
 }
 
-export function toDiagnostic(finding: Finding, mapper: OffsetMapper, extensionUri: vscode.Uri): vscode.Diagnostic {
+/**
+ * The link a diagnostic's code opens: Show Rule Documentation, which renders the page (markdown.showPreview). A file
+ * Uri would open the raw .md as an editable file. The hover and the Problems panel open code links with commands
+ * allowed (VS Code's markerHoverParticipant and Link widget pass allowCommands: true).
+ */
+export function ruleDocCommandUri(rule: string): vscode.Uri {
+  return vscode.Uri.parse(`command:quantDrift.showRuleDoc?${encodeURIComponent(JSON.stringify([rule]))}`);
+}
+
+export function toDiagnostic(finding: Finding, mapper: OffsetMapper): vscode.Diagnostic {
   const diagnostic = new vscode.Diagnostic(toRange(finding.span, mapper), finding.message, SEVERITY[finding.severity]);
   diagnostic.source = DIAGNOSTIC_SOURCE;
-  diagnostic.code = { value: finding.rule, target: ruleDocUri(extensionUri, finding.rule) };
+  diagnostic.code = { value: finding.rule, target: ruleDocCommandUri(finding.rule) };
   return diagnostic;
 }
 
@@ -77,9 +86,8 @@ export function skippedDiagnostic(reason: string, partial = false): vscode.Diagn
 export function lintDiagnostics(
   result: { readonly findings: readonly Finding[]; readonly skipped?: string },
   mapper: OffsetMapper,
-  extensionUri: vscode.Uri,
 ): vscode.Diagnostic[] {
-  const diagnostics = result.findings.map((finding) => toDiagnostic(finding, mapper, extensionUri));
+  const diagnostics = result.findings.map((finding) => toDiagnostic(finding, mapper));
   if (result.skipped) diagnostics.push(skippedDiagnostic(result.skipped, diagnostics.length > 0));
   return diagnostics;
 }

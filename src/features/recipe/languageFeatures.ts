@@ -3,6 +3,7 @@
  * device notes; these providers only convert offsets and markdown.
  */
 import * as vscode from 'vscode';
+import { linkCitations } from '../../core/docs/citations';
 import { completionsAt, hoverAt, type CoreCompletion } from '../../core/recipe';
 import { targetDevice } from '../common/config';
 import { log } from '../common/log';
@@ -24,7 +25,7 @@ export class RecipeHoverProvider implements vscode.HoverProvider {
       if (!this.linter.inScope(document)) return undefined;
       const found = hoverAt(document.getText(), document.offsetAt(position), coreContext(document));
       if (!found) return undefined;
-      const markdown = new vscode.MarkdownString(found.markdown);
+      const markdown = new vscode.MarkdownString(linkCitations(found.markdown));
       markdown.supportThemeIcons = true;
       return new vscode.Hover(markdown, toRange(found.span, document));
     } catch (error) {

@@ -30,7 +30,7 @@ export class RecipeLinter implements vscode.Disposable {
   readonly onDidLint = this.changed.event;
   private readonly subscriptions: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri) {
+  constructor() {
     this.subscriptions.push(
       this.diagnostics,
       this.changed,
@@ -104,7 +104,7 @@ export class RecipeLinter implements vscode.Disposable {
         target: targetDevice(uri),
       });
       this.cache.set(key, { version: document.version, result });
-      this.diagnostics.set(uri, lintDiagnostics(result, document, this.extensionUri));
+      this.diagnostics.set(uri, lintDiagnostics(result, document));
       this.changed.fire(document);
       return result;
     } catch (error) {

@@ -20,8 +20,8 @@ export const RECIPE_SELECTOR: vscode.DocumentFilter[] = [
 
 export function registerRecipeFeatures(holder: ExtensionContextHolder): void {
   const extensionUri = holder.extensionUri;
-  const linter = holder.own(new RecipeLinter(extensionUri));
-  const workspace = holder.own(new WorkspaceLinter(extensionUri));
+  const linter = holder.own(new RecipeLinter());
+  const workspace = holder.own(new WorkspaceLinter());
   holder.own(
     linter.onDidLint((document) => workspace.forget(document.uri)),
     registerCodeActions(RECIPE_SELECTOR, linter),

@@ -3,6 +3,7 @@
  * The effective target is the lint's (a directive comment in the file wins over the setting).
  */
 import * as vscode from 'vscode';
+import { DEVICE_PROFILES } from '../../core/devices/profiles';
 import { targetDevice } from '../common/config';
 import { log } from '../common/log';
 import { RecipeCommand } from './commands';
@@ -35,10 +36,11 @@ export class TargetStatusBar implements vscode.Disposable {
       const setting = targetDevice(document.uri);
       const effective = this.linter.resultFor(document)?.target ?? setting;
       const fromFile = effective !== setting;
-      this.item.text = `$(chip) ${effective}`;
+      const label = DEVICE_PROFILES[effective].label;
+      this.item.text = `$(chip) ${DEVICE_PROFILES[effective].shortLabel}`;
       this.item.tooltip = fromFile
-        ? `Recipes in this file are checked for ${effective} (set by a quant-drift: target= comment). Click to change the setting.`
-        : `Recipes are checked for ${effective}. Click to choose another target device.`;
+        ? `Recipes in this file are checked for ${label} (set by a quant-drift: target=${effective} comment, which overrides the setting). Click to change the setting.`
+        : `Recipes are checked for ${label} (quantDrift.targetDevice). Click to choose another target device.`;
       this.item.show();
     } catch (error) {
       log().error('status bar update failed', error);

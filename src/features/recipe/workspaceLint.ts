@@ -22,7 +22,7 @@ const MAX_FILES = 5000;
 export class WorkspaceLinter implements vscode.Disposable {
   readonly diagnostics = vscode.languages.createDiagnosticCollection('quant-drift-workspace');
 
-  constructor(private readonly extensionUri: vscode.Uri) {}
+  constructor() {}
 
   /** Drops a file's workspace result once the editor lints it live. */
   forget(uri: vscode.Uri): void {
@@ -71,7 +71,7 @@ export class WorkspaceLinter implements vscode.Disposable {
       if (!isRelevant(languageId, uri.path, () => text)) return undefined;
       const result = lintText(text, { fileName: uri.fsPath, languageId, target: targetDevice(uri) });
       if (result.skipped && result.findings.length === 0) return this.skip(uri, result.skipped);
-      this.diagnostics.set(uri, lintDiagnostics(result, lineIndex(text), this.extensionUri));
+      this.diagnostics.set(uri, lintDiagnostics(result, lineIndex(text)));
       return result.findings.length;
     } catch (error) {
       log().error(`recipe lint failed for ${uri.toString(true)}`, error);

@@ -18,6 +18,15 @@ function modelsDir(): string {
   return path.join(folder.uri.fsPath, 'models');
 }
 
+async function waitForTree(check: (items: Item[]) => boolean, timeoutMs = 20_000): Promise<Item[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const items = await tree();
+    if (check(items) || Date.now() > deadline) return items;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 async function tree(): Promise<Item[]> {
   const result = (await vscode.commands.executeCommand('quantDrift.models._treeSnapshot')) as { items: Item[] };
   return result.items;
@@ -70,8 +79,35 @@ suite('models view', () => {
       assert.equal(item.icon, ICON[verdict], `${folder} under ${parent.label}: ${item.tooltip}`);
       assert.match(item.description ?? '', precision);
     }
-    assert.match(cpu.description ?? '', /this machine/);
-    assert.match(device(items, /Apple/).description ?? '', /target only|this machine/);
+    assert.match(cpu.tooltip ?? '', /Detected on this machine/);
+    assert.match(device(items, /Apple/).tooltip ?? '', /Not detected on this machine|Detected on this machine/);
+  });
+
+  test('the selected target comes first, expanded, with a short label; tooltips do not list every device', async () => {
+    const items = await tree();
+    assert.equal(items[0]!.label, 'Lunar Lake NPU');
+    assert.equal(items[0]!.icon, 'target');
+    assert.equal(items[0]!.description, 'target');
+    assert.match(items[0]!.tooltip ?? '', /the target device/);
+    for (const node of items.filter((item) => item.label !== 'All models')) {
+      // Short enough for the default sidebar width (label and description of a device node).
+      assert.ok(node.label.length + (node.description ?? '').length <= 42, `${node.label} ${node.description}`);
+    }
+    const asym = model(items[0]!, 'onnx-int4-asym');
+    assert.equal((asym.tooltip ?? '').match(/Meteor Lake/g)?.length ?? 0, 1, asym.tooltip);
+    assert.match(asym.tooltip ?? '', /Other devices: /);
+    // Citations are links, never bare issue numbers.
+    assert.match(asym.tooltip ?? '', /\(https:\/\/github\.com\/openvinotoolkit\/openvino\/issues\/34450\)/);
+
+    await vscode.commands.executeCommand('quantDrift.selectTarget', 'intel-npu-mtl');
+    try {
+      const moved = await waitForTree((nodes) => nodes[0]?.label === 'Meteor Lake NPU');
+      assert.equal(moved[0]!.icon, 'target');
+    } finally {
+      await vscode.workspace
+        .getConfiguration()
+        .update('quantDrift.targetDevice', undefined, vscode.ConfigurationTarget.Workspace);
+    }
   });
 
   test('the tooltip gives the reasons and links the rule', async () => {
@@ -93,6 +129,31 @@ suite('models view', () => {
     assert.equal(broken.icon, 'error');
     assert.match(broken.description ?? '', /error/);
     assert.equal(broken.contextValue, 'quantDrift.model.error');
+  });
+
+  test('Lint Recipe reads the weights too: an ONNX twin with zero points and no config is not "no problems"', async () => {
+    const folder = path.join(modelsDir(), 'onnx-int4-asym');
+    const count = (await vscode.commands.executeCommand('quantDrift.models.lintRecipe', folder)) as number;
+    assert.ok(count > 0, 'the asymmetric weights are a finding, as in the tree');
+    const all = vscode.languages.getDiagnostics().filter(([uri]) => uri.fsPath.startsWith(folder));
+    assert.ok(
+      all.some(([, list]) =>
+        list.some((d) => d.code === 'npu-asymmetric-int4' && d.severity === vscode.DiagnosticSeverity.Error),
+      ),
+      JSON.stringify(all),
+    );
+  });
+
+  test('Lint Recipe reads quantization_recipe.json: the finding sits on the key it is about', async () => {
+    const twin = path.join(modelsDir(), '..', 'compare-models', 'tiny-llama-int4-sym-g32');
+    const count = (await vscode.commands.executeCommand('quantDrift.models.lintRecipe', twin)) as number;
+    assert.ok(count > 0, 'group size 32 is outside the Intel NPU recipe');
+    const recipe = vscode.Uri.file(path.join(twin, 'quantization_recipe.json'));
+    const diagnostics = vscode.languages.getDiagnostics(recipe);
+    const groupSize = diagnostics.find((d) => d.code === 'npu-group-size');
+    assert.ok(groupSize, JSON.stringify(diagnostics));
+    const document = await vscode.workspace.openTextDocument(recipe);
+    assert.match(document.lineAt(groupSize.range.start.line).text, /"blockSize"/);
   });
 
   test('Lint Recipe puts the openvino_config.json findings into Problems', async () => {

@@ -99,7 +99,10 @@ suite('Recipe checks', function () {
       for (const diagnostic of found) {
         const code = diagnostic.code;
         assert.ok(typeof code === 'object' && code !== null, 'code carries a link');
-        assert.ok(code.target.path.endsWith(`/docs/rules/${code.value}.md`), `doc link of ${String(code.value)}`);
+        // A command link that renders the page (markdown.showPreview), never the raw .md as an editable file.
+        assert.equal(code.target.scheme, 'command', `doc link of ${String(code.value)}`);
+        assert.equal(code.target.path, 'quantDrift.showRuleDoc');
+        assert.deepEqual(JSON.parse(decodeURIComponent(code.target.query)), [code.value]);
         assert.ok(diagnostic.message.length > 20, 'the message says what will happen');
       }
     });
@@ -277,6 +280,10 @@ suite('Recipe checks', function () {
       .join('\n');
     assert.match(text, /weight.format/i);
     assert.match(text, /int4/);
+    // Sources are public links, never the team's internal notes or a bare issue number.
+    assert.doesNotMatch(text, /DOMAIN-REFERENCE/);
+    assert.match(text, /\]\(https:\/\/github\.com\/(huggingface|openvinotoolkit)\//);
+    assert.doesNotMatch(text, /(?<!\[)openvinotoolkit\/openvino#\d+(?!\])/);
   });
 
   test('completions for flags and for values inside an export command', async () => {
