@@ -48,7 +48,7 @@ function demoWorkspace(): string {
 /** The summary's numbers as the page shows them, by stat key. */
 async function stats(frame: FrameLocator): Promise<Record<string, string>> {
   const values: Record<string, string> = {};
-  for (const stat of await frame.locator('.summary [data-stat]').all()) {
+  for (const stat of await frame.locator('.summary[aria-label="summary"] [data-stat]').all()) {
     const key = (await stat.getAttribute('data-stat')) ?? '';
     values[key] = (await stat.locator('.stat-value').innerText()).trim();
   }
@@ -171,7 +171,7 @@ test(
       await second.locator('#history > summary').click();
       await second.locator('.history-item', { hasText: FIRST_TWIN }).first().click();
       await waitFor('the first run to reopen', async () => /int4-asym/.test(await second.locator('.pair').innerText()));
-      await second.locator('.summary').waitFor();
+      await second.locator('.summary[aria-label="summary"]').waitFor();
       const reopened = await stats(second);
       assert.deepEqual(
         KEPT.map((key) => [key, reopened[key]]),

@@ -98,7 +98,7 @@ test('compare panel: context menu, run, themes, HTML as text, reload', { timeout
     assert.equal(await frame.locator('.result mark.diverged').count(), 2);
     assert.deepEqual(await frame.locator('.badge.json').allInnerTexts(), ['JSON valid (strict)', 'JSON invalid']);
     assert.equal(await frame.locator('svg.kl-chart line.divergence').count(), 1);
-    assert.match(await frame.locator('.summary').innerText(), /FAIL/);
+    assert.match(await frame.locator('.summary[aria-label="summary"]').innerText(), /FAIL/);
     await setTheme(wb, 'Dark Modern', 'vscode-dark');
     await wb.screenshot('compare-panel-dark');
 
@@ -116,7 +116,7 @@ test('compare panel: context menu, run, themes, HTML as text, reload', { timeout
     await restored.locator('.result mark.diverged').first().waitFor({ timeout: 90_000 });
     assert.equal(await restored.locator('.result').count(), 1);
     assert.match(await restored.locator('.pair').innerText(), /tiny-json-fp16/);
-    assert.match(await restored.locator('.summary').innerText(), /FAIL/);
+    assert.match(await restored.locator('.summary[aria-label="summary"]').innerText(), /FAIL/);
     await wb.screenshot('compare-panel-restored');
 
     // Browser-side snippets are strings: this file is compiled for node, without the DOM library.
