@@ -7,6 +7,7 @@
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { readTextBounded } from '../models/bounds';
 import { describePrecision, onnxPrecision } from '../models/precision';
 import { resolveModelRef, type ModelRef } from '../models/variants';
 import { inspectOnnxFile } from '../onnx/inspect';
@@ -63,12 +64,18 @@ export class ModelRefusedError extends ModelFolderError {
 
 type Json = Record<string, unknown>;
 
+/** config.json, generation_config.json and genai_config.json are small; a larger one is not a config. */
+const CONFIG_MAX_BYTES = 16 * 1024 * 1024;
+
 async function readJson(file: string): Promise<Json | null> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    return null;
+    // Regular files only, opened without blocking and read to a bound: a FIFO or a link to /dev/zero named
+    // config.json must fail at once, not hang the run (the inventory's readers follow the same rule).
+    text = await readTextBounded(file, CONFIG_MAX_BYTES);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new ModelFolderError(`${file}: ${(error as Error).message}`);
   }
   try {
     const value: unknown = JSON.parse(text);

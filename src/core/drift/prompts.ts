@@ -6,6 +6,7 @@
 import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { PromptSpec, SuiteInfo } from '../../protocol/prompts';
+import { readTextBounded } from '../models/bounds';
 import { assertUsableSchema } from './json-check';
 import { INSTRUCTION_KEYS, instructionsOfRecord } from '../tasks/ifeval/parse';
 
@@ -104,10 +105,13 @@ export function parsePromptsJsonl(text: string, sourceName = 'prompts.jsonl'): P
   return { prompts, description };
 }
 
+/** A prompt file is read whole; 64 MB is far above any suite (the demo's 50 prompts are 26 KB) and bounds a mistake. */
+const PROMPT_FILE_MAX_BYTES = 64 * 1024 * 1024;
+
 export async function loadPromptsFile(file: string): Promise<PromptSpec[]> {
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    text = await readTextBounded(file, PROMPT_FILE_MAX_BYTES);
   } catch (error) {
     throw new PromptFileError(
       `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
@@ -133,7 +137,7 @@ export async function listSuites(dir: string = defaultSuitesDir()): Promise<Suit
   const suites: SuiteInfo[] = [];
   for (const file of files) {
     const full = path.join(dir, file);
-    const parsed = parsePromptsJsonl(await fs.readFile(full, 'utf8'), full);
+    const parsed = parsePromptsJsonl(await readTextBounded(full, PROMPT_FILE_MAX_BYTES), full);
     suites.push({
       name: file.replace(/\.jsonl$/, ''),
       path: full,
@@ -150,5 +154,5 @@ export async function loadSuite(name: string, dir: string = defaultSuitesDir()):
     const known = (await listSuites(dir)).map((s) => s.name).join(', ');
     throw new PromptFileError(`no prompt suite named "${name}" (suites: ${known})`);
   }
-  return parsePromptsJsonl(await fs.readFile(file, 'utf8'), file).prompts;
+  return parsePromptsJsonl(await readTextBounded(file, PROMPT_FILE_MAX_BYTES), file).prompts;
 }

@@ -3,10 +3,10 @@
  * (tokenizer_config.json via @huggingface/jinja), so prompts reach the model formatted the way it was trained.
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Template } from '@huggingface/jinja';
 import { Tokenizer } from '@huggingface/tokenizers';
+import { readTextBounded } from '../models/bounds';
 
 export class TokenizerError extends Error {
   constructor(message: string) {
@@ -42,13 +42,23 @@ function tokenContent(value: unknown): string | null {
   return null;
 }
 
+/**
+ * Bounds of the tokenizer reads: the largest published tokenizer.json files (Gemma 3's 262k vocabulary) are about
+ * 33 MB; a chat template makes tokenizer_config.json at most a few hundred KB. Regular files only, never blocking.
+ */
+const TOKENIZER_MAX_BYTES = 128 * 1024 * 1024;
+const CONFIG_MAX_BYTES = 16 * 1024 * 1024;
+
 export async function loadTokenizer(folder: string): Promise<DriftTokenizer> {
   const dir = path.resolve(folder);
   const jsonPath = path.join(dir, 'tokenizer.json');
   let jsonText: string;
   try {
-    jsonText = await fs.readFile(jsonPath, 'utf8');
-  } catch {
+    jsonText = await readTextBounded(jsonPath, TOKENIZER_MAX_BYTES);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new TokenizerError(`cannot read ${jsonPath}: ${(error as Error).message}`);
+    }
     throw new TokenizerError(
       `no tokenizer.json in ${dir}: Quant Drift tokenizes prompts with the model's own Hugging Face tokenizer.json; copy it (and tokenizer_config.json) from the base model's folder`,
     );
@@ -61,7 +71,7 @@ export async function loadTokenizer(folder: string): Promise<DriftTokenizer> {
     throw new TokenizerError(`${jsonPath} is not valid JSON: ${(error as Error).message}`);
   }
   try {
-    config = JSON.parse(await fs.readFile(path.join(dir, 'tokenizer_config.json'), 'utf8')) as Json;
+    config = JSON.parse(await readTextBounded(path.join(dir, 'tokenizer_config.json'), CONFIG_MAX_BYTES)) as Json;
   } catch {
     // tokenizer_config.json is optional: no chat template, default special-token handling.
   }

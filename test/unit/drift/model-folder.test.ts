@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFile, rm, truncate, writeFile, cp } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { readFile, rm, symlink, truncate, writeFile, cp } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { loadModelLayout } from '../../../src/core/drift/model-folder';
 import { openPair, planPairMemory } from '../../../src/core/drift/pair';
+import { loadPromptsFile } from '../../../src/core/drift/prompts';
 import { loadTokenizer, tokenPieces } from '../../../src/core/drift/tokenizer';
 import { useTinyPair } from './fixtures';
 
@@ -128,5 +130,24 @@ describe('token pieces', () => {
     const pieces = tokenPieces(tokenizer, ids);
     assert.equal(pieces.length, ids.length);
     assert.equal(pieces.join(''), tokenizer.decode(ids));
+  });
+
+  // The run path reads configs, the tokenizer and prompt files through the same bounded, non-blocking reader as the
+  // model scan: a FIFO would block a plain readFile forever, and a link to /dev/zero would never end.
+  test('a FIFO or a link to /dev/zero as config.json, tokenizer.json or a prompt file fails at once', async () => {
+    const dir = join(pair.models.root, 'hostile-run-files');
+    await cp(pair.fp32, dir, { recursive: true });
+    await rm(join(dir, 'config.json'));
+    execFileSync('mkfifo', [join(dir, 'config.json')]);
+    await assert.rejects(loadModelLayout(dir), /config\.json: .*not a regular file/);
+    await rm(join(dir, 'config.json'));
+    await symlink('/dev/zero', join(dir, 'config.json'));
+    await assert.rejects(loadModelLayout(dir), /config\.json: .*not a regular file/);
+    await rm(join(dir, 'tokenizer.json'));
+    execFileSync('mkfifo', [join(dir, 'tokenizer.json')]);
+    await assert.rejects(loadTokenizer(dir), /cannot read .*tokenizer\.json: .*not a regular file/);
+    const prompts = join(dir, 'prompts.jsonl');
+    await symlink('/dev/zero', prompts);
+    await assert.rejects(loadPromptsFile(prompts), /cannot read .*prompts\.jsonl/);
   });
 });
