@@ -67,8 +67,6 @@ const TENSOR_SHAPE = 2;
 const SHAPE_DIM = 1;
 const DIM_VALUE = 1;
 const DIM_PARAM = 2;
-const INIT_DATA_TYPE = 2;
-const INIT_DIMS = 1;
 const INIT_EXTERNAL_DATA = 13;
 const ENTRY_KEY = 1;
 const ENTRY_VALUE = 2;
@@ -152,8 +150,8 @@ async function scanGraphField(
     const node = await readNode(graph.sub(field), state, depth);
     state.addNode(node, depth);
   } else if (field.field === GRAPH_INITIALIZER) {
-    const init = await readInitializer(graph.sub(field));
-    if (init.externalFile) state.external.add(init.externalFile);
+    const externalFile = await readExternalDataFile(graph.sub(field));
+    if (externalFile) state.external.add(externalFile);
   }
 }
 
@@ -234,28 +232,19 @@ async function readShape(reader: MessageReader): Promise<(number | string)[]> {
   return dims;
 }
 
-async function readInitializer(
-  reader: MessageReader,
-): Promise<{ dataType: number; elements: number; externalFile?: string }> {
-  let dataType = 0;
-  let elements = 1;
+/** The external data file an initializer is stored in, if any (its payload is never read). */
+async function readExternalDataFile(reader: MessageReader): Promise<string | undefined> {
   let externalFile: string | undefined;
   for (let field = await reader.next(); field; field = await reader.next()) {
-    if (field.field === INIT_DATA_TYPE) dataType = field.varint ?? 0;
-    else if (field.field === INIT_DIMS) {
-      // dims are packed (proto3) or one varint per field (older writers).
-      if (field.varint !== undefined) elements *= field.varint;
-      else for (const dim of await reader.packedVarints(field)) elements *= dim;
-    } else if (field.field === INIT_EXTERNAL_DATA) {
-      const entry = reader.sub(field);
-      let key = '';
-      let value = '';
-      for (let f = await entry.next(); f; f = await entry.next()) {
-        if (f.field === ENTRY_KEY) key = await entry.string(f);
-        else if (f.field === ENTRY_VALUE) value = await entry.string(f);
-      }
-      if (key === 'location') externalFile = value;
+    if (field.field !== INIT_EXTERNAL_DATA) continue;
+    const entry = reader.sub(field);
+    let key = '';
+    let value = '';
+    for (let f = await entry.next(); f; f = await entry.next()) {
+      if (f.field === ENTRY_KEY) key = await entry.string(f);
+      else if (f.field === ENTRY_VALUE) value = await entry.string(f);
     }
+    if (key === 'location') externalFile = value;
   }
-  return externalFile === undefined ? { dataType, elements } : { dataType, elements, externalFile };
+  return externalFile;
 }
